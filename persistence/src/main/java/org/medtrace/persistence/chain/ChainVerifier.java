@@ -1,0 +1,163 @@
+package org.medtrace.persistence.chain;
+
+import java.util.Arrays;
+import java.util.Optional;
+import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.ledger.v1.LedgerEvent;
+
+/**
+ * Verifies one entity's chain, one stored row at a time, in journal order. It needs only the rows
+ * and the trusted keys: the journal verifier feeds it from Cassandra, an offline verifier can feed it
+ * from an export file, and entities use it while they recover.
+ *
+ * <p>Each row is checked in this order, and the first failure is the verdict:
+ *
+ * <ol>
+ *   <li>its sequence number is the next one ({@link BreakReason#SEQUENCE_GAP} if one is missing);
+ *   <li>its bytes decode ({@link BreakReason#UNREADABLE_ROW}), unless the envelope decoded and its
+ *       stored hash no longer matches the body bytes, which is reported as a hash mismatch;
+ *   <li>the stored hash equals SHA-256(prefix || prev_hash || body) ({@link BreakReason#HASH_MISMATCH});
+ *   <li>the body was recorded for this entity at this position, and its prev_hash is the previous
+ *       event's hash ({@link BreakReason#BROKEN_LINK});
+ *   <li>a signature, where present, is valid under a trusted key ({@link BreakReason#BAD_SIGNATURE}).
+ * </ol>
+ *
+ * <p>Not thread-safe: one instance verifies one pass over one chain.
+ */
+public final class ChainVerifier {
+
+  private final String entityType;
+  private final String entityId;
+  private final TrustedKeys trustedKeys;
+  private ChainHead head;
+  private VerificationResult.Broken broken;
+
+  public ChainVerifier(String entityType, String entityId, TrustedKeys trustedKeys) {
+    this.entityType = entityType;
+    this.entityId = entityId;
+    this.trustedKeys = trustedKeys;
+    this.head = ChainHead.genesis(entityType, entityId);
+  }
+
+  /**
+   * Checks the next stored row.
+   *
+   * @param storedSequenceNumber the sequence number under which the journal holds the row
+   * @return the break, if this row is where the chain breaks (or it broke before)
+   */
+  public Optional<VerificationResult.Broken> accept(long storedSequenceNumber, JournalRecord record) {
+    if (broken == null) {
+      broken = check(storedSequenceNumber, record);
+      if (broken == null) {
+        head = head.advanceTo((ChainedEvent) record);
+      }
+    }
+    return Optional.ofNullable(broken);
+  }
+
+  /** Whether every row so far verified. */
+  public boolean intactSoFar() {
+    return broken == null;
+  }
+
+  /** The verdict over the rows accepted so far. */
+  public VerificationResult result() {
+    return broken != null
+        ? broken
+        : new VerificationResult.Intact(entityType, entityId, head.sequenceNumber(), head.hashHex());
+  }
+
+  private VerificationResult.Broken check(long storedSequenceNumber, JournalRecord record) {
+    long expected = head.sequenceNumber() + 1;
+    if (storedSequenceNumber > expected) {
+      return brokenAt(
+          expected,
+          BreakReason.SEQUENCE_GAP,
+          "sequence number " + expected + " is missing: the next stored row is " + storedSequenceNumber);
+    }
+    if (storedSequenceNumber < expected) {
+      return brokenAt(
+          expected,
+          BreakReason.SEQUENCE_GAP,
+          "expected sequence number " + expected + ", found " + storedSequenceNumber + " again");
+    }
+    if (record instanceof UnreadableRecord unreadable) {
+      return unreadable
+          .envelope()
+          .filter(envelope -> !hashMatches(envelope))
+          .map(envelope -> hashMismatch(expected, envelope))
+          .orElseGet(() -> brokenAt(expected, BreakReason.UNREADABLE_ROW, unreadable.problem()));
+    }
+    ChainedEvent event = (ChainedEvent) record;
+    LedgerEvent envelope = event.envelope();
+    if (envelope.getFormatVersion() != LedgerFormat.FORMAT_VERSION) {
+      return brokenAt(
+          expected,
+          BreakReason.UNREADABLE_ROW,
+          "format version " + envelope.getFormatVersion() + " is not " + LedgerFormat.FORMAT_VERSION);
+    }
+    if (!hashMatches(envelope)) {
+      return hashMismatch(expected, envelope);
+    }
+    EventBody body = event.body();
+    if (!body.getEntityType().equals(entityType)
+        || !body.getEntityId().equals(entityId)
+        || body.getSequenceNumber() != expected) {
+      return brokenAt(
+          expected,
+          BreakReason.BROKEN_LINK,
+          "row "
+              + expected
+              + " holds the event recorded as "
+              + body.getEntityType()
+              + " "
+              + body.getEntityId()
+              + " #"
+              + body.getSequenceNumber());
+    }
+    if (!Arrays.equals(envelope.getPrevHash().toByteArray(), head.hash())) {
+      return brokenAt(
+          expected,
+          BreakReason.BROKEN_LINK,
+          "prev_hash "
+              + event.prevHashHex()
+              + " is not the hash of event "
+              + head.sequenceNumber()
+              + " ("
+              + head.hashHex()
+              + ")");
+    }
+    if (!envelope.getSignature().isEmpty() || !envelope.getKeyId().isEmpty()) {
+      Optional<String> problem =
+          envelope.getSignature().isEmpty()
+              ? Optional.of("key id '" + envelope.getKeyId() + "' is present but the signature is missing")
+              : trustedKeys.problemWith(
+                  envelope.getKeyId(), event.hash(), envelope.getSignature().toByteArray());
+      if (problem.isPresent()) {
+        return brokenAt(expected, BreakReason.BAD_SIGNATURE, problem.get());
+      }
+    }
+    return null;
+  }
+
+  private static boolean hashMatches(LedgerEvent envelope) {
+    return envelope.getPrevHash().size() == LedgerFormat.HASH_LENGTH
+        && Arrays.equals(
+            HashChain.link(envelope.getPrevHash().toByteArray(), envelope.getBody().toByteArray()),
+            envelope.getHash().toByteArray());
+  }
+
+  private VerificationResult.Broken hashMismatch(long sequenceNumber, LedgerEvent envelope) {
+    return brokenAt(
+        sequenceNumber,
+        BreakReason.HASH_MISMATCH,
+        "stored hash "
+            + HashChain.hex(envelope.getHash().toByteArray())
+            + " does not match the stored body and prev_hash");
+  }
+
+  private VerificationResult.Broken brokenAt(long sequenceNumber, BreakReason reason, String detail) {
+    return new VerificationResult.Broken(
+        entityType, entityId, sequenceNumber, reason, detail, head.sequenceNumber());
+  }
+}
