@@ -29,14 +29,39 @@ public final class ChainVerifier {
   private final String entityType;
   private final String entityId;
   private final TrustedKeys trustedKeys;
+  private final boolean checkSignatures;
   private ChainHead head;
   private VerificationResult.Broken broken;
 
   public ChainVerifier(String entityType, String entityId, TrustedKeys trustedKeys) {
-    this.entityType = entityType;
-    this.entityId = entityId;
+    this(ChainHead.genesis(entityType, entityId), trustedKeys);
+  }
+
+  /** A verifier that continues after {@code head}, e.g. from a snapshot. */
+  public ChainVerifier(ChainHead head, TrustedKeys trustedKeys) {
+    this(head, trustedKeys, true);
+  }
+
+  private ChainVerifier(ChainHead head, TrustedKeys trustedKeys, boolean checkSignatures) {
+    this.entityType = head.entityType();
+    this.entityId = head.entityId();
     this.trustedKeys = trustedKeys;
-    this.head = ChainHead.genesis(entityType, entityId);
+    this.checkSignatures = checkSignatures;
+    this.head = head;
+  }
+
+  /**
+   * Checks that {@code record} is a valid successor of {@code head}, without signatures: what an
+   * entity checks on every event it applies, so that it never extends a broken chain. Signatures
+   * are the verifier's business (it holds the trusted keys).
+   *
+   * @return empty when the record extends the chain
+   */
+  public static Optional<VerificationResult.Broken> checkLink(ChainHead head, JournalRecord record) {
+    long storedSequenceNumber =
+        record instanceof ChainedEvent event ? event.sequenceNumber() : head.sequenceNumber() + 1;
+    ChainVerifier verifier = new ChainVerifier(head, TrustedKeys.none(), false);
+    return Optional.ofNullable(verifier.check(storedSequenceNumber, record));
   }
 
   /**
@@ -127,7 +152,7 @@ public final class ChainVerifier {
               + head.hashHex()
               + ")");
     }
-    if (!envelope.getSignature().isEmpty() || !envelope.getKeyId().isEmpty()) {
+    if (checkSignatures && (!envelope.getSignature().isEmpty() || !envelope.getKeyId().isEmpty())) {
       Optional<String> problem =
           envelope.getSignature().isEmpty()
               ? Optional.of("key id '" + envelope.getKeyId() + "' is present but the signature is missing")

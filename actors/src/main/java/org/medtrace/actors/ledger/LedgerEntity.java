@@ -1,0 +1,181 @@
+package org.medtrace.actors.ledger;
+
+import com.google.protobuf.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.persistence.chain.ChainHead;
+import org.medtrace.persistence.chain.ChainVerifier;
+import org.medtrace.persistence.chain.ChainedEvent;
+import org.medtrace.persistence.chain.JournalRecord;
+import org.medtrace.persistence.chain.VerificationResult;
+
+/**
+ * What the three ledger entities share: every event they persist is sealed onto the entity's hash
+ * chain, every event they apply (live or in recovery) must extend that chain, and no command
+ * appends to a chain that does not verify.
+ *
+ * <p>Subclasses validate commands in {@link #handle} (reply a rejection and persist nothing, or
+ * call {@link #accept}); state changes happen only in {@link LedgerState#apply}. A reply to a
+ * write means "durably stored", because it is sent by {@code thenReply} after the persist.
+ *
+ * @param <C> the entity's command type
+ * @param <S> the entity's state type
+ */
+public abstract class LedgerEntity<C, S extends LedgerState<S>>
+    extends EventSourcedBehaviorWithEnforcedReplies<C, JournalRecord, S> {
+
+  protected final String entityType;
+  protected final String entityId;
+  protected final LedgerSettings settings;
+
+  protected LedgerEntity(String entityType, String entityId, LedgerSettings settings) {
+    super(PersistenceId.of(entityType, entityId));
+    this.entityType = entityType;
+    this.entityId = entityId;
+    this.settings = settings;
+  }
+
+  /** Validates {@code command} against {@code state} and replies; see the class comment. */
+  protected abstract ReplyEffect<JournalRecord, S> handle(S state, C command);
+
+  @Override
+  public final CommandHandlerWithReply<C, JournalRecord, S> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState().onAnyCommand(this::guardChain);
+  }
+
+  private ReplyEffect<JournalRecord, S> guardChain(S state, C command) {
+    if (command instanceof LedgerWrite write && state.brokenChain().isPresent()) {
+      return refuse(write, Rejection.LEDGER_BROKEN, state.brokenChain().get());
+    }
+    return handle(state, command);
+  }
+
+  @Override
+  public final EventHandler<S, JournalRecord> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyRecord);
+  }
+
+  private S applyRecord(S state, JournalRecord record) {
+    if (state.brokenChain().isPresent()) {
+      return state;
+    }
+    Optional<VerificationResult.Broken> broken = ChainVerifier.checkLink(state.head(), record);
+    if (broken.isPresent()) {
+      VerificationResult.Broken b = broken.get();
+      return state.withBrokenChain(
+          "the chain of "
+              + entityType
+              + " "
+              + entityId
+              + " is broken at #"
+              + b.sequenceNumber()
+              + " ("
+              + b.reason()
+              + ": "
+              + b.detail()
+              + "); nothing is appended to it until it is repaired");
+    }
+    ChainedEvent event = (ChainedEvent) record;
+    return state.apply(event.body()).withHead(state.head().advanceTo(event));
+  }
+
+  @Override
+  public Set<String> tagsFor(JournalRecord record) {
+    return record instanceof ChainedEvent event && Alerts.isAlert(event.body())
+        ? Set.of(Alerts.TAG)
+        : Set.of();
+  }
+
+  @Override
+  public boolean shouldSnapshot(S state, JournalRecord record, long sequenceNumber) {
+    // A snapshot of a broken chain would hide the break from the next recovery.
+    return state.brokenChain().isEmpty() && sequenceNumber % settings.snapshotEvery() == 0;
+  }
+
+  /** Seals {@code events} (bodies with only their domain event set) onto the chain, persists them, then replies {@code Accepted}. */
+  protected ReplyEffect<JournalRecord, S> accept(S state, LedgerWrite command, EventBody.Builder... events) {
+    List<JournalRecord> sealed = seal(state.head(), command, events);
+    return Effect()
+        .persist(sealed)
+        .thenReply(
+            command.replyTo(),
+            after -> new CommandResult.Accepted(after.head().sequenceNumber(), after.head().hashHex()));
+  }
+
+  /**
+   * Persists {@code evidence} of a refused command (a duplicate scan, a use after decommissioning,
+   * a denied read), then replies that the command was refused and recorded.
+   */
+  protected ReplyEffect<JournalRecord, S> refuseAndRecord(
+      S state, LedgerWrite command, String message, EventBody.Builder... evidence) {
+    return Effect()
+        .persist(seal(state.head(), command, evidence))
+        .thenReply(
+            command.replyTo(),
+            after ->
+                new CommandResult.Rejected(
+                    Rejection.REFUSED_AND_RECORDED, message, after.head().sequenceNumber()));
+  }
+
+  /** Replies a rejection and persists nothing. */
+  protected ReplyEffect<JournalRecord, S> refuse(LedgerWrite command, Rejection reason, String message) {
+    return Effect().reply(command.replyTo(), new CommandResult.Rejected(reason, message));
+  }
+
+  /** A rejection unless the acting party's role is one of {@code allowed}. */
+  protected Optional<ReplyEffect<JournalRecord, S>> unlessRole(
+      LedgerWrite command, String action, Set<Role> allowed) {
+    Role role = command.party().role();
+    if (allowed.contains(role)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        refuse(
+            command,
+            Rejection.FORBIDDEN,
+            "a " + role.wireName() + " may not " + action + "; allowed: " + wireNames(allowed)));
+  }
+
+  protected Instant now() {
+    return settings.clock().instant();
+  }
+
+  protected static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+
+  protected static Instant instant(Timestamp timestamp) {
+    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+  }
+
+  private List<JournalRecord> seal(ChainHead head, LedgerWrite command, EventBody.Builder... events) {
+    Timestamp recordedAt = timestamp(now());
+    List<JournalRecord> sealed = new ArrayList<>(events.length);
+    for (EventBody.Builder event : events) {
+      ChainedEvent chained =
+          ChainedEvent.seal(
+              head,
+              event
+                  .setRecordedAt(recordedAt)
+                  .setActingParty(command.party().toProto())
+                  .setSourceMessageId(command.sourceMessageId() == null ? "" : command.sourceMessageId()),
+              settings.signer());
+      sealed.add(chained);
+      head = head.advanceTo(chained);
+    }
+    return sealed;
+  }
+
+  private static String wireNames(Set<Role> roles) {
+    return roles.stream().map(Role::wireName).sorted().reduce((a, b) -> a + ", " + b).orElse("none");
+  }
+}

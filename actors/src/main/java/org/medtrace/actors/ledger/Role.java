@@ -1,0 +1,28 @@
+package org.medtrace.actors.ledger;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The roles of the network. The wire name is what tokens and ledger events carry. */
+public enum Role {
+  CLINICIAN,
+  PHARMACIST,
+  MANUFACTURER,
+  LOGISTICS,
+  HOSPITAL,
+  REGULATOR,
+  AUDITOR,
+  DEVICE_ENGINEER,
+  PATIENT,
+  /** A laboratory whose results are anchored on patients' records (lab ingest acts as one). */
+  LABORATORY;
+
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  public static Optional<Role> fromWireName(String wireName) {
+    return Arrays.stream(values()).filter(role -> role.wireName().equals(wireName)).findFirst();
+  }
+}
