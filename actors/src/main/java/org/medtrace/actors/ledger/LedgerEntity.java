@@ -103,7 +103,7 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
 
   /** Seals {@code events} (bodies with only their domain event set) onto the chain, persists them, then replies {@code Accepted}. */
   protected ReplyEffect<JournalRecord, S> accept(S state, LedgerWrite command, EventBody.Builder... events) {
-    List<JournalRecord> sealed = seal(state.head(), command, events);
+    List<JournalRecord> sealed = seal(state.head(), command.party(), command.sourceMessageId(), events);
     return Effect()
         .persist(sealed)
         .thenReply(
@@ -118,7 +118,7 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
   protected ReplyEffect<JournalRecord, S> refuseAndRecord(
       S state, LedgerWrite command, String message, EventBody.Builder... evidence) {
     return Effect()
-        .persist(seal(state.head(), command, evidence))
+        .persist(seal(state.head(), command.party(), command.sourceMessageId(), evidence))
         .thenReply(
             command.replyTo(),
             after ->
@@ -157,7 +157,12 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
     return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
   }
 
-  private List<JournalRecord> seal(ChainHead head, LedgerWrite command, EventBody.Builder... events) {
+  /**
+   * Seals {@code events} (bodies with only their domain event set) after {@code head}: stamps each
+   * with the recorded-at time, the acting party and the source message id, and chains them in order.
+   */
+  protected List<JournalRecord> seal(
+      ChainHead head, ActingParty party, String sourceMessageId, EventBody.Builder... events) {
     Timestamp recordedAt = timestamp(now());
     List<JournalRecord> sealed = new ArrayList<>(events.length);
     for (EventBody.Builder event : events) {
@@ -166,8 +171,8 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
               head,
               event
                   .setRecordedAt(recordedAt)
-                  .setActingParty(command.party().toProto())
-                  .setSourceMessageId(command.sourceMessageId() == null ? "" : command.sourceMessageId()),
+                  .setActingParty(party.toProto())
+                  .setSourceMessageId(sourceMessageId == null ? "" : sourceMessageId),
               settings.signer());
       sealed.add(chained);
       head = head.advanceTo(chained);
