@@ -35,7 +35,6 @@ import org.medtrace.ledger.v1.EventBody;
 import org.medtrace.ledger.v1.RecordAmended;
 import org.medtrace.ledger.v1.RecordAnchored;
 import org.medtrace.persistence.chain.ChainHead;
-import org.medtrace.persistence.chain.ChainedEvent;
 import org.medtrace.persistence.chain.HashChain;
 import org.medtrace.persistence.chain.JournalRecord;
 
