@@ -1,0 +1,161 @@
+package org.medtrace.cluster;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.medtrace.persistence.cassandra.CassandraLauncher;
+import org.medtrace.persistence.cassandra.CassandraSchema;
+import org.medtrace.persistence.chain.TrustedKeys;
+import org.medtrace.persistence.chain.VerificationResult;
+import org.medtrace.persistence.journal.JournalChainVerifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a medtrace node, or runs one of the operator commands. See {@code bin/medtrace}.
+ *
+ * <ul>
+ *   <li>{@code dev}: development mode ({@code development.conf}): starts the node's own Cassandra,
+ *       creates the schema, then the node.
+ *   <li>{@code node}: a node with production settings ({@code application.conf} and {@code
+ *       MEDTRACE_*} variables).
+ *   <li>{@code schema}: prints the CQL of the keyspaces and tables.
+ *   <li>{@code verify TYPE ID}: verifies one entity's chain in the journal; exit code 0 when intact.
+ * </ul>
+ */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    String command = args.length == 0 ? "node" : args[0];
+    switch (command) {
+      case "dev" -> runNode(ConfigFactory.load("development"));
+      case "node" -> runNode(ConfigFactory.load());
+      case "schema" -> printSchema(ConfigFactory.load());
+      case "verify" -> {
+        if (args.length != 3) {
+          usage();
+        }
+        System.exit(verify(ConfigFactory.load(), args[1], args[2]));
+      }
+      default -> usage();
+    }
+  }
+
+  /** Starts the embedded Cassandra where configured, creates the schema where configured, then the node. */
+  static ActorSystem<Void> runNode(Config config) throws Exception {
+    NodeSettings settings = NodeSettings.from(config);
+    Optional<CassandraLauncher> cassandra = startEmbeddedCassandra(settings);
+    Config nodeConfig = withContactPoints(config, settings.cassandra().contactPoints());
+    if (settings.cassandra().createSchema()) {
+      createSchema(settings.cassandra());
+    }
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "medtrace", nodeConfig);
+    // The node's own Cassandra goes down after the node, which may still be writing until then.
+    cassandra.ifPresent(c -> system.getWhenTerminated().thenRun(c::stop));
+    MedtraceNode.init(system, settings);
+    log.info(
+        "medtrace node {} is up: journal {} on {}",
+        system.address(),
+        settings.cassandra().journalKeyspace(),
+        settings.cassandra().contactPoints());
+    return system;
+  }
+
+  private static Optional<CassandraLauncher> startEmbeddedCassandra(NodeSettings settings) throws Exception {
+    if (settings.cassandra().embedded().isEmpty()) {
+      return Optional.empty();
+    }
+    NodeSettings.EmbeddedCassandra embedded = settings.cassandra().embedded().get();
+    CassandraLauncher launcher =
+        new CassandraLauncher(
+            CassandraLauncher.Settings.defaults(embedded.dataDir().toAbsolutePath(), embedded.classpathFile().toAbsolutePath())
+                .withNativePort(embedded.cqlPort())
+                .withStoragePort(embedded.storagePort()));
+    log.info("Starting the development Cassandra in {}", embedded.dataDir().toAbsolutePath());
+    launcher.start();
+    return Optional.of(launcher);
+  }
+
+  private static void createSchema(NodeSettings.CassandraSettings cassandra) {
+    try (CqlSession session = session(cassandra)) {
+      CassandraSchema.create(
+          session, cassandra.journalKeyspace(), cassandra.snapshotKeyspace(), cassandra.replicationFactor());
+    }
+    log.info(
+        "Schema ready: keyspaces {} and {}, replication factor {}",
+        cassandra.journalKeyspace(),
+        cassandra.snapshotKeyspace(),
+        cassandra.replicationFactor());
+  }
+
+  private static CqlSession session(NodeSettings.CassandraSettings cassandra) {
+    var builder = CqlSession.builder().withLocalDatacenter(CassandraLauncher.LOCAL_DATACENTER);
+    for (String contactPoint : cassandra.contactPoints()) {
+      int colon = contactPoint.lastIndexOf(':');
+      builder.addContactPoint(
+          InetSocketAddress.createUnresolved(contactPoint.substring(0, colon), Integer.parseInt(contactPoint.substring(colon + 1))));
+    }
+    return builder.build();
+  }
+
+  /** The driver wants its contact points as a list; deployments give them as one variable. */
+  private static Config withContactPoints(Config config, List<String> contactPoints) {
+    return config.withValue("datastax-java-driver.basic.contact-points", ConfigValueFactory.fromIterable(contactPoints));
+  }
+
+  private static void printSchema(Config config) {
+    NodeSettings.CassandraSettings cassandra = NodeSettings.from(config).cassandra();
+    System.out.println(
+        CassandraSchema.render(cassandra.journalKeyspace(), cassandra.snapshotKeyspace(), cassandra.replicationFactor()));
+  }
+
+  private static int verify(Config config, String entityType, String entityId) {
+    NodeSettings settings = NodeSettings.from(config);
+    Config local =
+        withContactPoints(config, settings.cassandra().contactPoints())
+            .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("local"))
+            .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef("off"));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "medtrace-verify", local);
+    try {
+      VerificationResult result =
+          JournalChainVerifier.onCassandra(system, TrustedKeys.none())
+              .verify(entityType, entityId)
+              .toCompletableFuture()
+              .get(Duration.ofMinutes(10).toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      if (result instanceof VerificationResult.Intact intact) {
+        if (intact.length() == 0) {
+          System.out.printf("%s %s: no events recorded%n", entityType, entityId);
+          return 2;
+        }
+        System.out.printf("%s %s: intact, %d events, head %s%n", entityType, entityId, intact.length(), intact.headHashHex());
+        return 0;
+      }
+      VerificationResult.Broken broken = (VerificationResult.Broken) result;
+      System.out.printf(
+          "%s %s: BROKEN at #%d: %s (%s); events 1..%d verify%n",
+          entityType, entityId, broken.sequenceNumber(), broken.reason(), broken.detail(), broken.intactLength());
+      return 1;
+    } catch (Exception e) {
+      System.err.println("verification could not run: " + e);
+      return 3;
+    } finally {
+      system.terminate();
+    }
+  }
+
+  private static void usage() {
+    System.err.println("usage: bin/medtrace dev | node | schema | verify <drug-batch|medical-device|patient-record> <entity id>");
+    System.exit(64);
+  }
+}

@@ -1,0 +1,78 @@
+package org.medtrace.cluster;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.medtrace.actors.batch.DrugBatch;
+import org.medtrace.actors.device.MedicalDevice;
+import org.medtrace.actors.ledger.LedgerSettings;
+import org.medtrace.persistence.chain.LedgerSigner;
+
+/**
+ * The node's own settings, read once from the {@code medtrace} section of the configuration.
+ *
+ * @param seedNodes remote addresses of seed nodes; empty means the node forms a cluster of one
+ */
+public record NodeSettings(
+    LedgerSettings ledger,
+    DrugBatch.Rules batchRules,
+    MedicalDevice.Rules deviceRules,
+    CassandraSettings cassandra,
+    List<String> seedNodes) {
+
+  /**
+   * @param embedded where the node runs its own Cassandra, when it does (development mode)
+   */
+  public record CassandraSettings(
+      List<String> contactPoints,
+      String journalKeyspace,
+      String snapshotKeyspace,
+      int replicationFactor,
+      boolean createSchema,
+      Optional<EmbeddedCassandra> embedded) {}
+
+  public record EmbeddedCassandra(Path dataDir, int cqlPort, int storagePort, Path classpathFile) {}
+
+  public static NodeSettings from(Config config) {
+    Config ledger = config.getConfig("medtrace.ledger");
+    Config device = ledger.getConfig("medical-device");
+    Map<String, Double> intervalByModel = new HashMap<>();
+    Config byModel = device.getConfig("maintenance-interval-hours-by-model");
+    byModel.root().keySet().forEach(model -> intervalByModel.put(model, byModel.getDouble("\"" + model + "\"")));
+    Optional<LedgerSigner> signer =
+        SigningKeys.signer(ledger.getString("signing.private-key-file"), ledger.getString("signing.key-id"));
+    return new NodeSettings(
+        new LedgerSettings(Clock.systemUTC(), signer, ledger.getInt("snapshot-every")),
+        new DrugBatch.Rules(ledger.getInt("drug-batch.cold-chain-consecutive-limit")),
+        new MedicalDevice.Rules(device.getDouble("default-maintenance-interval-hours"), intervalByModel),
+        cassandra(config.getConfig("medtrace.cassandra")),
+        commaSeparated(config.getString("medtrace.cluster.seed-nodes")));
+  }
+
+  private static CassandraSettings cassandra(Config cassandra) {
+    Config embedded = cassandra.getConfig("embedded");
+    return new CassandraSettings(
+        commaSeparated(cassandra.getString("contact-points")),
+        cassandra.getString("journal-keyspace"),
+        cassandra.getString("snapshot-keyspace"),
+        cassandra.getInt("replication-factor"),
+        cassandra.getBoolean("create-schema"),
+        embedded.getBoolean("enabled")
+            ? Optional.of(
+                new EmbeddedCassandra(
+                    Path.of(embedded.getString("data-dir")),
+                    embedded.getInt("cql-port"),
+                    embedded.getInt("storage-port"),
+                    Path.of(embedded.getString("classpath-file"))))
+            : Optional.empty());
+  }
+
+  private static List<String> commaSeparated(String value) {
+    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+}

@@ -1,0 +1,260 @@
+package org.medtrace.persistence.cassandra;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.config.OptionsMap;
+import com.datastax.oss.driver.api.core.config.TypedDriverOption;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * JUnit 5 extension giving tests a real Cassandra 5.0 node: one per test JVM, started the first
+ * time a test class using the extension runs, stopped when the whole test run ends (and by a
+ * shutdown hook if the run is aborted).
+ *
+ * <pre>
+ * &#64;ExtendWith(RealCassandra.class)
+ * class SomethingTest {
+ *   &#64;BeforeAll
+ *   static void createSchema() {
+ *     RealCassandra.createKeyspaces("something_journal", "something_snapshot");
+ *   }
+ *   ... ActorTestKit.create("SomethingTest",
+ *           RealCassandra.pekkoConfig("something_journal", "something_snapshot")
+ *               .withFallback(ConfigFactory.load("application-test")))
+ * }
+ * </pre>
+ *
+ * <p>The node lives in {@code <medtrace.test.work-dir>/cassandra}, which is wiped when the node
+ * starts, and listens on {@value #ADDRESS}:{@value #NATIVE_PORT} (storage port {@value
+ * #STORAGE_PORT}): not Cassandra's default ports, so a developer's own node does not collide.
+ * Cassandra's classpath comes from the file named by {@code medtrace.cassandra.classpath-file};
+ * Maven's surefire sets both properties, and an IDE running tests from a module directory gets
+ * working defaults.
+ *
+ * <p>Tests share the node: each test class MUST use its own keyspaces (and unique persistence ids),
+ * never drop another class's keyspaces, and not stop the node.
+ */
+public final class RealCassandra implements BeforeAllCallback {
+
+  public static final String ADDRESS = "127.0.0.1";
+  public static final int NATIVE_PORT = 19042;
+  public static final int STORAGE_PORT = 17000;
+  public static final String LOCAL_DATACENTER = CassandraLauncher.LOCAL_DATACENTER;
+
+  /** Replication factor of test keyspaces: there is one node. */
+  public static final int REPLICATION_FACTOR = 1;
+
+  static final String CLASSPATH_FILE_PROPERTY = "medtrace.cassandra.classpath-file";
+  static final String WORK_DIR_PROPERTY = "medtrace.test.work-dir";
+
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(RealCassandra.class);
+
+  /** Set while the node runs; the static accessors read it. */
+  private static volatile Node running;
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    // The root store lives as long as the test run and closes its AutoCloseable values at the end:
+    // that is what stops the node after the last test class, not after the first.
+    context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(Node.class, key -> Node.start(), Node.class);
+  }
+
+  /** The CQL endpoint as {@code host:port}. */
+  public static String contactPoint() {
+    node();
+    return ADDRESS + ":" + NATIVE_PORT;
+  }
+
+  /**
+   * A session shared by all tests (with generous timeouts for DDL on a busy machine). Do not close
+   * it; it ends with the node.
+   */
+  public static CqlSession session() {
+    return node().session;
+  }
+
+  /**
+   * Creates the journal and snapshot keyspaces with all tables pekko-persistence-cassandra needs
+   * (replication factor 1). Idempotent: calling it again, from any class, changes nothing.
+   */
+  public static void createKeyspaces(String journalKeyspace, String snapshotKeyspace) {
+    CassandraSchema.create(session(), journalKeyspace, snapshotKeyspace, REPLICATION_FACTOR);
+  }
+
+  /**
+   * Configuration pointing pekko-persistence-cassandra's journal, snapshot store and read journal
+   * at this node and these keyspaces, with schema auto-creation off (create the schema with {@link
+   * #createKeyspaces} first). Only these keys: layer it over the test's own configuration.
+   */
+  public static Config pekkoConfig(String journalKeyspace, String snapshotKeyspace) {
+    return ConfigFactory.parseString(
+            """
+            pekko.persistence.journal.plugin = "pekko.persistence.cassandra.journal"
+            pekko.persistence.snapshot-store.plugin = "pekko.persistence.cassandra.snapshot"
+            pekko.persistence.cassandra {
+              journal {
+                keyspace-autocreate = false
+                tables-autocreate = false
+              }
+              snapshot {
+                keyspace-autocreate = false
+                tables-autocreate = false
+              }
+            }
+            datastax-java-driver {
+              basic.load-balancing-policy.local-datacenter = %s
+              # The node may still be settling when the first test connects.
+              advanced.reconnect-on-init = true
+              # Server and tests share a few cores; the driver's 2 s default times out under load.
+              basic.request.timeout = 10s
+            }
+            """
+                .formatted(LOCAL_DATACENTER))
+        .withValue(
+            "pekko.persistence.cassandra.journal.keyspace",
+            ConfigValueFactory.fromAnyRef(journalKeyspace))
+        .withValue(
+            "pekko.persistence.cassandra.snapshot.keyspace",
+            ConfigValueFactory.fromAnyRef(snapshotKeyspace))
+        .withValue(
+            // The 2015 default makes every events-by-tag query from the start walk ~96k empty
+            // hourly buckets and time out; tests only write events from now on.
+            "pekko.persistence.cassandra.events-by-tag.first-time-bucket",
+            ConfigValueFactory.fromAnyRef(firstTimeBucket()))
+        .withValue(
+            "datastax-java-driver.basic.contact-points",
+            ConfigValueFactory.fromIterable(List.of(ADDRESS + ":" + NATIVE_PORT)));
+  }
+
+  /** Yesterday, so events written around midnight in any time zone are inside the first bucket. */
+  static String firstTimeBucket() {
+    return LocalDate.now(ZoneOffset.UTC)
+        .minusDays(1)
+        .format(DateTimeFormatter.ofPattern("yyyyMMdd"))
+        + "T00:00";
+  }
+
+  private static Node node() {
+    Node node = running;
+    if (node == null) {
+      throw new IllegalStateException(
+          "No Cassandra is running: annotate the test class with @ExtendWith(RealCassandra.class)");
+    }
+    return node;
+  }
+
+  static Path workDirectory() {
+    String configured = System.getProperty(WORK_DIR_PROPERTY);
+    return configured != null ? Path.of(configured) : Path.of("target", "test-work");
+  }
+
+  static Path classpathFile() {
+    String configured = System.getProperty(CLASSPATH_FILE_PROPERTY);
+    // Outside Maven (an IDE), tests run in the module directory, next to cassandra-runtime/.
+    return configured != null
+        ? Path.of(configured)
+        : Path.of("..", "cassandra-runtime", "target", "cassandra.classpath");
+  }
+
+  /** The running node and its shared session; closing it stops both. */
+  private static final class Node implements AutoCloseable {
+    private final CassandraLauncher launcher;
+    private final CqlSession session;
+
+    private Node(CassandraLauncher launcher, CqlSession session) {
+      this.launcher = launcher;
+      this.session = session;
+    }
+
+    static Node start() {
+      Path nodeDirectory = workDirectory().resolve("cassandra");
+      CassandraLauncher launcher =
+          new CassandraLauncher(
+              CassandraLauncher.Settings.defaults(nodeDirectory, classpathFile())
+                  .withAddress(ADDRESS)
+                  .withNativePort(NATIVE_PORT)
+                  .withStoragePort(STORAGE_PORT)
+                  .withClusterName("medtrace-test"));
+      try {
+        // A node orphaned by an aborted run would hold the ports; stop it before wiping its data.
+        CassandraLauncher.stopLeftover(nodeDirectory);
+        deleteRecursively(nodeDirectory);
+        launcher.start();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while starting Cassandra", e);
+      }
+      try {
+        Node node = new Node(launcher, openSession(launcher.contactPoint()));
+        running = node;
+        return node;
+      } catch (RuntimeException e) {
+        launcher.stop();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      running = null;
+      try {
+        session.close();
+      } finally {
+        launcher.stop();
+      }
+    }
+  }
+
+  /**
+   * A session to a test node, independent of any {@code application.conf}, with timeouts for a
+   * machine that runs server and tests on a few cores.
+   */
+  static CqlSession openSession(InetSocketAddress contactPoint) {
+    OptionsMap options = OptionsMap.driverDefaults();
+    options.put(TypedDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30));
+    options.put(TypedDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10));
+    options.put(TypedDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30));
+    options.put(TypedDriverOption.RECONNECT_ON_INIT, true);
+    // Tests read the schema from system_schema, not from the driver's metadata. Keeping that
+    // metadata would make every DDL statement wait out the driver's 1 s refresh debouncer.
+    options.put(TypedDriverOption.METADATA_SCHEMA_ENABLED, false);
+    return CqlSession.builder()
+        .withConfigLoader(DriverConfigLoader.fromMap(options))
+        .addContactPoint(contactPoint)
+        .withLocalDatacenter(LOCAL_DATACENTER)
+        .build();
+  }
+
+  static void deleteRecursively(Path directory) throws IOException {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+}
