@@ -100,13 +100,14 @@ public final class Main {
   }
 
   private static CqlSession session(NodeSettings.CassandraSettings cassandra) {
-    var builder = CqlSession.builder().withLocalDatacenter(CassandraLauncher.LOCAL_DATACENTER);
-    for (String contactPoint : cassandra.contactPoints()) {
-      int colon = contactPoint.lastIndexOf(':');
-      builder.addContactPoint(
-          InetSocketAddress.createUnresolved(contactPoint.substring(0, colon), Integer.parseInt(contactPoint.substring(colon + 1))));
-    }
-    return builder.build();
+    return CassandraSchema.openAdminSession(
+        cassandra.contactPoints().stream()
+            .map(contactPoint -> {
+              int colon = contactPoint.lastIndexOf(':');
+              return InetSocketAddress.createUnresolved(
+                  contactPoint.substring(0, colon), Integer.parseInt(contactPoint.substring(colon + 1)));
+            })
+            .toList());
   }
 
   /** The driver wants its contact points as a list; deployments give them as one variable. */

@@ -271,7 +271,7 @@ class CassandraLauncherTest {
             .withClusterName("medtrace-restart-test");
     try (CassandraLauncher launcher = new CassandraLauncher(settings)) {
       launcher.start();
-      try (CqlSession session = RealCassandra.openSession(settings.contactPoint())) {
+      try (CqlSession session = CassandraSchema.openAdminSession(List.of(settings.contactPoint()))) {
         CassandraSchema.create(session, "restart_journal", "restart_snapshot", 1);
         session.execute(
             "INSERT INTO restart_journal.all_persistence_ids (persistence_id) VALUES ('kept')");
@@ -281,7 +281,7 @@ class CassandraLauncherTest {
       assertFalse(launcher.isRunning());
 
       launcher.start();
-      try (CqlSession session = RealCassandra.openSession(settings.contactPoint())) {
+      try (CqlSession session = CassandraSchema.openAdminSession(List.of(settings.contactPoint()))) {
         Row kept =
             session
                 .execute("SELECT persistence_id FROM restart_journal.all_persistence_ids")

@@ -1,11 +1,15 @@
 package org.medtrace.persistence.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.config.OptionsMap;
+import com.datastax.oss.driver.api.core.config.TypedDriverOption;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -212,5 +216,24 @@ public final class CassandraSchema {
               + " must be a letter followed by at most 47 letters, digits or underscores, was "
               + name);
     }
+  }
+
+  /**
+   * A session for schema work (and tests), independent of any {@code application.conf}: with the
+   * driver's schema metadata off, since a DDL statement otherwise waits about 1 s for the metadata
+   * refresh debouncer, and with timeouts for a machine that runs server and client on a few cores.
+   */
+  public static CqlSession openAdminSession(List<InetSocketAddress> contactPoints) {
+    OptionsMap options = OptionsMap.driverDefaults();
+    options.put(TypedDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30));
+    options.put(TypedDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10));
+    options.put(TypedDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30));
+    options.put(TypedDriverOption.RECONNECT_ON_INIT, true);
+    options.put(TypedDriverOption.METADATA_SCHEMA_ENABLED, false);
+    return CqlSession.builder()
+        .withConfigLoader(DriverConfigLoader.fromMap(options))
+        .addContactPoints(contactPoints)
+        .withLocalDatacenter(CassandraLauncher.LOCAL_DATACENTER)
+        .build();
   }
 }

@@ -1,18 +1,13 @@
 package org.medtrace.persistence.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
-import com.datastax.oss.driver.api.core.config.OptionsMap;
-import com.datastax.oss.driver.api.core.config.TypedDriverOption;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -207,7 +202,7 @@ public final class RealCassandra implements BeforeAllCallback {
         throw new IllegalStateException("Interrupted while starting Cassandra", e);
       }
       try {
-        Node node = new Node(launcher, openSession(launcher.contactPoint()));
+        Node node = new Node(launcher, CassandraSchema.openAdminSession(List.of(launcher.contactPoint())));
         running = node;
         return node;
       } catch (RuntimeException e) {
@@ -225,26 +220,6 @@ public final class RealCassandra implements BeforeAllCallback {
         launcher.stop();
       }
     }
-  }
-
-  /**
-   * A session to a test node, independent of any {@code application.conf}, with timeouts for a
-   * machine that runs server and tests on a few cores.
-   */
-  static CqlSession openSession(InetSocketAddress contactPoint) {
-    OptionsMap options = OptionsMap.driverDefaults();
-    options.put(TypedDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30));
-    options.put(TypedDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10));
-    options.put(TypedDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30));
-    options.put(TypedDriverOption.RECONNECT_ON_INIT, true);
-    // Tests read the schema from system_schema, not from the driver's metadata. Keeping that
-    // metadata would make every DDL statement wait out the driver's 1 s refresh debouncer.
-    options.put(TypedDriverOption.METADATA_SCHEMA_ENABLED, false);
-    return CqlSession.builder()
-        .withConfigLoader(DriverConfigLoader.fromMap(options))
-        .addContactPoint(contactPoint)
-        .withLocalDatacenter(LOCAL_DATACENTER)
-        .build();
   }
 
   static void deleteRecursively(Path directory) throws IOException {
