@@ -12,7 +12,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.medtrace.persistence.cassandra.CassandraLauncher;
 import org.medtrace.persistence.cassandra.CassandraSchema;
-import org.medtrace.persistence.chain.TrustedKeys;
 import org.medtrace.persistence.chain.VerificationResult;
 import org.medtrace.persistence.journal.JournalChainVerifier;
 import org.slf4j.Logger;
@@ -130,7 +129,7 @@ public final class Main {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "medtrace-verify", local);
     try {
       VerificationResult result =
-          JournalChainVerifier.onCassandra(system, TrustedKeys.none())
+          JournalChainVerifier.onCassandra(system, settings.trustedKeys())
               .verify(entityType, entityId)
               .toCompletableFuture()
               .get(Duration.ofMinutes(10).toSeconds(), java.util.concurrent.TimeUnit.SECONDS);

@@ -12,14 +12,17 @@ import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.persistence.chain.LedgerSigner;
+import org.medtrace.persistence.chain.TrustedKeys;
 
 /**
  * The node's own settings, read once from the {@code medtrace} section of the configuration.
  *
+ * @param trustedKeys the public keys whose signatures verification accepts
  * @param seedNodes remote addresses of seed nodes; empty means the node forms a cluster of one
  */
 public record NodeSettings(
     LedgerSettings ledger,
+    TrustedKeys trustedKeys,
     DrugBatch.Rules batchRules,
     MedicalDevice.Rules deviceRules,
     CassandraSettings cassandra,
@@ -46,8 +49,12 @@ public record NodeSettings(
     byModel.root().keySet().forEach(model -> intervalByModel.put(model, byModel.getDouble("\"" + model + "\"")));
     Optional<LedgerSigner> signer =
         SigningKeys.signer(ledger.getString("signing.private-key-file"), ledger.getString("signing.key-id"));
+    Map<String, String> trustedKeyFiles = new HashMap<>();
+    Config trusted = ledger.getConfig("trusted-keys");
+    trusted.root().keySet().forEach(keyId -> trustedKeyFiles.put(keyId, trusted.getString("\"" + keyId + "\"")));
     return new NodeSettings(
         new LedgerSettings(Clock.systemUTC(), signer, ledger.getInt("snapshot-every")),
+        SigningKeys.trustedKeys(trustedKeyFiles),
         new DrugBatch.Rules(ledger.getInt("drug-batch.cold-chain-consecutive-limit")),
         new MedicalDevice.Rules(device.getDouble("default-maintenance-interval-hours"), intervalByModel),
         cassandra(config.getConfig("medtrace.cassandra")),

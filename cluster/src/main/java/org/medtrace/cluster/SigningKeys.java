@@ -5,12 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.medtrace.persistence.chain.LedgerSigner;
+import org.medtrace.persistence.chain.TrustedKeys;
 
-/** Loads the node's event-signing key. */
+/** Loads the node's event-signing key and the public keys a verifier trusts (PEM files). */
 final class SigningKeys {
 
   private SigningKeys() {}
@@ -27,17 +32,43 @@ final class SigningKeys {
       throw new IllegalArgumentException("medtrace.ledger.signing.key-id is required with a signing key");
     }
     try {
-      String pem = Files.readString(Path.of(privateKeyFile));
-      String base64 =
-          pem.replace("-----BEGIN PRIVATE KEY-----", "")
-              .replace("-----END PRIVATE KEY-----", "")
-              .replaceAll("\\s", "");
       var key =
           KeyFactory.getInstance("Ed25519")
-              .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+              .generatePrivate(new PKCS8EncodedKeySpec(pemContent(privateKeyFile, "PRIVATE KEY")));
       return Optional.of(new LedgerSigner(keyId, key));
     } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalArgumentException("cannot read the Ed25519 signing key " + privateKeyFile + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The trusted public keys: key id to an Ed25519 public key in an X.509 PEM file ({@code openssl
+   * pkey -pubout}).
+   */
+  static TrustedKeys trustedKeys(Map<String, String> publicKeyFilesById) {
+    Map<String, PublicKey> keys = new HashMap<>();
+    publicKeyFilesById.forEach(
+        (keyId, file) -> {
+          try {
+            keys.put(
+                keyId,
+                KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(pemContent(file, "PUBLIC KEY"))));
+          } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot read the public key " + file + " of '" + keyId + "': " + e.getMessage(), e);
+          }
+        });
+    return new TrustedKeys(keys);
+  }
+
+  private static byte[] pemContent(String file, String label) throws IOException {
+    String pem = Files.readString(Path.of(file));
+    String begin = "-----BEGIN " + label + "-----";
+    String end = "-----END " + label + "-----";
+    int from = pem.indexOf(begin);
+    int to = pem.indexOf(end);
+    if (from < 0 || to < from) {
+      throw new IllegalArgumentException("no " + label + " block in " + file);
+    }
+    return Base64.getDecoder().decode(pem.substring(from + begin.length(), to).replaceAll("\\s", ""));
   }
 }

@@ -7,11 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,6 +65,7 @@ class LedgerOnCassandraTest {
   private static final String SNAPSHOT_KEYSPACE = "ledger_it_snapshot";
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(15);
   private static final String QC = "5a".repeat(32);
+  private static final String SIGNING_KEY_ID = "st-mary-node-1";
 
   private static final ActingParty MANUFACTURER = party(Role.MANUFACTURER, "acme-pharma");
   private static final ActingParty DEVICE_MAKER = party(Role.MANUFACTURER, "medidevice-gmbh");
@@ -78,8 +84,9 @@ class LedgerOnCassandraTest {
   private int lots;
 
   @BeforeAll
-  void startNode() {
+  void startNode() throws Exception {
     RealCassandra.createKeyspaces(JOURNAL_KEYSPACE, SNAPSHOT_KEYSPACE);
+    Path keys = writeSigningKeyPair();
     Config config =
         ConfigFactory.parseString(
                 """
@@ -88,12 +95,19 @@ class LedgerOnCassandraTest {
                 # Snapshots often and passivation soon, so recovery from both is exercised.
                 medtrace.ledger.snapshot-every = 5
                 pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout = 2s
-                """)
+                # The node signs every event; verification trusts its public key.
+                medtrace.ledger.signing.private-key-file = "%s"
+                medtrace.ledger.signing.key-id = "%s"
+                medtrace.ledger.trusted-keys { "%s" = "%s" }
+                """
+                    .formatted(
+                        keys.resolve("node.pem"), SIGNING_KEY_ID, SIGNING_KEY_ID, keys.resolve("node.pub.pem")))
             .withFallback(RealCassandra.pekkoConfig(JOURNAL_KEYSPACE, SNAPSHOT_KEYSPACE))
             .withFallback(ConfigFactory.load())
             .resolve();
     testKit = ActorTestKit.create("medtrace", config);
-    MedtraceNode.init(testKit.system(), NodeSettings.from(config));
+    NodeSettings settings = NodeSettings.from(config);
+    MedtraceNode.init(testKit.system(), settings);
     testKit
         .createTestProbe()
         .awaitAssert(
@@ -103,7 +117,7 @@ class LedgerOnCassandraTest {
               return null;
             });
     sharding = ClusterSharding.get(testKit.system());
-    verifier = JournalChainVerifier.onCassandra(testKit.system(), TrustedKeys.none());
+    verifier = JournalChainVerifier.onCassandra(testKit.system(), settings.trustedKeys());
     tampering = new JournalTampering(RealCassandra.session(), JOURNAL_KEYSPACE);
   }
 
@@ -139,6 +153,32 @@ class LedgerOnCassandraTest {
       assertIntact(PatientRecord.ENTITY_TYPE, patient, state.head().sequenceNumber(), state.head().hashHex());
       assertEquals(2, state.accessLog().size());
     }
+  }
+
+  @Test
+  void everyEventIsSignedAndAVerifierThatDoesNotTrustTheKeyRefusesTheChain() {
+    String device = deviceThroughItsLifecycle();
+    assertEquals(SIGNING_KEY_ID, parse(tampering.stored(MedicalDevice.ENTITY_TYPE, device, 1)).getKeyId());
+    VerificationResult untrusted =
+        JournalChainVerifier.onCassandra(testKit.system(), TrustedKeys.none())
+            .verify(MedicalDevice.ENTITY_TYPE, device)
+            .toCompletableFuture()
+            .join();
+    VerificationResult.Broken broken = assertInstanceOf(VerificationResult.Broken.class, untrusted);
+    assertEquals(BreakReason.BAD_SIGNATURE, broken.reason());
+    assertEquals(1, broken.sequenceNumber());
+  }
+
+  @Test
+  void verifierNamesAnEventWhoseSignatureWasReplaced() {
+    String patient = patientWithRecordsConsentAndReads();
+    byte[] otherSignature = parse(tampering.stored(PatientRecord.ENTITY_TYPE, patient, 1)).getSignature().toByteArray();
+    tampering.rewrite(
+        PatientRecord.ENTITY_TYPE,
+        patient,
+        3,
+        stored -> parse(stored).toBuilder().setSignature(com.google.protobuf.ByteString.copyFrom(otherSignature)).build().toByteArray());
+    assertBroken(PatientRecord.ENTITY_TYPE, patient, 3, BreakReason.BAD_SIGNATURE);
   }
 
   @Test
@@ -321,6 +361,22 @@ class LedgerOnCassandraTest {
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** An Ed25519 key pair as the PEM files an operator would configure. */
+  private static Path writeSigningKeyPair() throws Exception {
+    Path directory = Path.of(System.getProperty("medtrace.test.work-dir", "target/test-work"), "keys");
+    Files.createDirectories(directory);
+    KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    Files.writeString(directory.resolve("node.pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+    Files.writeString(directory.resolve("node.pub.pem"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+    return directory.toAbsolutePath();
+  }
+
+  private static String pem(String label, byte[] der) {
+    return "-----BEGIN " + label + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+        + "\n-----END " + label + "-----\n";
   }
 
   private static ActingParty party(Role role, String organisation) {
