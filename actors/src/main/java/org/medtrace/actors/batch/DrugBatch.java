@@ -25,6 +25,7 @@ import org.medtrace.actors.ledger.LedgerEntity;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.LedgerState;
 import org.medtrace.actors.ledger.LedgerWrite;
+import org.medtrace.actors.ledger.Permission;
 import org.medtrace.actors.ledger.Rejection;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.ledger.v1.BatchDestroyed;
@@ -444,15 +445,21 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
 
   // ---- behaviour ----
 
-  private static final Set<Role> REGISTERS = Set.of(Role.MANUFACTURER);
-  private static final Set<Role> SHIPS = Set.of(Role.MANUFACTURER, Role.LOGISTICS, Role.HOSPITAL);
-  private static final Set<Role> RECORDS_TEMPERATURE = Set.of(Role.LOGISTICS, Role.HOSPITAL, Role.MANUFACTURER);
-  private static final Set<Role> RECEIVES = Set.of(Role.HOSPITAL, Role.PHARMACIST);
-  private static final Set<Role> DISPENSES = Set.of(Role.PHARMACIST);
-  private static final Set<Role> QUARANTINES = Set.of(Role.REGULATOR, Role.MANUFACTURER);
-  private static final Set<Role> RELEASES = Set.of(Role.REGULATOR);
-  private static final Set<Role> RECALLS = Set.of(Role.REGULATOR, Role.MANUFACTURER);
-  private static final Set<Role> DESTROYS = Set.of(Role.REGULATOR, Role.MANUFACTURER, Role.HOSPITAL, Role.PHARMACIST);
+  /** Which roles may issue each write; the custody and ownership checks in the handlers come on top. */
+  public static final Map<Class<? extends Command>, Permission> PERMISSIONS =
+      Map.of(
+          Register.class, new Permission("register a batch", Set.of(Role.MANUFACTURER)),
+          Ship.class, new Permission("ship a batch", Set.of(Role.MANUFACTURER, Role.LOGISTICS, Role.HOSPITAL)),
+          RecordTemperature.class,
+              new Permission("record temperatures", Set.of(Role.LOGISTICS, Role.HOSPITAL, Role.MANUFACTURER)),
+          Receive.class, new Permission("receive a batch", Set.of(Role.HOSPITAL, Role.PHARMACIST)),
+          Dispense.class, new Permission("dispense", Set.of(Role.PHARMACIST)),
+          Quarantine.class, new Permission("quarantine a batch", Set.of(Role.REGULATOR, Role.MANUFACTURER)),
+          Release.class, new Permission("release a quarantine", Set.of(Role.REGULATOR)),
+          Recall.class, new Permission("recall a batch", Set.of(Role.REGULATOR, Role.MANUFACTURER)),
+          Destroy.class,
+              new Permission(
+                  "destroy a batch", Set.of(Role.REGULATOR, Role.MANUFACTURER, Role.HOSPITAL, Role.PHARMACIST)));
 
   private final Rules rules;
 
@@ -474,6 +481,11 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   @Override
   public State emptyState() {
     return State.empty(entityId);
+  }
+
+  @Override
+  protected Optional<Permission> permissionFor(Command command) {
+    return Optional.ofNullable(PERMISSIONS.get(command.getClass()));
   }
 
   @Override
@@ -509,10 +521,6 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   }
 
   private ReplyEffect<JournalRecord, State> onRegister(State state, Register c) {
-    var forbidden = unlessRole(c, "register a batch", REGISTERS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (state.isRegistered()) {
       return refuse(
           c,
@@ -570,10 +578,6 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   }
 
   private ReplyEffect<JournalRecord, State> onShip(State state, Ship c) {
-    var forbidden = unlessRole(c, "ship a batch", SHIPS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (isBlank(c.shipmentId()) || isBlank(c.fromOrganisation()) || isBlank(c.toOrganisation()) || isBlank(c.carrier())) {
       return refuse(c, Rejection.INVALID_INPUT, "shipmentId, fromOrganisation, toOrganisation and carrier are required");
     }
@@ -610,10 +614,6 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   }
 
   private ReplyEffect<JournalRecord, State> onRecordTemperature(State state, RecordTemperature c) {
-    var forbidden = unlessRole(c, "record temperatures", RECORDS_TEMPERATURE);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (isBlank(c.sensorId()) || c.measuredAt() == null || !Double.isFinite(c.celsius())) {
       return refuse(c, Rejection.INVALID_INPUT, "a reading needs sensorId, measuredAt and a finite celsius value");
     }
@@ -659,10 +659,6 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   }
 
   private ReplyEffect<JournalRecord, State> onReceive(State state, Receive c) {
-    var forbidden = unlessRole(c, "receive a batch", RECEIVES);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (isBlank(c.shipmentId()) || c.quantity() < 1) {
       return refuse(c, Rejection.INVALID_INPUT, "a receipt needs the shipmentId and a quantity of at least 1");
     }
@@ -692,10 +688,6 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   }
 
   private ReplyEffect<JournalRecord, State> onDispense(State state, Dispense c) {
-    var forbidden = unlessRole(c, "dispense", DISPENSES);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     List<String> serials = c.unitSerials() == null ? List.of() : c.unitSerials();
     if (c.quantity() < 1 || isBlank(c.patientPseudonym())) {
       return refuse(c, Rejection.INVALID_INPUT, "a dispense needs a quantity of at least 1 and the patient pseudonym");
@@ -753,10 +745,6 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   }
 
   private ReplyEffect<JournalRecord, State> onQuarantine(State state, Quarantine c) {
-    var forbidden = unlessRole(c, "quarantine a batch", QUARANTINES);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (isBlank(c.reason())) {
       return refuse(c, Rejection.INVALID_INPUT, "a quarantine needs a reason");
     }
@@ -776,10 +764,6 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   }
 
   private ReplyEffect<JournalRecord, State> onRelease(State state, Release c) {
-    var forbidden = unlessRole(c, "release a quarantine", RELEASES);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (isBlank(c.reason())) {
       return refuse(c, Rejection.INVALID_INPUT, "a release needs a reason");
     }
@@ -797,10 +781,6 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   }
 
   private ReplyEffect<JournalRecord, State> onRecall(State state, Recall c) {
-    var forbidden = unlessRole(c, "recall a batch", RECALLS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (isBlank(c.reason())) {
       return refuse(c, Rejection.INVALID_INPUT, "a recall needs a reason");
     }
@@ -819,10 +799,6 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   }
 
   private ReplyEffect<JournalRecord, State> onDestroy(State state, Destroy c) {
-    var forbidden = unlessRole(c, "destroy a batch", DESTROYS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (isBlank(c.method()) || isBlank(c.reason())) {
       return refuse(c, Rejection.INVALID_INPUT, "a destruction needs a method and a reason");
     }

@@ -22,6 +22,7 @@ import org.medtrace.actors.ledger.LedgerEntity;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.LedgerState;
 import org.medtrace.actors.ledger.LedgerWrite;
+import org.medtrace.actors.ledger.Permission;
 import org.medtrace.actors.ledger.Rejection;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.ledger.v1.DecommissionedDeviceUseAttempted;
@@ -462,12 +463,18 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
 
   // ---- behaviour ----
 
-  private static final Set<Role> REGISTERS = Set.of(Role.MANUFACTURER);
-  private static final Set<Role> INSTALLS = Set.of(Role.HOSPITAL, Role.DEVICE_ENGINEER);
-  private static final Set<Role> REPORTS_USAGE = Set.of(Role.HOSPITAL, Role.DEVICE_ENGINEER, Role.CLINICIAN);
-  private static final Set<Role> REPORTS_FAULTS = Set.of(Role.HOSPITAL, Role.DEVICE_ENGINEER, Role.CLINICIAN);
-  private static final Set<Role> MAINTAINS = Set.of(Role.DEVICE_ENGINEER);
-  private static final Set<Role> DECOMMISSIONS = Set.of(Role.HOSPITAL, Role.DEVICE_ENGINEER, Role.REGULATOR);
+  /** Which roles may issue each write. */
+  public static final Map<Class<? extends Command>, Permission> PERMISSIONS =
+      Map.of(
+          Register.class, new Permission("register a device", Set.of(Role.MANUFACTURER)),
+          Install.class, new Permission("install a device", Set.of(Role.HOSPITAL, Role.DEVICE_ENGINEER)),
+          ReportUsage.class,
+              new Permission("report device usage", Set.of(Role.HOSPITAL, Role.DEVICE_ENGINEER, Role.CLINICIAN)),
+          ReportFault.class,
+              new Permission("report a device fault", Set.of(Role.HOSPITAL, Role.DEVICE_ENGINEER, Role.CLINICIAN)),
+          PerformMaintenance.class, new Permission("sign a device maintenance", Set.of(Role.DEVICE_ENGINEER)),
+          Decommission.class,
+              new Permission("decommission a device", Set.of(Role.HOSPITAL, Role.DEVICE_ENGINEER, Role.REGULATOR)));
 
   private final Rules rules;
 
@@ -484,6 +491,11 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   public static void init(ActorSystem<?> system, LedgerSettings settings, Rules rules) {
     ClusterSharding.get(system)
         .init(Entity.of(TYPE_KEY, context -> create(context.getEntityId(), settings, rules)));
+  }
+
+  @Override
+  protected Optional<Permission> permissionFor(Command command) {
+    return Optional.ofNullable(PERMISSIONS.get(command.getClass()));
   }
 
   @Override
@@ -518,10 +530,6 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   }
 
   private ReplyEffect<JournalRecord, State> onRegister(State state, Register c) {
-    var forbidden = unlessRole(c, "register a device", REGISTERS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (state.isRegistered()) {
       return refuse(
           c,
@@ -552,10 +560,6 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   }
 
   private ReplyEffect<JournalRecord, State> onInstall(State state, Install c) {
-    var forbidden = unlessRole(c, "install a device", INSTALLS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (isBlank(c.facility()) || isBlank(c.department()) || isBlank(c.responsiblePerson())) {
       return refuse(c, Rejection.INVALID_INPUT, "facility, department and responsiblePerson are required");
     }
@@ -590,10 +594,6 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   }
 
   private ReplyEffect<JournalRecord, State> onReportUsage(State state, ReportUsage c) {
-    var forbidden = unlessRole(c, "report device usage", REPORTS_USAGE);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (!Double.isFinite(c.hours()) || !(c.hours() > 0) || c.hours() > MAX_USAGE_HOURS_PER_REPORT) {
       return refuse(
           c, Rejection.INVALID_INPUT, "usage hours must be finite, above 0 and at most " + MAX_USAGE_HOURS_PER_REPORT + ", was " + c.hours());
@@ -649,10 +649,6 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   }
 
   private ReplyEffect<JournalRecord, State> onReportFault(State state, ReportFault c) {
-    var forbidden = unlessRole(c, "report a device fault", REPORTS_FAULTS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (isBlank(c.code())) {
       return refuse(c, Rejection.INVALID_INPUT, "a fault needs a code");
     }
@@ -671,10 +667,6 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   }
 
   private ReplyEffect<JournalRecord, State> onPerformMaintenance(State state, PerformMaintenance c) {
-    var forbidden = unlessRole(c, "sign a device maintenance", MAINTAINS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     List<String> parts = c.parts() == null ? List.of() : c.parts();
     String notes = c.notes() == null ? "" : c.notes();
     if (c.result() == null) {
@@ -709,10 +701,6 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   }
 
   private ReplyEffect<JournalRecord, State> onDecommission(State state, Decommission c) {
-    var forbidden = unlessRole(c, "decommission a device", DECOMMISSIONS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (isBlank(c.reason()) || isBlank(c.disposalMethod())) {
       return refuse(c, Rejection.INVALID_INPUT, "a decommissioning needs a reason and a disposal method");
     }

@@ -44,8 +44,14 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
     this.settings = settings;
   }
 
-  /** Validates {@code command} against {@code state} and replies; see the class comment. */
+  /**
+   * Validates {@code command} against {@code state} and replies; see the class comment. A write
+   * reaches it only once its acting party's role is allowed by {@link #permissionFor}.
+   */
   protected abstract ReplyEffect<JournalRecord, S> handle(S state, C command);
+
+  /** The roles that may issue {@code command}; empty for commands that write nothing. */
+  protected abstract Optional<Permission> permissionFor(C command);
 
   @Override
   public final CommandHandlerWithReply<C, JournalRecord, S> commandHandler() {
@@ -53,8 +59,15 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
   }
 
   private ReplyEffect<JournalRecord, S> guardChain(S state, C command) {
-    if (command instanceof LedgerWrite write && state.brokenChain().isPresent()) {
-      return refuse(write, Rejection.LEDGER_BROKEN, state.brokenChain().get());
+    if (command instanceof LedgerWrite write) {
+      if (state.brokenChain().isPresent()) {
+        return refuse(write, Rejection.LEDGER_BROKEN, state.brokenChain().get());
+      }
+      Role role = write.party().role();
+      Optional<Permission> permission = permissionFor(command);
+      if (permission.isPresent() && !permission.get().allows(role)) {
+        return refuse(write, Rejection.FORBIDDEN, permission.get().refusal(role));
+      }
     }
     return handle(state, command);
   }
@@ -131,20 +144,6 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
     return Effect().reply(command.replyTo(), new CommandResult.Rejected(reason, message));
   }
 
-  /** A rejection unless the acting party's role is one of {@code allowed}. */
-  protected Optional<ReplyEffect<JournalRecord, S>> unlessRole(
-      LedgerWrite command, String action, Set<Role> allowed) {
-    Role role = command.party().role();
-    if (allowed.contains(role)) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        refuse(
-            command,
-            Rejection.FORBIDDEN,
-            "a " + role.wireName() + " may not " + action + "; allowed: " + wireNames(allowed)));
-  }
-
   protected Instant now() {
     return settings.clock().instant();
   }
@@ -178,9 +177,5 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
       head = head.advanceTo(chained);
     }
     return sealed;
-  }
-
-  private static String wireNames(Set<Role> roles) {
-    return roles.stream().map(Role::wireName).sorted().reduce((a, b) -> a + ", " + b).orElse("none");
   }
 }

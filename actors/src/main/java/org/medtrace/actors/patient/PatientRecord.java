@@ -25,6 +25,7 @@ import org.medtrace.actors.ledger.LedgerEntity;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.LedgerState;
 import org.medtrace.actors.ledger.LedgerWrite;
+import org.medtrace.actors.ledger.Permission;
 import org.medtrace.actors.ledger.Rejection;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.ledger.v1.AccessDenied;
@@ -462,11 +463,30 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
 
   // ---- behaviour ----
 
-  private static final Set<Role> ANCHORS = Set.of(Role.CLINICIAN, Role.HOSPITAL, Role.LABORATORY);
-  private static final Set<Role> AMENDS = ANCHORS;
-  private static final Set<Role> CONSENTS = Set.of(Role.PATIENT);
-  private static final Set<Role> READS =
-      Set.of(Role.CLINICIAN, Role.PHARMACIST, Role.HOSPITAL, Role.LABORATORY, Role.REGULATOR, Role.AUDITOR, Role.PATIENT);
+  /**
+   * Which roles may issue each command. A read ({@link RecordAccess}) is checked by this entity
+   * itself, since its refusal has its own reply type.
+   */
+  public static final Map<Class<? extends Command>, Permission> PERMISSIONS =
+      Map.of(
+          AnchorRecord.class,
+              new Permission("anchor a medical record", Set.of(Role.CLINICIAN, Role.HOSPITAL, Role.LABORATORY)),
+          AmendRecord.class,
+              new Permission("amend a medical record", Set.of(Role.CLINICIAN, Role.HOSPITAL, Role.LABORATORY)),
+          GrantConsent.class, new Permission("grant consent", Set.of(Role.PATIENT)),
+          RevokeConsent.class, new Permission("revoke consent", Set.of(Role.PATIENT)),
+          RecordAccess.class,
+              new Permission(
+                  "read patient data",
+                  Set.of(
+                      Role.CLINICIAN,
+                      Role.PHARMACIST,
+                      Role.HOSPITAL,
+                      Role.LABORATORY,
+                      Role.REGULATOR,
+                      Role.AUDITOR,
+                      Role.PATIENT)));
+
   /** Who may read without consent, with a justification, in an emergency. */
   private static final Set<Role> BREAKS_GLASS = Set.of(Role.CLINICIAN);
 
@@ -485,6 +505,11 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
 
   public static boolean isValidPatientKey(String key) {
     return key != null && PATIENT_KEY.matcher(key).matches();
+  }
+
+  @Override
+  protected Optional<Permission> permissionFor(Command command) {
+    return Optional.ofNullable(PERMISSIONS.get(command.getClass()));
   }
 
   @Override
@@ -520,10 +545,6 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
   }
 
   private ReplyEffect<JournalRecord, State> onAnchor(State state, AnchorRecord c) {
-    var forbidden = unlessRole(c, "anchor a medical record", ANCHORS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     Optional<String> invalid = invalidAnchor(c);
     if (invalid.isPresent()) {
       return refuse(c, Rejection.INVALID_INPUT, invalid.get());
@@ -575,10 +596,6 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
   }
 
   private ReplyEffect<JournalRecord, State> onAmend(State state, AmendRecord c) {
-    var forbidden = unlessRole(c, "amend a medical record", AMENDS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     if (!state.exists()) {
       return refuse(c, Rejection.NOT_FOUND, notFoundMessage());
     }
@@ -622,10 +639,6 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
   }
 
   private ReplyEffect<JournalRecord, State> onGrantConsent(State state, GrantConsent c) {
-    var forbidden = unlessRole(c, "grant consent", CONSENTS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     var notSelf = unlessSelf(c, "grant consent");
     if (notSelf.isPresent()) {
       return notSelf.get();
@@ -678,10 +691,6 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
   }
 
   private ReplyEffect<JournalRecord, State> onRevokeConsent(State state, RevokeConsent c) {
-    var forbidden = unlessRole(c, "revoke consent", CONSENTS);
-    if (forbidden.isPresent()) {
-      return forbidden.get();
-    }
     var notSelf = unlessSelf(c, "revoke consent");
     if (notSelf.isPresent()) {
       return notSelf.get();
@@ -727,8 +736,9 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
       return refuseRead(c, Rejection.INVALID_INPUT, invalidKeyMessage());
     }
     Role role = c.party().role();
-    if (!READS.contains(role)) {
-      return refuseRead(c, Rejection.FORBIDDEN, "a " + role.wireName() + " may not read patient data");
+    Permission reads = PERMISSIONS.get(RecordAccess.class);
+    if (!reads.allows(role)) {
+      return refuseRead(c, Rejection.FORBIDDEN, reads.refusal(role));
     }
     if (!state.exists()) {
       return refuseRead(c, Rejection.NOT_FOUND, notFoundMessage());
