@@ -31,6 +31,10 @@ import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.NoOffset;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,13 +44,16 @@ import org.medtrace.actors.batch.BatchId;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.ledger.ActingParty;
+import org.medtrace.actors.ledger.Alerts;
 import org.medtrace.actors.ledger.CommandResult;
 import org.medtrace.actors.ledger.Rejection;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.ledger.v1.EventBody;
 import org.medtrace.ledger.v1.LedgerEvent;
 import org.medtrace.persistence.cassandra.RealCassandra;
 import org.medtrace.persistence.chain.BreakReason;
+import org.medtrace.persistence.chain.ChainedEvent;
 import org.medtrace.persistence.chain.TrustedKeys;
 import org.medtrace.persistence.chain.VerificationResult;
 import org.medtrace.persistence.journal.JournalChainVerifier;
@@ -179,6 +186,32 @@ class LedgerOnCassandraTest {
         3,
         stored -> parse(stored).toBuilder().setSignature(com.google.protobuf.ByteString.copyFrom(otherSignature)).build().toByteArray());
     assertBroken(PatientRecord.ENTITY_TYPE, patient, 3, BreakReason.BAD_SIGNATURE);
+  }
+
+  @Test
+  void alertsCanBeFollowedFromTheJournalByTag() {
+    String batch = batchThroughItsLifecycle();
+    String persistenceId = JournalChainVerifier.persistenceId(DrugBatch.ENTITY_TYPE, batch);
+    CassandraReadJournal journal =
+        PersistenceQuery.get(testKit.system())
+            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    // Tag queries see an event once the plugin's eventual-consistency delay has passed.
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(40),
+            Duration.ofSeconds(1),
+            () -> {
+              List<EventBody.EventCase> alerts =
+                  journal.currentEventsByTag(Alerts.TAG, NoOffset.getInstance())
+                      .filter(envelope -> envelope.persistenceId().equals(persistenceId))
+                      .map(envelope -> ((ChainedEvent) envelope.event()).body().getEventCase())
+                      .runWith(Sink.seq(), testKit.system())
+                      .toCompletableFuture()
+                      .join();
+              assertEquals(List.of(EventBody.EventCase.COLD_CHAIN_QUARANTINED, EventBody.EventCase.SUSPECTED_DUPLICATE_SCAN), alerts);
+              return null;
+            });
   }
 
   @Test
