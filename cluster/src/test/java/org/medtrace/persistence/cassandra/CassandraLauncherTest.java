@@ -40,7 +40,6 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -255,11 +254,10 @@ class CassandraLauncherTest {
   }
 
   /**
-   * Starts a second node (about 25 s more), so it only runs when asked for: {@code mvn -pl
-   * persistence test -Dtest=CassandraLauncherTest -Dmedtrace.test.cassandra-restart=true}.
+   * Development mode restarts its Cassandra on the same directory on every run; this proves the data
+   * survives. It starts a second node on other ports (about 25 s).
    */
   @Test
-  @EnabledIfSystemProperty(named = "medtrace.test.cassandra-restart", matches = "true")
   void restartOnTheSameNodeDirectoryKeepsTheData() throws Exception {
     Path node = RealCassandra.workDirectory().resolve("cassandra-restart");
     CassandraLauncher.stopLeftover(node);
