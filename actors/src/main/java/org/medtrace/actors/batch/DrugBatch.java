@@ -464,7 +464,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   private final Rules rules;
 
   private DrugBatch(String entityId, LedgerSettings settings, Rules rules) {
-    super(ENTITY_TYPE, entityId, settings);
+    super(ENTITY_TYPE, entityId, settings, PERMISSIONS);
     this.rules = rules;
   }
 
@@ -481,11 +481,6 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   @Override
   public State emptyState() {
     return State.empty(entityId);
-  }
-
-  @Override
-  protected Optional<Permission> permissionFor(Command command) {
-    return Optional.ofNullable(PERMISSIONS.get(command.getClass()));
   }
 
   @Override

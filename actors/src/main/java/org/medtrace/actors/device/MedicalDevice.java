@@ -479,7 +479,7 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   private final Rules rules;
 
   private MedicalDevice(String entityId, LedgerSettings settings, Rules rules) {
-    super(ENTITY_TYPE, entityId, settings);
+    super(ENTITY_TYPE, entityId, settings, PERMISSIONS);
     this.rules = rules;
   }
 
@@ -491,11 +491,6 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   public static void init(ActorSystem<?> system, LedgerSettings settings, Rules rules) {
     ClusterSharding.get(system)
         .init(Entity.of(TYPE_KEY, context -> create(context.getEntityId(), settings, rules)));
-  }
-
-  @Override
-  protected Optional<Permission> permissionFor(Command command) {
-    return Optional.ofNullable(PERMISSIONS.get(command.getClass()));
   }
 
   @Override

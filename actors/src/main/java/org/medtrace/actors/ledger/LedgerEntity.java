@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -36,22 +37,29 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
   protected final String entityType;
   protected final String entityId;
   protected final LedgerSettings settings;
+  private final Map<? extends Class<?>, Permission> permissions;
 
-  protected LedgerEntity(String entityType, String entityId, LedgerSettings settings) {
+  /**
+   * @param permissions which roles may issue each write command class; a write without an entry
+   *     reaches {@link #handle} unchecked
+   */
+  protected LedgerEntity(
+      String entityType,
+      String entityId,
+      LedgerSettings settings,
+      Map<? extends Class<?>, Permission> permissions) {
     super(PersistenceId.of(entityType, entityId));
     this.entityType = entityType;
     this.entityId = entityId;
     this.settings = settings;
+    this.permissions = permissions;
   }
 
   /**
    * Validates {@code command} against {@code state} and replies; see the class comment. A write
-   * reaches it only once its acting party's role is allowed by {@link #permissionFor}.
+   * reaches it only once its acting party's role is allowed by the entity's permissions.
    */
   protected abstract ReplyEffect<JournalRecord, S> handle(S state, C command);
-
-  /** The roles that may issue {@code command}; empty for commands that write nothing. */
-  protected abstract Optional<Permission> permissionFor(C command);
 
   @Override
   public final CommandHandlerWithReply<C, JournalRecord, S> commandHandler() {
@@ -64,9 +72,9 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
         return refuse(write, Rejection.LEDGER_BROKEN, state.brokenChain().get());
       }
       Role role = write.party().role();
-      Optional<Permission> permission = permissionFor(command);
-      if (permission.isPresent() && !permission.get().allows(role)) {
-        return refuse(write, Rejection.FORBIDDEN, permission.get().refusal(role));
+      Permission permission = permissions.get(command.getClass());
+      if (permission != null && !permission.allows(role)) {
+        return refuse(write, Rejection.FORBIDDEN, permission.refusal(role));
       }
     }
     return handle(state, command);

@@ -491,7 +491,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
   private static final Set<Role> BREAKS_GLASS = Set.of(Role.CLINICIAN);
 
   private PatientRecord(String entityId, LedgerSettings settings) {
-    super(ENTITY_TYPE, entityId, settings);
+    super(ENTITY_TYPE, entityId, settings, PERMISSIONS);
   }
 
   public static PatientRecord create(String entityId, LedgerSettings settings) {
@@ -505,11 +505,6 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
 
   public static boolean isValidPatientKey(String key) {
     return key != null && PATIENT_KEY.matcher(key).matches();
-  }
-
-  @Override
-  protected Optional<Permission> permissionFor(Command command) {
-    return Optional.ofNullable(PERMISSIONS.get(command.getClass()));
   }
 
   @Override
