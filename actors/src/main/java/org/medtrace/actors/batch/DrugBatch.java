@@ -1,6 +1,9 @@
 package org.medtrace.actors.batch;
 
-import com.google.protobuf.ByteString;
+import static org.medtrace.actors.ledger.Fields.isBlank;
+import static org.medtrace.actors.ledger.Fields.isSha256Hex;
+import static org.medtrace.actors.ledger.Fields.sha256Bytes;
+
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -11,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -21,6 +23,7 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.actors.ledger.CborSerializable;
 import org.medtrace.actors.ledger.CommandResult;
+import org.medtrace.actors.ledger.Fields;
 import org.medtrace.actors.ledger.LedgerEntity;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.LedgerState;
@@ -72,7 +75,6 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   public static final String ENTITY_TYPE = "drug-batch";
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, ENTITY_TYPE);
 
-  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
   /**
    * @param coldChainConsecutiveLimit readings outside the range in a row that quarantine the batch
@@ -547,7 +549,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
                     .setExpiryDate(c.expiryDate().toString())
                     .setQuantity(c.quantity())
                     .setManufacturer(c.party().organisation())
-                    .setQcReportSha256(ByteString.copyFrom(HashChain.fromHex(c.qcReportSha256())))
+                    .setQcReportSha256(sha256Bytes(c.qcReportSha256()))
                     .setMinCelsius(c.temperatureRange().minCelsius())
                     .setMaxCelsius(c.temperatureRange().maxCelsius())));
   }
@@ -562,7 +564,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
     if (c.quantity() < 1) {
       return Optional.of("quantity must be at least 1, was " + c.quantity());
     }
-    if (c.qcReportSha256() == null || !SHA256_HEX.matcher(c.qcReportSha256()).matches()) {
+    if (!isSha256Hex(c.qcReportSha256())) {
       return Optional.of("qcReportSha256 must be 64 lower-case hex digits");
     }
     TemperatureRange range = c.temperatureRange();
@@ -690,7 +692,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
     if (!serials.isEmpty() && serials.size() != c.quantity()) {
       return refuse(c, Rejection.INVALID_INPUT, "quantity " + c.quantity() + " does not match the " + serials.size() + " unit serials given");
     }
-    if (serials.stream().anyMatch(DrugBatch::isBlank) || new HashSet<>(serials).size() != serials.size()) {
+    if (serials.stream().anyMatch(Fields::isBlank) || new HashSet<>(serials).size() != serials.size()) {
       return refuse(c, Rejection.INVALID_INPUT, "unit serials must be non-blank and distinct");
     }
     if (state.status() != Status.IN_STOCK) {
@@ -826,9 +828,5 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   private ReplyEffect<JournalRecord, State> illegalState(LedgerWrite c, State state, String action) {
     String why = state.statusReason().isEmpty() ? "" : " (" + state.statusReason() + ")";
     return refuse(c, Rejection.ILLEGAL_STATE, "cannot " + action + " batch " + entityId + ": it is " + state.status() + why);
-  }
-
-  private static boolean isBlank(String value) {
-    return value == null || value.isBlank();
   }
 }

@@ -1,6 +1,9 @@
 package org.medtrace.actors.device;
 
-import com.google.protobuf.ByteString;
+import static org.medtrace.actors.ledger.Fields.isBlank;
+import static org.medtrace.actors.ledger.Fields.isSha256Hex;
+import static org.medtrace.actors.ledger.Fields.sha256Bytes;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -18,6 +20,7 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.actors.ledger.CborSerializable;
 import org.medtrace.actors.ledger.CommandResult;
+import org.medtrace.actors.ledger.Fields;
 import org.medtrace.actors.ledger.LedgerEntity;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.LedgerState;
@@ -75,7 +78,6 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   /** A usage report covers at most a leap year of continuous use. */
   public static final double MAX_USAGE_HOURS_PER_REPORT = 24 * 366;
 
-  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
   /**
    * Maintenance intervals, in usage hours between maintenances.
@@ -538,7 +540,7 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
     if (isBlank(c.model()) || isBlank(c.serialNumber())) {
       return refuse(c, Rejection.INVALID_INPUT, "model and serialNumber are required");
     }
-    if (c.factoryTestReportSha256() == null || !SHA256_HEX.matcher(c.factoryTestReportSha256()).matches()) {
+    if (!isSha256Hex(c.factoryTestReportSha256())) {
       return refuse(c, Rejection.INVALID_INPUT, "factoryTestReportSha256 must be 64 lower-case hex digits");
     }
     return accept(
@@ -550,7 +552,7 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
                     .setModel(c.model())
                     .setSerialNumber(c.serialNumber())
                     .setManufacturer(c.party().organisation())
-                    .setFactoryTestReportSha256(ByteString.copyFrom(HashChain.fromHex(c.factoryTestReportSha256())))
+                    .setFactoryTestReportSha256(sha256Bytes(c.factoryTestReportSha256()))
                     .setMaintenanceIntervalHours(rules.intervalFor(c.model()))));
   }
 
@@ -667,7 +669,7 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
     if (c.result() == null) {
       return refuse(c, Rejection.INVALID_INPUT, "a maintenance needs a result (PASSED or FAILED)");
     }
-    if (parts.stream().anyMatch(MedicalDevice::isBlank)) {
+    if (parts.stream().anyMatch(Fields::isBlank)) {
       return refuse(c, Rejection.INVALID_INPUT, "replaced parts must be non-blank");
     }
     if (c.result() == MaintenanceResult.FAILED && notes.isBlank()) {
@@ -744,9 +746,5 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
 
   private static String place(State state) {
     return state.facility() + " / " + state.department();
-  }
-
-  private static boolean isBlank(String value) {
-    return value == null || value.isBlank();
   }
 }

@@ -27,6 +27,11 @@ public record ActingParty(String organisation, String user, Role role) implement
         .build();
   }
 
+  /** The party as an event recorded it. */
+  public static ActingParty fromProto(org.medtrace.ledger.v1.ActingParty party) {
+    return new ActingParty(party.getOrganisation(), party.getUser(), Role.recorded(party.getRole()));
+  }
+
   @Override
   public String toString() {
     return user + "@" + organisation + " as " + role.wireName();

@@ -25,4 +25,10 @@ public enum Role {
   public static Optional<Role> fromWireName(String wireName) {
     return Arrays.stream(values()).filter(role -> role.wireName().equals(wireName)).findFirst();
   }
+
+  /** A role as the chain recorded it; one this code does not know means a foreign or newer ledger. */
+  public static Role recorded(String wireName) {
+    return fromWireName(wireName)
+        .orElseThrow(() -> new IllegalStateException("unknown role '" + wireName + "' on the chain"));
+  }
 }

@@ -1,6 +1,9 @@
 package org.medtrace.actors.patient;
 
-import com.google.protobuf.ByteString;
+import static org.medtrace.actors.ledger.Fields.isBlank;
+import static org.medtrace.actors.ledger.Fields.isSha256Hex;
+import static org.medtrace.actors.ledger.Fields.sha256Bytes;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -21,6 +24,7 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.actors.ledger.CborSerializable;
 import org.medtrace.actors.ledger.CommandResult;
+import org.medtrace.actors.ledger.Fields;
 import org.medtrace.actors.ledger.LedgerEntity;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.LedgerState;
@@ -83,7 +87,6 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
   public static final Set<String> CATEGORIES =
       Set.of("lab-result", "imaging", "prescription", "note", "discharge-summary", "vaccination");
 
-  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
   // ---- commands ----
 
@@ -388,7 +391,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
               new Consent(
                   e.getConsentId(),
                   nonEmpty(e.getGranteeOrganisation()),
-                  nonEmpty(e.getGranteeRole()).map(PatientRecord::role),
+                  nonEmpty(e.getGranteeRole()).map(Role::recorded),
                   Set.copyOf(e.getCategoriesList()),
                   nonEmpty(e.getPurpose()),
                   instant(e.getExpiresAt()),
@@ -407,7 +410,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
               new AccessEntry(
                   event.getSequenceNumber(),
                   at,
-                  party(event.getActingParty()),
+                  ActingParty.fromProto(event.getActingParty()),
                   nonEmpty(e.getRecordId()),
                   e.getCategory(),
                   e.getPurpose(),
@@ -423,7 +426,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
               new AccessEntry(
                   event.getSequenceNumber(),
                   at,
-                  party(event.getActingParty()),
+                  ActingParty.fromProto(event.getActingParty()),
                   nonEmpty(e.getRecordId()),
                   e.getCategory(),
                   e.getPurpose(),
@@ -559,7 +562,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
                 RecordAnchored.newBuilder()
                     .setRecordId(c.recordId())
                     .setCategory(c.category())
-                    .setContentSha256(ByteString.copyFrom(HashChain.fromHex(c.contentSha256())))
+                    .setContentSha256(sha256Bytes(c.contentSha256()))
                     .setLocationUri(c.locationUri())
                     .setSourceSystem(c.sourceSystem())
                     .setAuthor(c.author())
@@ -627,8 +630,8 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
             .setRecordAmended(
                 RecordAmended.newBuilder()
                     .setRecordId(c.recordId())
-                    .setPreviousSha256(ByteString.copyFrom(HashChain.fromHex(record.contentSha256())))
-                    .setNewSha256(ByteString.copyFrom(HashChain.fromHex(c.newContentSha256())))
+                    .setPreviousSha256(sha256Bytes(record.contentSha256()))
+                    .setNewSha256(sha256Bytes(c.newContentSha256()))
                     .setReason(c.reason())
                     .setNewLocationUri(newLocation ? c.newLocationUri() : "")));
   }
@@ -883,28 +886,11 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
     return Optional.empty();
   }
 
-  private static boolean isSha256Hex(String value) {
-    return value != null && SHA256_HEX.matcher(value).matches();
-  }
-
   private static Optional<String> nonEmpty(String value) {
     return value.isEmpty() ? Optional.empty() : Optional.of(value);
   }
 
-  private static Role role(String wireName) {
-    return Role.fromWireName(wireName)
-        .orElseThrow(() -> new IllegalStateException("unknown role '" + wireName + "' on the chain"));
-  }
-
-  private static ActingParty party(org.medtrace.ledger.v1.ActingParty party) {
-    return new ActingParty(party.getOrganisation(), party.getUser(), role(party.getRole()));
-  }
-
   private static List<String> sorted(Set<String> values) {
     return values.stream().sorted().toList();
-  }
-
-  private static boolean isBlank(String value) {
-    return value == null || value.isBlank();
   }
 }
