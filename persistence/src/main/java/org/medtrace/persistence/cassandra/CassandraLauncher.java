@@ -791,11 +791,6 @@ public final class CassandraLauncher implements AutoCloseable {
       return new InetSocketAddress(address, nativePort);
     }
 
-    /** The contact point as {@code host:port}, the form driver configuration takes. */
-    public String contactPointString() {
-      return address + ":" + nativePort;
-    }
-
     Path logDirectory() {
       return nodeDirectory.resolve("logs");
     }

@@ -80,11 +80,6 @@ public final class ChainVerifier {
     return Optional.ofNullable(broken);
   }
 
-  /** Whether every row so far verified. */
-  public boolean intactSoFar() {
-    return broken == null;
-  }
-
   /** The verdict over the rows accepted so far. */
   public VerificationResult result() {
     return broken != null
