@@ -53,7 +53,8 @@ public record NodeSettings(
     Config trusted = ledger.getConfig("trusted-keys");
     trusted.root().keySet().forEach(keyId -> trustedKeyFiles.put(keyId, trusted.getString("\"" + keyId + "\"")));
     return new NodeSettings(
-        new LedgerSettings(Clock.systemUTC(), signer, ledger.getInt("snapshot-every")),
+        new LedgerSettings(
+            Clock.systemUTC(), signer, ledger.getInt("snapshot-every"), ledger.getInt("idempotency-window")),
         SigningKeys.trustedKeys(trustedKeyFiles),
         new DrugBatch.Rules(ledger.getInt("drug-batch.cold-chain-consecutive-limit")),
         new MedicalDevice.Rules(device.getDouble("default-maintenance-interval-hours"), intervalByModel),

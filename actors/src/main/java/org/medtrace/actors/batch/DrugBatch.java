@@ -29,6 +29,7 @@ import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.LedgerState;
 import org.medtrace.actors.ledger.LedgerWrite;
 import org.medtrace.actors.ledger.Permission;
+import org.medtrace.actors.ledger.RecentSources;
 import org.medtrace.actors.ledger.Rejection;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.ledger.v1.BatchDestroyed;
@@ -211,6 +212,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   public record State(
       ChainHead head,
       Optional<String> brokenChain,
+      RecentSources recentSources,
       Status status,
       String productName,
       LocalDate expiryDate,
@@ -235,6 +237,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
       return new State(
           ChainHead.genesis(ENTITY_TYPE, entityId),
           Optional.empty(),
+          RecentSources.NONE,
           Status.NOT_REGISTERED,
           "",
           null,
@@ -266,6 +269,11 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
     @Override
     public State withHead(ChainHead newHead) {
       return new Draft(this).head(newHead).build();
+    }
+
+    @Override
+    public State withRecentSources(RecentSources sources) {
+      return new Draft(this).recentSources(sources).build();
     }
 
     @Override
@@ -368,6 +376,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   private static final class Draft {
     private ChainHead head;
     private Optional<String> brokenChain;
+    private RecentSources recentSources;
     private Status status;
     private String productName;
     private LocalDate expiryDate;
@@ -390,6 +399,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
     Draft(State s) {
       head = s.head();
       brokenChain = s.brokenChain();
+      recentSources = s.recentSources();
       status = s.status();
       productName = s.productName();
       expiryDate = s.expiryDate();
@@ -415,6 +425,11 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
       return this;
     }
 
+    Draft recentSources(RecentSources sources) {
+      recentSources = sources;
+      return this;
+    }
+
     Draft brokenChain(String description) {
       brokenChain = Optional.of(description);
       return this;
@@ -424,6 +439,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
       return new State(
           head,
           brokenChain,
+          recentSources,
           status,
           productName,
           expiryDate,

@@ -26,6 +26,7 @@ import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.LedgerState;
 import org.medtrace.actors.ledger.LedgerWrite;
 import org.medtrace.actors.ledger.Permission;
+import org.medtrace.actors.ledger.RecentSources;
 import org.medtrace.actors.ledger.Rejection;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.ledger.v1.DecommissionedDeviceUseAttempted;
@@ -235,6 +236,7 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   public record State(
       ChainHead head,
       Optional<String> brokenChain,
+      RecentSources recentSources,
       Status status,
       String model,
       String serialNumber,
@@ -262,6 +264,7 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
       return new State(
           ChainHead.genesis(ENTITY_TYPE, entityId),
           Optional.empty(),
+          RecentSources.NONE,
           Status.NOT_REGISTERED,
           "",
           "",
@@ -300,6 +303,11 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
     @Override
     public State withHead(ChainHead newHead) {
       return new Draft(this).head(newHead).build();
+    }
+
+    @Override
+    public State withRecentSources(RecentSources sources) {
+      return new Draft(this).recentSources(sources).build();
     }
 
     @Override
@@ -377,6 +385,7 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
   private static final class Draft {
     private ChainHead head;
     private Optional<String> brokenChain;
+    private RecentSources recentSources;
     private Status status;
     private String model;
     private String serialNumber;
@@ -402,6 +411,7 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
     Draft(State s) {
       head = s.head();
       brokenChain = s.brokenChain();
+      recentSources = s.recentSources();
       status = s.status();
       model = s.model();
       serialNumber = s.serialNumber();
@@ -430,6 +440,11 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
       return this;
     }
 
+    Draft recentSources(RecentSources sources) {
+      recentSources = sources;
+      return this;
+    }
+
     Draft brokenChain(String description) {
       brokenChain = Optional.of(description);
       return this;
@@ -439,6 +454,7 @@ public final class MedicalDevice extends LedgerEntity<MedicalDevice.Command, Med
       return new State(
           head,
           brokenChain,
+          recentSources,
           status,
           model,
           serialNumber,

@@ -10,6 +10,12 @@ public sealed interface CommandResult extends CborSerializable {
   record Accepted(long sequenceNumber, String headHash) implements CommandResult {}
 
   /**
+   * The command's source message was stored before, ending at {@code sequenceNumber}: a redelivery
+   * or a retry. Nothing new was stored; for the sender it is as good as {@link Accepted}.
+   */
+  record AlreadyRecorded(String sourceMessageId, long sequenceNumber) implements CommandResult {}
+
+  /**
    * The command was refused for {@code reason}, explained in {@code message}. Nothing was stored,
    * except for {@link Rejection#REFUSED_AND_RECORDED}, where the refusal is on the chain up to
    * {@code recordedUpTo} (0 otherwise).

@@ -76,6 +76,14 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
       if (permission != null && !permission.allows(role)) {
         return refuse(write, Rejection.FORBIDDEN, permission.refusal(role));
       }
+      Optional<Long> storedAt =
+          state.recentSources().stored(write.party().organisation(), write.sourceMessageId());
+      if (storedAt.isPresent()) {
+        return Effect()
+            .reply(
+                write.replyTo(),
+                new CommandResult.AlreadyRecorded(write.sourceMessageId(), storedAt.get()));
+      }
     }
     return handle(state, command);
   }
@@ -106,7 +114,18 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
               + "); nothing is appended to it until it is repaired");
     }
     ChainedEvent event = (ChainedEvent) record;
-    return state.apply(event.body()).withHead(state.head().advanceTo(event));
+    ChainHead next = state.head().advanceTo(event);
+    return state
+        .apply(event.body())
+        .withHead(next)
+        .withRecentSources(
+            state
+                .recentSources()
+                .recording(
+                    event.body().getActingParty().getOrganisation(),
+                    event.body().getSourceMessageId(),
+                    next.sequenceNumber(),
+                    settings.idempotencyWindow()));
   }
 
   @Override

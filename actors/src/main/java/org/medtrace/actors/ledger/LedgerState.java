@@ -5,8 +5,8 @@ import org.medtrace.ledger.v1.EventBody;
 import org.medtrace.persistence.chain.ChainHead;
 
 /**
- * What every entity state holds besides its domain fields: the head of its chain, and whether the
- * chain it recovered from verifies.
+ * What every entity state holds besides its domain fields: the head of its chain, whether the chain
+ * it recovered from verifies, and which source messages it stored lately.
  *
  * @param <S> the implementing state type; transitions return new instances
  */
@@ -18,6 +18,11 @@ public interface LedgerState<S extends LedgerState<S>> extends CborSerializable 
   Optional<String> brokenChain();
 
   S withHead(ChainHead head);
+
+  /** The source message ids stored most recently, for idempotency. */
+  RecentSources recentSources();
+
+  S withRecentSources(RecentSources sources);
 
   S withBrokenChain(String description);
 

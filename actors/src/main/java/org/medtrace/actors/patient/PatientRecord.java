@@ -30,6 +30,7 @@ import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.LedgerState;
 import org.medtrace.actors.ledger.LedgerWrite;
 import org.medtrace.actors.ledger.Permission;
+import org.medtrace.actors.ledger.RecentSources;
 import org.medtrace.actors.ledger.Rejection;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.ledger.v1.AccessDenied;
@@ -306,6 +307,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
   public record State(
       ChainHead head,
       Optional<String> brokenChain,
+      RecentSources recentSources,
       Map<String, RecordView> records,
       Map<String, Consent> consents,
       List<AccessEntry> accessLog)
@@ -318,7 +320,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
     }
 
     public static State empty(String entityId) {
-      return new State(ChainHead.genesis(ENTITY_TYPE, entityId), Optional.empty(), Map.of(), Map.of(), List.of());
+      return new State(ChainHead.genesis(ENTITY_TYPE, entityId), Optional.empty(), RecentSources.NONE, Map.of(), Map.of(), List.of());
     }
 
     /** A patient exists from its first event. */
@@ -333,12 +335,17 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
 
     @Override
     public State withHead(ChainHead newHead) {
-      return new State(newHead, brokenChain, records, consents, accessLog);
+      return new State(newHead, brokenChain, recentSources, records, consents, accessLog);
+    }
+
+    @Override
+    public State withRecentSources(RecentSources sources) {
+      return new State(head, brokenChain, sources, records, consents, accessLog);
     }
 
     @Override
     public State withBrokenChain(String description) {
-      return new State(head, Optional.of(description), records, consents, accessLog);
+      return new State(head, Optional.of(description), recentSources, records, consents, accessLog);
     }
 
     @Override
@@ -447,6 +454,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
   private static final class Draft {
     private final ChainHead head;
     private final Optional<String> brokenChain;
+    private final RecentSources recentSources;
     private final Map<String, RecordView> records;
     private final Map<String, Consent> consents;
     private final List<AccessEntry> accessLog;
@@ -454,13 +462,14 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
     Draft(State s) {
       head = s.head();
       brokenChain = s.brokenChain();
+      recentSources = s.recentSources();
       records = new HashMap<>(s.records());
       consents = new HashMap<>(s.consents());
       accessLog = new ArrayList<>(s.accessLog());
     }
 
     State build() {
-      return new State(head, brokenChain, records, consents, accessLog);
+      return new State(head, brokenChain, recentSources, records, consents, accessLog);
     }
   }
 

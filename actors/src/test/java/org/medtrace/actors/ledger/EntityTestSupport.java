@@ -47,7 +47,7 @@ public final class EntityTestSupport {
   }
 
   public static LedgerSettings settings(Clock clock, int snapshotEvery) {
-    return new LedgerSettings(clock, Optional.empty(), snapshotEvery);
+    return new LedgerSettings(clock, Optional.empty(), snapshotEvery, 1000);
   }
 
   public static ActingParty party(Role role, String organisation) {
