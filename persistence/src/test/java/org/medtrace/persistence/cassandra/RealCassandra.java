@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * </pre>
  *
  * <p>The node lives in {@code <medtrace.test.work-dir>/cassandra}, which is wiped when the node
- * starts, and listens on {@value #ADDRESS}:{@value #NATIVE_PORT} (storage port {@value
+ * starts, and listens on {@link #ADDRESS}:{@value #NATIVE_PORT} (storage port {@value
  * #STORAGE_PORT}): not Cassandra's default ports, so a developer's own node does not collide.
  * Cassandra's classpath comes from the file named by {@code medtrace.cassandra.classpath-file};
  * Maven's surefire sets both properties, and an IDE running tests from a module directory gets
@@ -47,7 +47,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class RealCassandra implements BeforeAllCallback {
 
-  public static final String ADDRESS = "127.0.0.1";
+  /**
+   * The loopback address the test node listens on: {@code medtrace.test.loopback-address}, 127.0.0.1
+   * by default. Two test runs on one machine (two checkouts) keep apart by using different ones.
+   */
+  public static final String ADDRESS = System.getProperty("medtrace.test.loopback-address", "127.0.0.1");
   public static final int NATIVE_PORT = 19042;
   public static final int STORAGE_PORT = 17000;
   public static final String LOCAL_DATACENTER = CassandraLauncher.LOCAL_DATACENTER;
