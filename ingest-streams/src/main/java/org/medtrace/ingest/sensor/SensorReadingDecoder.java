@@ -162,8 +162,11 @@ public final class SensorReadingDecoder implements RecordDecoder {
     }
   }
 
-  /** The temperature in °C, from CEL, FAH or KEL (UN/CEFACT codes, as EPCIS uses them). */
-  static Optional<Double> celsius(double value, String unit) {
+  /**
+   * The temperature in °C, from CEL, FAH or KEL (UN/CEFACT codes, as EPCIS uses them); empty for
+   * another unit or a value that is not finite.
+   */
+  public static Optional<Double> celsius(double value, String unit) {
     if (!Double.isFinite(value)) {
       return Optional.empty();
     }

@@ -1,0 +1,411 @@
+package org.medtrace.ingest.epcis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.medtrace.actors.batch.BatchId;
+import org.medtrace.actors.batch.DrugBatch;
+import org.medtrace.actors.ledger.ActingParty;
+import org.medtrace.actors.ledger.Fields;
+import org.medtrace.actors.ledger.Role;
+import org.medtrace.ingest.route.DecodeFailure;
+import org.medtrace.ingest.route.DecodedItem;
+import org.medtrace.ingest.route.DecodedMessage;
+import org.medtrace.ingest.route.Fingerprints;
+import org.medtrace.ingest.route.RecordDecoder;
+import org.medtrace.ingest.route.RoutedCommand;
+import org.medtrace.ingest.route.SourceRecord;
+import org.medtrace.ingest.sensor.SensorReadingDecoder;
+
+/**
+ * Decodes GS1 EPCIS 2.0 JSON(-LD) documents into drug batch commands, one item per event.
+ *
+ * <p>ObjectEvents with these business steps (short form or CBV URI) change the batch: {@code
+ * commissioning} registers it (lot and expiry from {@code ilmd}), {@code shipping} ships it (to the
+ * destination's organisation), {@code receiving} receives it, {@code dispensing} dispenses its unit
+ * serials, {@code destroying} destroys it. Temperatures in {@code sensorElementList} are recorded as
+ * cold-chain readings on every batch of the event, whatever its step. Batches are named by SGTINs
+ * or LGTINs, as EPC URNs or GS1 Digital Links; an SGTIN alone does not name its lot, so it needs the
+ * commissioning's ilmd lot or a Digital Link with {@code /10/<lot>}.
+ *
+ * <p>Each event's idempotency key is its {@code eventID}, or the SHA-256 of its canonical JSON
+ * (keys sorted) when it has none; a temperature reading adds {@code #temperature-<n>}.
+ *
+ * <p>The acting party is a trusted partner gateway: its user, the organisation that the event's
+ * bizLocation (else readPoint) GLN maps to (else the gateway's own), and the role configured for
+ * the step.
+ */
+public final class EpcisDecoder implements RecordDecoder {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper CANONICAL =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final List<String> SHIPMENT_TRANSACTION_TYPES = List.of("desadv", "bol", "po");
+
+  private final EpcisSettings settings;
+  private final ActingParty gateway;
+
+  /** @param gateway the partner gateway that Kafka messages come from */
+  public EpcisDecoder(EpcisSettings settings, ActingParty gateway) {
+    this.settings = settings;
+    this.gateway = gateway;
+  }
+
+  @Override
+  public DecodedMessage decode(SourceRecord record) {
+    return decode(record.value(), gateway, "EPCIS document at " + record.position());
+  }
+
+  /** Decodes a document captured by {@code caller} (e.g. over HTTP) instead of the configured gateway. */
+  public DecodedMessage decode(byte[] document, ActingParty caller, String label) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(document);
+    } catch (JsonProcessingException e) {
+      return DecodedMessage.undecodable(label, DecodeFailure.MALFORMED, "not JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      return DecodedMessage.undecodable(label, DecodeFailure.MALFORMED, "not JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      return DecodedMessage.undecodable(label, DecodeFailure.MALFORMED, "an EPCIS document is a JSON object");
+    }
+    JsonNode events = root.path("epcisBody").path("eventList");
+    if (events.isMissingNode()) {
+      events = root.path("epcisBody").path("queryResults").path("resultsBody").path("eventList");
+    }
+    if (!events.isArray()) {
+      return DecodedMessage.undecodable(label, DecodeFailure.MISSING_FIELD, "no epcisBody.eventList array");
+    }
+    if (events.isEmpty()) {
+      return DecodedMessage.undecodable(label, DecodeFailure.MISSING_FIELD, "epcisBody.eventList is empty");
+    }
+    List<DecodedItem> items = new ArrayList<>();
+    for (JsonNode event : events) {
+      items.add(decodeEvent(event, caller));
+    }
+    return new DecodedMessage(items);
+  }
+
+  private DecodedItem decodeEvent(JsonNode event, ActingParty caller) {
+    String eventId = eventId(event);
+    String label = "event " + eventId;
+    try {
+      return new DecodedItem.Routable(label, commands(event, eventId, caller));
+    } catch (Undecodable e) {
+      return new DecodedItem.Undecodable(label, e.reason, e.getMessage());
+    } catch (IllegalArgumentException e) {
+      return new DecodedItem.Undecodable(label, DecodeFailure.INVALID_VALUE, e.getMessage());
+    }
+  }
+
+  private List<RoutedCommand<?>> commands(JsonNode event, String eventId, ActingParty caller) {
+    String type = text(event, "type").orElse(text(event, "isA").orElse(""));
+    if (!type.equals("ObjectEvent")) {
+      throw new Undecodable(DecodeFailure.UNSUPPORTED_MESSAGE_TYPE, "only ObjectEvents change drug batches, this is a " + (type.isEmpty() ? "event without type" : type));
+    }
+    Optional<BizStep> step = BizStep.parse(text(event, "bizStep").orElse(null));
+    Map<BatchId, BatchPart> batches = batches(event, step);
+    List<Temperature> temperatures = temperatures(event);
+    if (step.isEmpty() && temperatures.isEmpty()) {
+      throw new Undecodable(
+          DecodeFailure.UNSUPPORTED_MESSAGE_TYPE,
+          "bizStep '" + text(event, "bizStep").orElse("") + "' does not change a drug batch and the event has no temperatures");
+    }
+    if (batches.isEmpty()) {
+      throw new Undecodable(DecodeFailure.UNKNOWN_SUBJECT, "the event names no trade item (epcList or quantityList)");
+    }
+    String organisation = locationOrganisation(event).orElse(caller.organisation());
+    List<RoutedCommand<?>> commands = new ArrayList<>();
+    if (step.isPresent()) {
+      ActingParty party = new ActingParty(organisation, caller.user(), settings.roleFor(step.get()));
+      for (Map.Entry<BatchId, BatchPart> batch : batches.entrySet()) {
+        commands.add(lifecycleCommand(step.get(), event, eventId, batch.getKey(), batch.getValue(), party));
+      }
+    }
+    ActingParty sensorParty = new ActingParty(organisation, caller.user(), settings.temperatureRole());
+    for (BatchId batch : batches.keySet()) {
+      for (int i = 0; i < temperatures.size(); i++) {
+        Temperature t = temperatures.get(i);
+        String sourceId = eventId + "#temperature-" + (i + 1);
+        commands.add(
+            new RoutedCommand<>(
+                DrugBatch.TYPE_KEY,
+                batch.entityId(),
+                sourceId,
+                replyTo -> new DrugBatch.RecordTemperature(t.sensorId(), t.measuredAt(), t.celsius(), sensorParty, sourceId, replyTo),
+                "temperature " + t.celsius() + " °C on batch " + batch.entityId()));
+      }
+    }
+    return commands;
+  }
+
+  private RoutedCommand<DrugBatch.Command> lifecycleCommand(
+      BizStep step, JsonNode event, String eventId, BatchId batch, BatchPart part, ActingParty party) {
+    String id = batch.entityId();
+    return switch (step) {
+      case COMMISSIONING -> {
+        Map<String, String> ilmd = ilmd(event);
+        LocalDate expiry = date(ilmd.get("itemExpirationDate"), "ilmd itemExpirationDate");
+        String qc = ilmd.get("qcReportSha256");
+        if (qc == null) {
+          throw new Undecodable(DecodeFailure.MISSING_FIELD, "commissioning needs the QC report's SHA-256 in ilmd qcReportSha256");
+        }
+        if (!Fields.isSha256Hex(qc)) {
+          throw new Undecodable(DecodeFailure.INVALID_VALUE, "ilmd qcReportSha256 must be 64 lower-case hex digits");
+        }
+        // The product's name is master data, which events need not carry: the GTIN names it then.
+        String product = firstPresent(ilmd, "productName", "descriptionShort", "tradeItemDescription").orElse("GTIN " + batch.gtin());
+        DrugBatch.TemperatureRange range = DrugBatch.TemperatureRange.COLD_CHAIN;
+        long quantity = part.quantity();
+        yield command(batch, eventId, "register batch " + id,
+            replyTo -> new DrugBatch.Register(product, expiry, quantity, qc, range, party, eventId, replyTo));
+      }
+      case SHIPPING -> {
+        String from = partyOf(event, "sourceList", "source").orElse(party.organisation());
+        String to = partyOf(event, "destinationList", "destination")
+            .orElseThrow(() -> new Undecodable(DecodeFailure.MISSING_FIELD, "shipping needs a destinationList (owning_party or location)"));
+        String shipment = shipmentId(event).orElse(eventId);
+        yield command(batch, eventId, "ship batch " + id + " to " + to,
+            replyTo -> new DrugBatch.Ship(shipment, from, to, party.organisation(), party, eventId, replyTo));
+      }
+      case RECEIVING -> {
+        String shipment = shipmentId(event)
+            .orElseThrow(() -> new Undecodable(DecodeFailure.MISSING_FIELD, "receiving needs the shipment's bizTransaction (desadv, bol or po)"));
+        long quantity = part.quantity();
+        yield command(batch, eventId, "receive batch " + id,
+            replyTo -> new DrugBatch.Receive(shipment, quantity, party, eventId, replyTo));
+      }
+      case DISPENSING -> {
+        String patient = extension(event, "patientPseudonym")
+            .orElseThrow(() -> new Undecodable(DecodeFailure.MISSING_FIELD, "dispensing needs the patient pseudonym (patientPseudonym)"));
+        long quantity = part.quantity();
+        List<String> serials = List.copyOf(part.serials());
+        yield command(batch, eventId, "dispense " + quantity + " unit(s) of batch " + id,
+            replyTo -> new DrugBatch.Dispense(quantity, serials, patient, party, eventId, replyTo));
+      }
+      case DESTROYING -> {
+        String method = text(event, "disposition").map(EpcisDecoder::localName).orElse("destroyed");
+        String reason = extension(event, "reason").orElse("EPCIS destroying event " + eventId);
+        yield command(batch, eventId, "destroy batch " + id,
+            replyTo -> new DrugBatch.Destroy(method, reason, party, eventId, replyTo));
+      }
+    };
+  }
+
+  private static RoutedCommand<DrugBatch.Command> command(
+      BatchId batch,
+      String sourceId,
+      String description,
+      java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.medtrace.actors.ledger.CommandResult>, DrugBatch.Command> command) {
+    return new RoutedCommand<>(DrugBatch.TYPE_KEY, batch.entityId(), sourceId, command, description);
+  }
+
+  /** What an event says about one batch: units by serial and counted quantities. */
+  private static final class BatchPart {
+    private final List<String> serials = new ArrayList<>();
+    private long classQuantity;
+
+    long quantity() {
+      return serials.size() + classQuantity;
+    }
+
+    List<String> serials() {
+      return serials;
+    }
+  }
+
+  private Map<BatchId, BatchPart> batches(JsonNode event, Optional<BizStep> step) {
+    Optional<String> ilmdLot =
+        step.filter(s -> s == BizStep.COMMISSIONING).flatMap(s -> Optional.ofNullable(ilmd(event).get("lotNumber")));
+    Map<BatchId, BatchPart> batches = new LinkedHashMap<>();
+    for (JsonNode epc : event.path("epcList")) {
+      Gs1Identifiers.Item unit = Gs1Identifiers.instance(epc.asText());
+      String lot = unit.lot().or(() -> ilmdLot).orElseThrow(() -> new Undecodable(
+          DecodeFailure.UNKNOWN_SUBJECT,
+          "'" + epc.asText() + "' names no lot: give it as a Digital Link with /10/<lot>, or list the batch in quantityList"));
+      batches.computeIfAbsent(batchId(unit.gtin(), lot), b -> new BatchPart()).serials.add(unit.serial().orElseThrow());
+    }
+    for (JsonNode element : event.path("quantityList")) {
+      Gs1Identifiers.Item lotClass = Gs1Identifiers.lotClass(element.path("epcClass").asText());
+      JsonNode quantity = element.path("quantity");
+      if (!quantity.isNumber() || quantity.asDouble() < 1 || quantity.asDouble() != Math.rint(quantity.asDouble())) {
+        throw new Undecodable(DecodeFailure.INVALID_VALUE, "quantity of " + element.path("epcClass").asText() + " must be a whole number of units, at least 1");
+      }
+      batches.computeIfAbsent(batchId(lotClass.gtin(), lotClass.lot().orElseThrow()), b -> new BatchPart()).classQuantity += quantity.asLong();
+    }
+    return batches;
+  }
+
+  private static BatchId batchId(String gtin, String lot) {
+    try {
+      return new BatchId(gtin, lot);
+    } catch (IllegalArgumentException e) {
+      throw new Undecodable(DecodeFailure.INVALID_VALUE, e.getMessage());
+    }
+  }
+
+  private record Temperature(String sensorId, Instant measuredAt, double celsius) {}
+
+  private static List<Temperature> temperatures(JsonNode event) {
+    List<Temperature> readings = new ArrayList<>();
+    Optional<String> eventTime = text(event, "eventTime");
+    for (JsonNode element : event.path("sensorElementList")) {
+      JsonNode metadata = element.path("sensorMetadata");
+      for (JsonNode report : element.path("sensorReport")) {
+        if (!localName(report.path("type").asText()).equals("Temperature")) {
+          continue;
+        }
+        JsonNode value = report.path("value");
+        Optional<Double> celsius = value.isNumber()
+            ? SensorReadingDecoder.celsius(value.asDouble(), report.path("uom").asText("CEL"))
+            : Optional.empty();
+        if (celsius.isEmpty()) {
+          throw new Undecodable(DecodeFailure.INVALID_VALUE, "a Temperature sensor report needs a numeric value in CEL, FAH or KEL, was " + report);
+        }
+        String time = text(report, "time").or(() -> text(metadata, "time")).or(() -> eventTime)
+            .orElseThrow(() -> new Undecodable(DecodeFailure.MISSING_FIELD, "a temperature without time (sensorReport, sensorMetadata or eventTime)"));
+        String sensor = text(report, "deviceID").or(() -> text(metadata, "deviceID")).orElse("epcis-sensor");
+        readings.add(new Temperature(sensor, instant(time), celsius.get()));
+      }
+    }
+    return readings;
+  }
+
+  private Optional<String> locationOrganisation(JsonNode event) {
+    return Gs1Identifiers.gln(event.path("bizLocation").path("id").asText(null))
+        .or(() -> Gs1Identifiers.gln(event.path("readPoint").path("id").asText(null)))
+        .map(settings.organisationsByGln()::get);
+  }
+
+  /** The organisation at one end of a shipment: the owning party, else the location, mapped by GLN. */
+  private Optional<String> partyOf(JsonNode event, String list, String field) {
+    Optional<String> location = Optional.empty();
+    for (JsonNode end : event.path(list)) {
+      String type = localName(end.path("type").asText());
+      Optional<String> gln = Gs1Identifiers.gln(end.path(field).asText(null));
+      if (gln.isEmpty()) {
+        continue;
+      }
+      String organisation = settings.organisationsByGln().getOrDefault(gln.get(), "gln:" + gln.get());
+      if (type.equals("owning_party")) {
+        return Optional.of(organisation);
+      }
+      if (type.equals("location") && location.isEmpty()) {
+        location = Optional.of(organisation);
+      }
+    }
+    return location;
+  }
+
+  private static Optional<String> shipmentId(JsonNode event) {
+    for (String wanted : SHIPMENT_TRANSACTION_TYPES) {
+      for (JsonNode transaction : event.path("bizTransactionList")) {
+        if (localName(transaction.path("type").asText()).equals(wanted) && !transaction.path("bizTransaction").asText().isBlank()) {
+          return Optional.of(transaction.path("bizTransaction").asText());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The event's ilmd fields by local name (a JSON-LD prefix such as {@code cbvmda:} dropped). */
+  private static Map<String, String> ilmd(JsonNode event) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    event.path("ilmd").fields().forEachRemaining(field -> {
+      if (field.getValue().isValueNode()) {
+        fields.put(localName(field.getKey()), field.getValue().asText());
+      }
+    });
+    return fields;
+  }
+
+  /** A user extension field of the event, by local name, under any namespace prefix. */
+  private static Optional<String> extension(JsonNode event, String name) {
+    var fields = event.fields();
+    while (fields.hasNext()) {
+      var field = fields.next();
+      if (field.getKey().contains(":") && localName(field.getKey()).equals(name) && field.getValue().isTextual()
+          && !field.getValue().asText().isBlank()) {
+        return Optional.of(field.getValue().asText());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> firstPresent(Map<String, String> fields, String... names) {
+    for (String name : names) {
+      String value = fields.get(name);
+      if (value != null && !value.isBlank()) {
+        return Optional.of(value);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The event's eventID, else {@code sha256:} and the SHA-256 of its canonical JSON. */
+  static String eventId(JsonNode event) {
+    Optional<String> declared = text(event, "eventID");
+    if (declared.isPresent()) {
+      return declared.get();
+    }
+    try {
+      Object plain = CANONICAL.treeToValue(event, Object.class);
+      return "sha256:" + Fingerprints.sha256Hex(CANONICAL.writeValueAsString(plain).getBytes(StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a parsed JSON tree always serialises", e);
+    }
+  }
+
+  private static LocalDate date(String value, String field) {
+    if (value == null || value.isBlank()) {
+      throw new Undecodable(DecodeFailure.MISSING_FIELD, "commissioning needs " + field);
+    }
+    try {
+      return LocalDate.parse(value.length() > 10 ? value.substring(0, 10) : value);
+    } catch (DateTimeParseException e) {
+      throw new Undecodable(DecodeFailure.INVALID_VALUE, field + " '" + value + "' is not an ISO date");
+    }
+  }
+
+  private static Instant instant(String value) {
+    try {
+      return OffsetDateTime.parse(value).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new Undecodable(DecodeFailure.INVALID_VALUE, "'" + value + "' is not a date-time with offset");
+    }
+  }
+
+  private static Optional<String> text(JsonNode node, String field) {
+    JsonNode value = node.path(field);
+    return value.isValueNode() && !value.asText().isBlank() ? Optional.of(value.asText()) : Optional.empty();
+  }
+
+  /** "urn:epcglobal:cbv:sdt:owning_party" → "owning_party", "gs1:Temperature" → "Temperature". */
+  private static String localName(String value) {
+    int cut = Math.max(value.lastIndexOf(':'), Math.max(value.lastIndexOf('/'), value.lastIndexOf('-')));
+    String local = cut < 0 ? value : value.substring(cut + 1);
+    return local;
+  }
+
+  /** Why an event cannot be decoded; caught per event so that one bad event spoils no other. */
+  private static final class Undecodable extends RuntimeException {
+    final DecodeFailure reason;
+
+    Undecodable(DecodeFailure reason, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+    }
+  }
+}
