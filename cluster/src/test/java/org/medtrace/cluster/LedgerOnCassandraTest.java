@@ -18,6 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.medtrace.actors.batch.BatchId;
+import org.medtrace.actors.batch.UnitIndex;
+import org.medtrace.actors.batch.BatchRegistration;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.ledger.ActingParty;
@@ -288,12 +291,55 @@ class LedgerOnCassandraTest {
     assertBroken(DrugBatch.ENTITY_TYPE, batch, 11, BreakReason.HASH_MISMATCH);
   }
 
+  @Test
+  void aBatchRegisteredWithItsUnitsIndexesThemAndNoOtherLotCanClaimThem() throws Exception {
+    BatchRegistration registration =
+        new BatchRegistration(sharding, UnitIndex.onCassandra(testKit.system()), ASK_TIMEOUT);
+    UnitIndex index = UnitIndex.onCassandra(testKit.system());
+    String gtin = "09506000134352";
+    BatchId first = new BatchId(gtin, "UNITS-A-" + shortId());
+    BatchId second = new BatchId(gtin, "UNITS-B-" + shortId());
+    String serial = "SN-" + shortId();
+
+    accepted(await(registration.register(first, unitsRegistration(List.of(serial, serial + "-2"), LocalDate.now().plusYears(1)))));
+    assertEquals(Optional.of(first.lot()), await(index.lotOf(gtin, serial)));
+    assertEquals(Optional.empty(), await(index.lotOf(gtin, "SN-never-commissioned")));
+
+    // A second lot claiming one of them is refused before the ledger sees it, and claims nothing.
+    CommandResult refused = await(registration.register(second, unitsRegistration(List.of(serial + "-3", serial), LocalDate.now().plusYears(1))));
+    CommandResult.Rejected rejected = assertInstanceOf(CommandResult.Rejected.class, refused, refused::toString);
+    assertEquals(Rejection.BUSINESS_RULE, rejected.reason());
+    assertTrue(rejected.message().contains(serial + " (lot " + first.lot() + ")"), rejected.message());
+    assertEquals(Optional.empty(), await(index.lotOf(gtin, serial + "-3")));
+    assertFalse(await(sharding.entityRefFor(DrugBatch.TYPE_KEY, second.entityId()).<DrugBatch.State>ask(DrugBatch.Get::new, ASK_TIMEOUT)).isRegistered());
+
+    // Registering the first lot again is refused by the ledger, and must not withdraw its units.
+    CommandResult again = await(registration.register(first, unitsRegistration(List.of(serial), LocalDate.now().plusYears(1))));
+    assertEquals(Rejection.ILLEGAL_STATE, assertInstanceOf(CommandResult.Rejected.class, again, again::toString).reason());
+    assertEquals(Optional.of(first.lot()), await(index.lotOf(gtin, serial)));
+
+    // A registration the ledger refuses (expired) withdraws the claims it made.
+    BatchId expired = new BatchId(gtin, "UNITS-C-" + shortId());
+    CommandResult expiredReply = await(registration.register(expired, unitsRegistration(List.of(serial + "-9"), LocalDate.now().minusDays(1))));
+    assertEquals(Rejection.BUSINESS_RULE, assertInstanceOf(CommandResult.Rejected.class, expiredReply, expiredReply::toString).reason());
+    assertEquals(Optional.empty(), await(index.lotOf(gtin, serial + "-9")));
+  }
+
+  private static BatchRegistration.Registration unitsRegistration(List<String> serials, LocalDate expiry) {
+    return new BatchRegistration.Registration(
+        "Insulin glargine", expiry, 10, QC, DrugBatch.TemperatureRange.COLD_CHAIN, serials, MANUFACTURER, "");
+  }
+
+  private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   // ---- histories ----
 
   /** 12 events: registration, shipment, a cold-chain quarantine and release, receipt, dispensing, a duplicate scan. */
   private String batchThroughItsLifecycle() {
     String id = new BatchId("09506000134352", "IT" + (++lots) + "-" + shortId()).entityId();
-    accepted(ask(DrugBatch.TYPE_KEY, id, r -> new DrugBatch.Register("Influenza vaccine", LocalDate.now().plusYears(1), 50, QC, DrugBatch.TemperatureRange.COLD_CHAIN, MANUFACTURER, "", r)));
+    accepted(ask(DrugBatch.TYPE_KEY, id, r -> new DrugBatch.Register("Influenza vaccine", LocalDate.now().plusYears(1), 50, QC, DrugBatch.TemperatureRange.COLD_CHAIN, List.of(), MANUFACTURER, "", r)));
     accepted(ask(DrugBatch.TYPE_KEY, id, r -> new DrugBatch.Ship("SH-" + lots, "acme-pharma", "st-mary", "cold-logistics", MANUFACTURER, "", r)));
     for (double celsius : new double[] {9.5, 10.0, 11.2}) {
       accepted(ask(DrugBatch.TYPE_KEY, id, r -> new DrugBatch.RecordTemperature("sensor-1", Instant.now(), celsius, CARRIER, "", r)));

@@ -108,12 +108,19 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
   /** Read the batch's current state; writes nothing. */
   public record Get(ActorRef<State> replyTo) implements Command {}
 
+  /**
+   * Register a batch made by the acting manufacturer.
+   *
+   * @param unitSerials the serials of the units commissioned with it (at most {@code quantity});
+   *     empty when units are not serialised. See {@link BatchRegistration} for the unit index.
+   */
   public record Register(
       String productName,
       LocalDate expiryDate,
       long quantity,
       String qcReportSha256,
       TemperatureRange temperatureRange,
+      List<String> unitSerials,
       ActingParty party,
       String sourceMessageId,
       ActorRef<CommandResult> replyTo)
@@ -230,7 +237,9 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
       long readingsRecorded,
       Status statusBeforeQuarantine,
       String statusReason,
-      long suspectedDuplicateScans)
+      long suspectedDuplicateScans,
+      Set<String> commissionedUnits,
+      Set<String> duplicateScannedUnits)
       implements LedgerState<State> {
 
     public static State empty(String entityId) {
@@ -255,7 +264,9 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
           0,
           Status.NOT_REGISTERED,
           "",
-          0);
+          0,
+          Set.of(),
+          Set.of());
     }
 
     public boolean isRegistered() {
@@ -296,6 +307,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
           next.custodian = e.getManufacturer();
           next.qcReportSha256 = HashChain.hex(e.getQcReportSha256().toByteArray());
           next.temperatureRange = new TemperatureRange(e.getMinCelsius(), e.getMaxCelsius());
+          next.commissionedUnits.addAll(e.getUnitSerialsList());
         }
         case BATCH_SHIPPED -> {
           BatchShipped e = event.getBatchShipped();
@@ -340,7 +352,10 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
           DispensedUnit unit = new DispensedUnit(event.getSequenceNumber(), instant(event.getRecordedAt()));
           e.getUnitSerialsList().forEach(serial -> next.dispensedUnits.put(serial, unit));
         }
-        case SUSPECTED_DUPLICATE_SCAN -> next.suspectedDuplicateScans++;
+        case SUSPECTED_DUPLICATE_SCAN -> {
+          next.suspectedDuplicateScans++;
+          next.duplicateScannedUnits.add(event.getSuspectedDuplicateScan().getUnitSerial());
+        }
         case BATCH_QUARANTINED -> {
           next.statusBeforeQuarantine = Status.fromProto(event.getBatchQuarantined().getPreviousStatus());
           next.status = Status.QUARANTINED;
@@ -395,6 +410,8 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
     private Status statusBeforeQuarantine;
     private String statusReason;
     private long suspectedDuplicateScans;
+    private final Set<String> commissionedUnits;
+    private final Set<String> duplicateScannedUnits;
 
     Draft(State s) {
       head = s.head();
@@ -418,6 +435,8 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
       statusBeforeQuarantine = s.statusBeforeQuarantine();
       statusReason = s.statusReason();
       suspectedDuplicateScans = s.suspectedDuplicateScans();
+      commissionedUnits = new HashSet<>(s.commissionedUnits());
+      duplicateScannedUnits = new HashSet<>(s.duplicateScannedUnits());
     }
 
     Draft head(ChainHead newHead) {
@@ -457,7 +476,9 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
           readingsRecorded,
           statusBeforeQuarantine,
           statusReason,
-          suspectedDuplicateScans);
+          suspectedDuplicateScans,
+          Set.copyOf(commissionedUnits),
+          Set.copyOf(duplicateScannedUnits));
     }
   }
 
@@ -567,7 +588,8 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
                     .setManufacturer(c.party().organisation())
                     .setQcReportSha256(sha256Bytes(c.qcReportSha256()))
                     .setMinCelsius(c.temperatureRange().minCelsius())
-                    .setMaxCelsius(c.temperatureRange().maxCelsius())));
+                    .setMaxCelsius(c.temperatureRange().maxCelsius())
+                    .addAllUnitSerials(serialsOf(c))));
   }
 
   private static Optional<String> invalidRegistration(Register c) {
@@ -587,7 +609,18 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
     if (range == null || !(range.minCelsius() < range.maxCelsius()) || range.minCelsius() < -100 || range.maxCelsius() > 100) {
       return Optional.of("temperature range must have min < max within -100..100 °C, was " + range);
     }
+    List<String> serials = serialsOf(c);
+    if (serials.stream().anyMatch(Fields::isBlank) || new HashSet<>(serials).size() != serials.size()) {
+      return Optional.of("unit serials must be non-blank and distinct");
+    }
+    if (serials.size() > c.quantity()) {
+      return Optional.of(serials.size() + " unit serials given for a batch of " + c.quantity() + " units");
+    }
     return Optional.empty();
+  }
+
+  private static List<String> serialsOf(Register c) {
+    return c.unitSerials() == null ? List.of() : c.unitSerials();
   }
 
   private ReplyEffect<JournalRecord, State> onShip(State state, Ship c) {
@@ -710,6 +743,15 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
     }
     if (serials.stream().anyMatch(Fields::isBlank) || new HashSet<>(serials).size() != serials.size()) {
       return refuse(c, Rejection.INVALID_INPUT, "unit serials must be non-blank and distinct");
+    }
+    if (!state.commissionedUnits().isEmpty()) {
+      List<String> foreign = serials.stream().filter(s -> !state.commissionedUnits().contains(s)).toList();
+      if (!foreign.isEmpty()) {
+        return refuse(
+            c,
+            Rejection.BUSINESS_RULE,
+            "unit serial(s) " + foreign + " were not commissioned with batch " + entityId + ": not units of this batch");
+      }
     }
     if (state.status() != Status.IN_STOCK) {
       return illegalState(c, state, "dispense");

@@ -62,7 +62,7 @@ class DrugBatchTest {
 
     CommandResult register(ActingParty party, LocalDate expiry, long quantity) {
       return kit.<CommandResult>runCommand(
-              r -> new DrugBatch.Register("Influenza vaccine", expiry, quantity, QC, DrugBatch.TemperatureRange.COLD_CHAIN, party, "", r))
+              r -> new DrugBatch.Register("Influenza vaccine", expiry, quantity, QC, DrugBatch.TemperatureRange.COLD_CHAIN, List.of(), party, "", r))
           .reply();
     }
 
@@ -179,12 +179,12 @@ class DrugBatchTest {
     assertRejected(
         Rejection.INVALID_INPUT,
         batch.kit().<CommandResult>runCommand(
-                r -> new DrugBatch.Register("Vaccine", LocalDate.of(2027, 1, 1), 10, "not-a-hash", DrugBatch.TemperatureRange.COLD_CHAIN, MANUFACTURER, "", r))
+                r -> new DrugBatch.Register("Vaccine", LocalDate.of(2027, 1, 1), 10, "not-a-hash", DrugBatch.TemperatureRange.COLD_CHAIN, List.of(), MANUFACTURER, "", r))
             .reply());
     assertRejected(
         Rejection.INVALID_INPUT,
         batch.kit().<CommandResult>runCommand(
-                r -> new DrugBatch.Register("Vaccine", LocalDate.of(2027, 1, 1), 10, QC, new DrugBatch.TemperatureRange(8, 2), MANUFACTURER, "", r))
+                r -> new DrugBatch.Register("Vaccine", LocalDate.of(2027, 1, 1), 10, QC, new DrugBatch.TemperatureRange(8, 2), List.of(), MANUFACTURER, "", r))
             .reply());
     assertRejected(Rejection.BUSINESS_RULE, batch.register(MANUFACTURER, LocalDate.of(2026, 11, 27), 10));
     assertNoEventsStored(batch, 0);
@@ -199,7 +199,7 @@ class DrugBatchTest {
             testKit.system(), DrugBatch.create(badId, EntityTestSupport.settings(10), DrugBatch.Rules.defaults()));
     CommandResult result =
         kit.<CommandResult>runCommand(
-                r -> new DrugBatch.Register("Vaccine", LocalDate.of(2027, 1, 1), 10, QC, DrugBatch.TemperatureRange.COLD_CHAIN, MANUFACTURER, "", r))
+                r -> new DrugBatch.Register("Vaccine", LocalDate.of(2027, 1, 1), 10, QC, DrugBatch.TemperatureRange.COLD_CHAIN, List.of(), MANUFACTURER, "", r))
             .reply();
     assertTrue(assertRejected(Rejection.INVALID_INPUT, result).message().contains("check digit"));
   }
@@ -298,8 +298,43 @@ class DrugBatchTest {
     // Nothing was dispensed by the refused command: SN-3 is still available.
     assertEquals(98, batch.state().stock());
     assertEquals(1, batch.state().suspectedDuplicateScans());
+    assertEquals(Set.of("SN-2"), batch.state().duplicateScannedUnits());
     assertAccepted(batch.dispense(PHARMACIST, "SN-3"));
     assertEquals(Set.of("alert"), alertTags(events.get(4)));
+  }
+
+  @Test
+  void unitsCommissionedWithTheBatchAreTheOnlyOnesItDispenses() {
+    Batch batch = newBatch();
+    assertAccepted(
+        batch.kit().<CommandResult>runCommand(
+                r -> new DrugBatch.Register("Insulin", LocalDate.of(2027, 6, 30), 3, QC, DrugBatch.TemperatureRange.COLD_CHAIN,
+                    List.of("SN-A", "SN-B"), MANUFACTURER, "", r))
+            .reply());
+    EventBody registered = storedEvents(batch.kit(), DrugBatch.ENTITY_TYPE, batch.entityId()).get(0).body();
+    assertEquals(List.of("SN-A", "SN-B"), registered.getBatchRegistered().getUnitSerialsList());
+    assertEquals(Set.of("SN-A", "SN-B"), batch.state().commissionedUnits());
+    assertAccepted(batch.ship(MANUFACTURER, "acme-pharma", "st-mary"));
+    assertAccepted(batch.receive(HOSPITAL, 3));
+
+    CommandResult.Rejected foreign = assertRejected(Rejection.BUSINESS_RULE, batch.dispense(PHARMACIST, "SN-A", "SN-FAKE"));
+    assertTrue(foreign.message().contains("[SN-FAKE] were not commissioned"), foreign.message());
+    assertNoEventsStored(batch, 3);
+    assertAccepted(batch.dispense(PHARMACIST, "SN-A"));
+  }
+
+  @Test
+  void refusesCommissionedSerialsThatAreBlankRepeatedOrMoreThanTheQuantity() {
+    for (List<String> serials : List.of(List.of("SN-1", " "), List.of("SN-1", "SN-1"), List.of("SN-1", "SN-2", "SN-3"))) {
+      Batch batch = newBatch();
+      assertRejected(
+          Rejection.INVALID_INPUT,
+          batch.kit().<CommandResult>runCommand(
+                  r -> new DrugBatch.Register("Insulin", LocalDate.of(2027, 6, 30), 2, QC, DrugBatch.TemperatureRange.COLD_CHAIN,
+                      serials, MANUFACTURER, "", r))
+              .reply());
+      assertNoEventsStored(batch, 0);
+    }
   }
 
   private static Set<String> alertTags(ChainedEvent event) {

@@ -11,6 +11,7 @@ import static org.medtrace.actors.ledger.EntityTestSupport.storedEvents;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -44,7 +45,7 @@ class IdempotencyTest {
   private static CommandResult register(EventSourcedBehaviorTestKit<DrugBatch.Command, JournalRecord, DrugBatch.State> kit, String sourceId) {
     return kit.<CommandResult>runCommand(
             r -> new DrugBatch.Register("Insulin", LocalDate.of(2027, 6, 30), 10, "ab".repeat(32),
-                DrugBatch.TemperatureRange.COLD_CHAIN, MANUFACTURER, sourceId, r))
+                DrugBatch.TemperatureRange.COLD_CHAIN, List.of(), MANUFACTURER, sourceId, r))
         .reply();
   }
 
