@@ -169,8 +169,9 @@ public final class EpcisDecoder implements RecordDecoder {
         String product = firstPresent(ilmd, "productName", "descriptionShort", "tradeItemDescription").orElse("GTIN " + batch.gtin());
         DrugBatch.TemperatureRange range = DrugBatch.TemperatureRange.COLD_CHAIN;
         long quantity = part.quantity();
+        List<String> serials = List.copyOf(part.serials());
         yield command(batch, eventId, "register batch " + id,
-            replyTo -> new DrugBatch.Register(product, expiry, quantity, qc, range, party, eventId, replyTo));
+            replyTo -> new DrugBatch.Register(product, expiry, quantity, qc, range, serials, party, eventId, replyTo));
       }
       case SHIPPING -> {
         String from = partyOf(event, "sourceList", "source").orElse(party.organisation());

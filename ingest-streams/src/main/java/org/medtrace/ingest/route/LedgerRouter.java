@@ -7,6 +7,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.medtrace.actors.batch.BatchId;
+import org.medtrace.actors.batch.BatchRegistration;
+import org.medtrace.actors.batch.DrugBatch;
+import org.medtrace.actors.batch.UnitIndex;
 import org.medtrace.actors.ledger.CommandResult;
 import org.medtrace.ingest.IngestMetrics;
 
@@ -37,17 +41,39 @@ public final class LedgerRouter {
     this.pipeline = pipeline;
   }
 
-  /** Asks through cluster sharding, failing an ask that gets no reply within {@code timeout}. */
+  /**
+   * Asks through cluster sharding, failing an ask that gets no reply within {@code timeout}. A
+   * batch registration goes through {@link BatchRegistration} instead, the one way every batch is
+   * registered, so that its unit serials are claimed in the unit index first.
+   */
   public static EntityAsk sharded(ActorSystem<?> system, Duration timeout) {
     ClusterSharding sharding = ClusterSharding.get(system);
+    BatchRegistration registrations = new BatchRegistration(sharding, UnitIndex.onCassandra(system), timeout);
     return new EntityAsk() {
       @Override
       public <C> CompletionStage<CommandResult> ask(RoutedCommand<C> command) {
+        if (command.typeKey().equals(DrugBatch.TYPE_KEY)
+            // Built without a reply address only to read what it asks; never sent.
+            && command.command().apply(null) instanceof DrugBatch.Register register) {
+          return registrations.register(BatchId.fromEntityId(command.entityId()), registration(register));
+        }
         return sharding
             .entityRefFor(command.typeKey(), command.entityId())
             .ask(replyTo -> command.command().apply(replyTo), timeout);
       }
     };
+  }
+
+  private static BatchRegistration.Registration registration(DrugBatch.Register register) {
+    return new BatchRegistration.Registration(
+        register.productName(),
+        register.expiryDate(),
+        register.quantity(),
+        register.qcReportSha256(),
+        register.temperatureRange(),
+        register.unitSerials(),
+        register.party(),
+        register.sourceMessageId());
   }
 
   public String pipeline() {

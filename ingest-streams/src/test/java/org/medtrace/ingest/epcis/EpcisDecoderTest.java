@@ -40,6 +40,7 @@ class EpcisDecoderTest {
     assertEquals("urn:uuid:7c3a2f10-1c2e-4a55-9a0e-2b1e6f0c0001", commissioning.sourceMessageId());
     DrugBatch.Register register = (DrugBatch.Register) commissioning.command().apply(null);
     assertEquals(3, register.quantity());
+    assertEquals(List.of("2017", "2018", "2019"), register.unitSerials());
     assertEquals(LocalDate.of(2029, 6, 30), register.expiryDate());
     assertEquals("Insulin glargine 100 U/ml", register.productName());
     assertEquals(new ActingParty("acme-pharma", "epcis-gateway", Role.MANUFACTURER), register.party());

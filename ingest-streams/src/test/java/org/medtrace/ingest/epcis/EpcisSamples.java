@@ -1,6 +1,7 @@
 package org.medtrace.ingest.epcis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.actors.ledger.Role;
@@ -29,7 +30,16 @@ public final class EpcisSamples {
   /** The sample with its lot replaced by {@code lot}, so that each test has batches of its own. */
   public static byte[] withLot(String sample, String lot) {
     String text = new String(Samples.bytes("epcis/" + sample), StandardCharsets.UTF_8);
+    // Serials are unique per GTIN across lots (the unit index), so each lot gets serials of its own.
+    for (String serial : List.of("2017", "2018", "2019")) {
+      text = text.replace(serial, unitSerial(lot, serial));
+    }
     return text.replace(SAMPLE_LOT, lot).replace("urn:uuid:7c3a2f10-1c2e-4a55-9a0e-", "urn:uuid:" + lot + "-").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The serial that {@link #withLot} gives the sample's unit {@code sampleSerial} in {@code lot}. */
+  public static String unitSerial(String lot, String sampleSerial) {
+    return lot + "-" + sampleSerial;
   }
 
   public static String batchId(String lot) {
