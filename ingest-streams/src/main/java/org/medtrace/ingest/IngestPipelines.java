@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.medtrace.actors.batch.UnitIndex;
 import org.medtrace.ingest.epcis.EpcisCapture;
 import org.medtrace.ingest.epcis.EpcisDecoder;
 import org.medtrace.ingest.lab.LabResultDecoder;
@@ -58,6 +59,8 @@ public final class IngestPipelines {
       log.warn("medtrace.ingest.lab-results.pseudonym-key is the development default: set a secret of your own outside development");
     }
     LedgerRouter.EntityAsk entities = LedgerRouter.sharded(system, settings.askTimeout());
+    UnitIndex unitIndex = UnitIndex.onCassandra(system);
+    EpcisDecoder.LotLookup lots = unitIndex::lotOf;
     List<KafkaIngestPipeline> pipelines = new ArrayList<>();
     if (settings.labResults().enabled()) {
       pipelines.add(
@@ -76,11 +79,11 @@ public final class IngestPipelines {
       pipelines.add(
           KafkaIngestPipeline.start(
               system, EPCIS_EVENTS, settings.epcisEvents().topic(), settings,
-              new EpcisDecoder(settings.epcis(), settings.epcisGateway()), new LedgerRouter(entities, metrics, EPCIS_EVENTS), metrics));
+              new EpcisDecoder(settings.epcis(), settings.epcisGateway(), lots), new LedgerRouter(entities, metrics, EPCIS_EVENTS), metrics));
     }
     EpcisCapture capture =
         new EpcisCapture(
-            new EpcisDecoder(settings.epcis(), settings.epcisGateway()), new LedgerRouter(entities, metrics, EPCIS_HTTP), metrics);
+            new EpcisDecoder(settings.epcis(), settings.epcisGateway(), lots), new LedgerRouter(entities, metrics, EPCIS_HTTP), metrics);
     IngestPipelines started = new IngestPipelines(pipelines, capture, metrics);
     CoordinatedShutdown.get(system)
         .addTask(

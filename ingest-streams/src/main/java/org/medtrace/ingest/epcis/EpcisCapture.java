@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.ingest.IngestMetrics;
-import org.medtrace.ingest.route.DecodedMessage;
 import org.medtrace.ingest.route.ItemOutcome;
 import org.medtrace.ingest.route.LedgerRouter;
 import org.medtrace.ingest.route.MessageOutcome;
@@ -30,9 +29,9 @@ public final class EpcisCapture {
   }
 
   public CompletionStage<List<ItemOutcome>> capture(byte[] document, ActingParty caller) {
-    DecodedMessage decoded = decoder.decode(document, caller, "captured EPCIS document");
-    return router
-        .route(decoded)
+    return decoder
+        .decodeAsync(document, caller, "captured EPCIS document")
+        .thenCompose(router::route)
         .thenApply(
             outcome -> {
               count(outcome);

@@ -15,6 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.HashSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.medtrace.actors.batch.BatchId;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.ledger.ActingParty;
@@ -37,8 +42,9 @@ import org.medtrace.ingest.sensor.SensorReadingDecoder;
  * destination's organisation), {@code receiving} receives it, {@code dispensing} dispenses its unit
  * serials, {@code destroying} destroys it. Temperatures in {@code sensorElementList} are recorded as
  * cold-chain readings on every batch of the event, whatever its step. Batches are named by SGTINs
- * or LGTINs, as EPC URNs or GS1 Digital Links; an SGTIN alone does not name its lot, so it needs the
- * commissioning's ilmd lot or a Digital Link with {@code /10/<lot>}.
+ * or LGTINs, as EPC URNs or GS1 Digital Links; an SGTIN alone does not name its lot, which comes
+ * from the commissioning's ilmd, a Digital Link with {@code /10/<lot>}, or (in {@link
+ * #decodeAsync}) the unit index of commissioned serials.
  *
  * <p>Each event's idempotency key is its {@code eventID}, or the SHA-256 of its canonical JSON
  * (keys sorted) when it has none; a temperature reading adds {@code #temperature-<n>}.
@@ -54,13 +60,34 @@ public final class EpcisDecoder implements RecordDecoder {
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
   private static final List<String> SHIPMENT_TRANSACTION_TYPES = List.of("desadv", "bol", "po");
 
+  /** Which lot a commissioned unit belongs to (the unit index); empty if no lot claimed it. */
+  @FunctionalInterface
+  public interface LotLookup {
+    CompletionStage<Optional<String>> lotOf(String gtin, String serial);
+
+    /** No index: an SGTIN without its lot is an unknown subject. */
+    LotLookup NONE = (gtin, serial) -> CompletableFuture.completedFuture(Optional.empty());
+  }
+
+  private record Unit(String gtin, String serial) {}
+
   private final EpcisSettings settings;
   private final ActingParty gateway;
+  private final LotLookup lots;
 
-  /** @param gateway the partner gateway that Kafka messages come from */
+  /** A decoder that resolves lot-less SGTINs only through commissioning ilmd (no unit index). */
   public EpcisDecoder(EpcisSettings settings, ActingParty gateway) {
+    this(settings, gateway, LotLookup.NONE);
+  }
+
+  /**
+   * @param gateway the partner gateway that Kafka messages come from
+   * @param lots where {@link #decodeAsync} finds the lot of a unit named by an SGTIN alone
+   */
+  public EpcisDecoder(EpcisSettings settings, ActingParty gateway, LotLookup lots) {
     this.settings = settings;
     this.gateway = gateway;
+    this.lots = lots;
   }
 
   @Override
@@ -68,8 +95,67 @@ public final class EpcisDecoder implements RecordDecoder {
     return decode(record.value(), gateway, "EPCIS document at " + record.position());
   }
 
+  @Override
+  public CompletionStage<DecodedMessage> decodeAsync(SourceRecord record) {
+    return decodeAsync(record.value(), gateway, "EPCIS document at " + record.position());
+  }
+
   /** Decodes a document captured by {@code caller} (e.g. over HTTP) instead of the configured gateway. */
   public DecodedMessage decode(byte[] document, ActingParty caller, String label) {
+    return decode(document, caller, label, Map.of());
+  }
+
+  /**
+   * As {@link #decode(byte[], ActingParty, String)}, after looking up the lots of the units that
+   * SGTINs name without one (outside commissioning, which gives the lot itself).
+   */
+  public CompletionStage<DecodedMessage> decodeAsync(byte[] document, ActingParty caller, String label) {
+    Set<Unit> wanted = unitsWithoutLot(document);
+    if (wanted.isEmpty()) {
+      return CompletableFuture.completedFuture(decode(document, caller, label, Map.of()));
+    }
+    Map<Unit, String> found = new ConcurrentHashMap<>();
+    CompletableFuture<?>[] lookups =
+        wanted.stream()
+            .map(unit -> lots.lotOf(unit.gtin(), unit.serial()).thenAccept(lot -> lot.ifPresent(l -> found.put(unit, l))).toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(lookups).thenApply(all -> decode(document, caller, label, Map.copyOf(found)));
+  }
+
+  /** The SGTIN units without a lot in events other than commissioning; none if the document does not parse. */
+  private static Set<Unit> unitsWithoutLot(byte[] document) {
+    Set<Unit> units = new HashSet<>();
+    try {
+      for (JsonNode event : events(JSON.readTree(document))) {
+        if (BizStep.parse(text(event, "bizStep").orElse(null)).equals(Optional.of(BizStep.COMMISSIONING))) {
+          continue;
+        }
+        for (JsonNode epc : event.path("epcList")) {
+          try {
+            Gs1Identifiers.Item unit = Gs1Identifiers.instance(epc.asText());
+            if (unit.lot().isEmpty()) {
+              units.add(new Unit(unit.gtin(), unit.serial().orElseThrow()));
+            }
+          } catch (IllegalArgumentException malformed) {
+            // decode() names it
+          }
+        }
+      }
+    } catch (IOException | RuntimeException unparseable) {
+      // decode() names it
+    }
+    return units;
+  }
+
+  private static JsonNode events(JsonNode root) {
+    JsonNode events = root == null ? null : root.path("epcisBody").path("eventList");
+    if (events != null && events.isMissingNode()) {
+      events = root.path("epcisBody").path("queryResults").path("resultsBody").path("eventList");
+    }
+    return events == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : events;
+  }
+
+  private DecodedMessage decode(byte[] document, ActingParty caller, String label, Map<Unit, String> knownLots) {
     JsonNode root;
     try {
       root = JSON.readTree(document);
@@ -81,10 +167,7 @@ public final class EpcisDecoder implements RecordDecoder {
     if (root == null || !root.isObject()) {
       return DecodedMessage.undecodable(label, DecodeFailure.MALFORMED, "an EPCIS document is a JSON object");
     }
-    JsonNode events = root.path("epcisBody").path("eventList");
-    if (events.isMissingNode()) {
-      events = root.path("epcisBody").path("queryResults").path("resultsBody").path("eventList");
-    }
+    JsonNode events = events(root);
     if (!events.isArray()) {
       return DecodedMessage.undecodable(label, DecodeFailure.MISSING_FIELD, "no epcisBody.eventList array");
     }
@@ -93,16 +176,16 @@ public final class EpcisDecoder implements RecordDecoder {
     }
     List<DecodedItem> items = new ArrayList<>();
     for (JsonNode event : events) {
-      items.add(decodeEvent(event, caller));
+      items.add(decodeEvent(event, caller, knownLots));
     }
     return new DecodedMessage(items);
   }
 
-  private DecodedItem decodeEvent(JsonNode event, ActingParty caller) {
+  private DecodedItem decodeEvent(JsonNode event, ActingParty caller, Map<Unit, String> knownLots) {
     String eventId = eventId(event);
     String label = "event " + eventId;
     try {
-      return new DecodedItem.Routable(label, commands(event, eventId, caller));
+      return new DecodedItem.Routable(label, commands(event, eventId, caller, knownLots));
     } catch (Undecodable e) {
       return new DecodedItem.Undecodable(label, e.reason, e.getMessage());
     } catch (IllegalArgumentException e) {
@@ -110,13 +193,13 @@ public final class EpcisDecoder implements RecordDecoder {
     }
   }
 
-  private List<RoutedCommand<?>> commands(JsonNode event, String eventId, ActingParty caller) {
+  private List<RoutedCommand<?>> commands(JsonNode event, String eventId, ActingParty caller, Map<Unit, String> knownLots) {
     String type = text(event, "type").orElse(text(event, "isA").orElse(""));
     if (!type.equals("ObjectEvent")) {
       throw new Undecodable(DecodeFailure.UNSUPPORTED_MESSAGE_TYPE, "only ObjectEvents change drug batches, this is a " + (type.isEmpty() ? "event without type" : type));
     }
     Optional<BizStep> step = BizStep.parse(text(event, "bizStep").orElse(null));
-    Map<BatchId, BatchPart> batches = batches(event, step);
+    Map<BatchId, BatchPart> batches = batches(event, step, knownLots);
     List<Temperature> temperatures = temperatures(event);
     if (step.isEmpty() && temperatures.isEmpty()) {
       throw new Undecodable(
@@ -227,15 +310,19 @@ public final class EpcisDecoder implements RecordDecoder {
     }
   }
 
-  private Map<BatchId, BatchPart> batches(JsonNode event, Optional<BizStep> step) {
+  private Map<BatchId, BatchPart> batches(JsonNode event, Optional<BizStep> step, Map<Unit, String> knownLots) {
     Optional<String> ilmdLot =
         step.filter(s -> s == BizStep.COMMISSIONING).flatMap(s -> Optional.ofNullable(ilmd(event).get("lotNumber")));
     Map<BatchId, BatchPart> batches = new LinkedHashMap<>();
     for (JsonNode epc : event.path("epcList")) {
       Gs1Identifiers.Item unit = Gs1Identifiers.instance(epc.asText());
-      String lot = unit.lot().or(() -> ilmdLot).orElseThrow(() -> new Undecodable(
-          DecodeFailure.UNKNOWN_SUBJECT,
-          "'" + epc.asText() + "' names no lot: give it as a Digital Link with /10/<lot>, or list the batch in quantityList"));
+      String lot = unit.lot()
+          .or(() -> ilmdLot)
+          .or(() -> Optional.ofNullable(knownLots.get(new Unit(unit.gtin(), unit.serial().orElseThrow()))))
+          .orElseThrow(() -> new Undecodable(
+              DecodeFailure.UNKNOWN_SUBJECT,
+              "'" + epc.asText() + "' names no lot and no commissioned lot holds it: give it as a Digital Link with /10/<lot>,"
+                  + " or list the batch in quantityList"));
       batches.computeIfAbsent(batchId(unit.gtin(), lot), b -> new BatchPart()).serials.add(unit.serial().orElseThrow());
     }
     for (JsonNode element : event.path("quantityList")) {

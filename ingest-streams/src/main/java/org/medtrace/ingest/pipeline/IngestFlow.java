@@ -1,5 +1,6 @@
 package org.medtrace.ingest.pipeline;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -41,7 +42,9 @@ public final class IngestFlow {
       RecordDecoder decoder, LedgerRouter router, IngestMetrics metrics, int parallelism) {
     String pipeline = router.pipeline();
     return Flow.<Incoming<P>>create()
-        .map(incoming -> new Decoding<>(incoming, decodeSafely(decoder, incoming.record())))
+        .mapAsync(
+            parallelism,
+            incoming -> decodeSafely(decoder, incoming.record()).thenApply(decoded -> new Decoding<>(incoming, decoded)))
         .mapAsyncPartitioned(
             parallelism,
             decoding -> decoding.decoded().orderingKey().orElse(decoding.incoming().record().position()),
@@ -71,12 +74,12 @@ public final class IngestFlow {
    * Decoders report bad input as undecodable items; one that throws anyway has a bug, and the
    * message must still not block the topic forever: it goes to the dead-letter topic, named.
    */
-  private static DecodedMessage decodeSafely(RecordDecoder decoder, SourceRecord record) {
+  private static CompletionStage<DecodedMessage> decodeSafely(RecordDecoder decoder, SourceRecord record) {
     try {
-      return decoder.decode(record);
+      return decoder.decodeAsync(record);
     } catch (RuntimeException e) {
-      return DecodedMessage.undecodable(
-          "message at " + record.position(), DecodeFailure.MALFORMED, "the decoder failed on it: " + e);
+      return CompletableFuture.completedFuture(
+          DecodedMessage.undecodable("message at " + record.position(), DecodeFailure.MALFORMED, "the decoder failed on it: " + e));
     }
   }
 

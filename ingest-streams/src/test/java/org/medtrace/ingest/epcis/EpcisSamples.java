@@ -37,6 +37,12 @@ public final class EpcisSamples {
     return text.replace(SAMPLE_LOT, lot).replace("urn:uuid:7c3a2f10-1c2e-4a55-9a0e-", "urn:uuid:" + lot + "-").getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The sample with its lot replaced by {@code lot} and its unit serials as published. */
+  public static byte[] withLotKeepingSerials(String sample, String lot) {
+    String text = new String(Samples.bytes("epcis/" + sample), StandardCharsets.UTF_8);
+    return text.replace(SAMPLE_LOT, lot).replace("urn:uuid:7c3a2f10-1c2e-4a55-9a0e-", "urn:uuid:" + lot + "-").getBytes(StandardCharsets.UTF_8);
+  }
+
   /** The serial that {@link #withLot} gives the sample's unit {@code sampleSerial} in {@code lot}. */
   public static String unitSerial(String lot, String sampleSerial) {
     return lot + "-" + sampleSerial;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.medtrace.actors.batch.DrugBatch;
+import org.medtrace.actors.batch.UnitIndex;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.actors.patient.PatientRecord;
 import org.medtrace.ingest.IngestMetrics;
@@ -131,6 +132,32 @@ class IngestFlowOnLedgerTest {
     assertEquals(2, state.stock());
     assertEquals("st-mary", state.custodian());
     assertInstanceOf(VerificationResult.Intact.class, node.verify(DrugBatch.ENTITY_TYPE, batch));
+  }
+
+  @Test
+  void sgtinsWithoutALotFindTheirBatchInTheUnitIndexOfCommissionedSerials() {
+    String lot = "GS1-961";
+    EpcisDecoder decoder =
+        new EpcisDecoder(EpcisSamples.SETTINGS, EpcisSamples.GATEWAY, UnitIndex.onCassandra(node.system())::lotOf);
+    // Commissions units 2017-2019 of the standard's GTIN (as the standard's example 9.6.1 uses them).
+    byte[] commissioning = EpcisSamples.withLotKeepingSerials("supply-chain-lifecycle.jsonld", lot);
+    String onlyCommissioning = new String(commissioning, StandardCharsets.UTF_8).replace("\"bizStep\": \"dispensing\"", "\"bizStep\": \"inspecting\"");
+    assertTrue(run("epcis-index", decoder, List.of(SourceRecord.ofValue(onlyCommissioning.getBytes(StandardCharsets.UTF_8)))).get(0).items().get(0) instanceof ItemOutcome.Stored);
+
+    MessageOutcome example = run("epcis-index", decoder, List.of(Samples.record("epcis/gs1-example-9.6.1-object-events.jsonld"))).get(0);
+    // Both events now reach batch GS1-961: the shipment lacks a destination, and the receipt finds
+    // the batch already received into stock by the lifecycle above.
+    ItemOutcome.DeadLettered shipping = (ItemOutcome.DeadLettered) example.items().get(0);
+    assertEquals("MISSING_FIELD", shipping.reasonCode(), shipping.message());
+    assertTrue(shipping.message().contains("destinationList"), shipping.message());
+    ItemOutcome.DeadLettered receiving = (ItemOutcome.DeadLettered) example.items().get(1);
+    assertTrue(receiving.reasonCode().startsWith("REFUSED_"), receiving.toString());
+    assertTrue(receiving.message().contains(EpcisSamples.batchId(lot)), receiving.message());
+
+    MessageOutcome unknown =
+        run("epcis-index", decoder, List.of(SourceRecord.ofValue(new String(Samples.bytes("epcis/gs1-example-9.6.1-object-events.jsonld"), StandardCharsets.UTF_8)
+            .replace("107346.2018", "107346.9999").replace("107346.2017", "107346.9998").getBytes(StandardCharsets.UTF_8)))).get(0);
+    assertEquals("UNKNOWN_SUBJECT", unknown.firstDeadLetter().orElseThrow().reasonCode(), "a serial no lot commissioned");
   }
 
   @Test
