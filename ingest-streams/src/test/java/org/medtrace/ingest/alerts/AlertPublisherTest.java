@@ -20,6 +20,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -143,6 +144,28 @@ class AlertPublisherTest {
   }
 
   @Test
+  void failureToPublishRestartsTheStreamUntilKafkaTakesTheAlert() throws Exception {
+    // Not created yet, and the broker does not create topics on first use: every send fails.
+    String topic = "alerts-it-late-" + UUID.randomUUID();
+    AlertPublisherSettings settings =
+        AlertPublisherSettings.from(
+                ConfigFactory.parseString("medtrace.alerts.producer.kafka-clients.max.block.ms = 1000")
+                    .withFallback(node.system().settings().config()))
+            .withTopic(topic)
+            .withPublisherId("it-" + UUID.randomUUID());
+    String batch = batchWithBrokenColdChain();
+
+    AlertPublisher.Control publisher =
+        LoggingTestKit.warn("Restarting stream due to failure")
+            .expect(node.system(), () -> AlertPublisher.run(node.system(), settings));
+    RealKafka.createTopics(List.of(topic), 3);
+
+    awaitAlerts(topic, List.of(alertId(batch)));
+    publisher.stop().toCompletableFuture().get();
+    assertNoDuplicates(topic);
+  }
+
+  @Test
   void daemonRunsThePublisherInTheCluster() {
     String topic = newTopic();
     AlertPublisher.init(node.system(), settings(topic));
@@ -166,6 +189,8 @@ class AlertPublisherTest {
                 pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
                 # One writer on one node: no clock skew between writers to wait out.
                 pekko.persistence.cassandra.events-by-tag.eventual-consistency-delay = 1s
+                # How long LoggingTestKit waits for an expected log line (a restart after a failure).
+                pekko.actor.testkit.typed.filter-leeway = 60s
                 """)
             .withValue(
                 "medtrace.kafka.bootstrap-servers",
