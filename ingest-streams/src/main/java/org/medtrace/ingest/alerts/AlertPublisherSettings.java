@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.medtrace.actors.ledger.Alerts;
+import org.medtrace.ingest.kafka.KafkaSettings;
 
 /**
  * What the {@link AlertPublisher} reads, where it publishes and how it retries; read once from
@@ -61,9 +62,10 @@ public record AlertPublisherSettings(
   }
 
   /**
-   * From a whole, resolved application configuration: {@code medtrace.alerts}, {@code
-   * medtrace.kafka.bootstrap-servers}, and, where {@code medtrace.alerts.offset-store.keyspace} is
-   * empty, the journal's keyspace ({@code pekko.persistence.cassandra.journal.keyspace}).
+   * From a whole, resolved application configuration: {@code medtrace.alerts}, the brokers of
+   * {@link KafkaSettings} (the embedded broker's in development mode), and, where {@code
+   * medtrace.alerts.offset-store.keyspace} is empty, the journal's keyspace ({@code
+   * pekko.persistence.cassandra.journal.keyspace}).
    */
   public static AlertPublisherSettings from(Config config) {
     Config alerts = config.getConfig("medtrace.alerts");
@@ -75,13 +77,21 @@ public record AlertPublisherSettings(
         alerts.getString("publisher-id"),
         Alerts.TAG,
         alerts.getString("topic"),
-        config.getString("medtrace.kafka.bootstrap-servers"),
+        KafkaSettings.from(config).bootstrapServers(),
         alerts.getConfig("producer").withFallback(config.getConfig("pekko.kafka.producer")),
         keyspace,
         alerts.getString("offset-store.profile"),
         alerts.getDuration("restart.min-backoff"),
         alerts.getDuration("restart.max-backoff"),
         alerts.getDouble("restart.random-factor"));
+  }
+
+  /**
+   * Whether the node should run the publisher at all ({@code medtrace.alerts.enabled}): off where
+   * a deployment has no Kafka, and then no alert leaves the ledger this way.
+   */
+  public static boolean enabled(Config config) {
+    return config.getBoolean("medtrace.alerts.enabled");
   }
 
   public AlertPublisherSettings withPublisherId(String value) {

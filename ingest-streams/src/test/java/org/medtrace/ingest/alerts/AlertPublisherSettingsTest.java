@@ -21,6 +21,7 @@ class AlertPublisherSettingsTest {
     AlertPublisherSettings settings =
         AlertPublisherSettings.from(JOURNAL.withFallback(ConfigFactory.defaultReference()));
 
+    assertTrue(AlertPublisherSettings.enabled(ConfigFactory.defaultReference()));
     assertEquals("medtrace.alerts", settings.topic());
     assertEquals(Alerts.TAG, settings.tag());
     assertEquals("alerts-to-kafka", settings.publisherId());
@@ -33,6 +34,16 @@ class AlertPublisherSettingsTest {
     assertTrue(settings.producerConfig().hasPath("parallelism"));
     assertEquals(Duration.ofSeconds(1), settings.minBackoff());
     assertEquals(Duration.ofSeconds(30), settings.maxBackoff());
+  }
+
+  @Test
+  void inDevelopmentModeAlertsGoToTheEmbeddedBroker() {
+    Config config =
+        ConfigFactory.parseString("medtrace.kafka.embedded { enabled = on, client-port = 29092 }")
+            .withFallback(JOURNAL)
+            .withFallback(ConfigFactory.defaultReference());
+
+    assertEquals("127.0.0.1:29092", AlertPublisherSettings.from(config).bootstrapServers());
   }
 
   @Test

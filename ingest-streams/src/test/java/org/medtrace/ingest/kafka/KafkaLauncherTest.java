@@ -58,6 +58,27 @@ class KafkaLauncherTest {
     }
   }
 
+  /** What a JVM killed with {@code kill -9} leaves behind: a broker nobody stops, and its PID file. */
+  @Test
+  void startStopsABrokerLeftRunningOnTheSameDirectoryByAnEarlierRun() throws Exception {
+    Path node = freshNodeDirectory("kafka-leftover");
+    KafkaLauncher.Settings settings = otherBroker(node, RealKafka.classpathFile());
+    KafkaLauncher abandoned = new KafkaLauncher(settings);
+    abandoned.start();
+    ProcessHandle leftover = ProcessHandle.of(abandoned.pid().orElseThrow()).orElseThrow();
+
+    try (KafkaLauncher next = new KafkaLauncher(settings)) {
+      next.start();
+
+      assertFalse(leftover.isAlive());
+      assertTrue(next.isRunning());
+      assertEquals(
+          Long.toString(next.pid().orElseThrow()), Files.readString(node.resolve("kafka.pid")));
+    } finally {
+      abandoned.stop();
+    }
+  }
+
   @Test
   void classpathWithoutKafkaFailsWithTheStorageToolsOutput() throws Exception {
     Path node = freshNodeDirectory("kafka-broken");
