@@ -10,12 +10,13 @@ import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.ingest.epcis.BizStep;
 import org.medtrace.ingest.epcis.EpcisSettings;
+import org.medtrace.ingest.kafka.KafkaSettings;
 import org.medtrace.ingest.lab.LabResultSettings;
 import org.medtrace.ingest.sensor.SensorReadingSettings;
 
 /**
  * The ingest pipelines' settings, read once from {@code medtrace.ingest} (see reference.conf for
- * what each key means and implies).
+ * what each key means and implies), with the brokers of {@code medtrace.kafka}.
  */
 public record IngestSettings(
     String bootstrapServers,
@@ -54,7 +55,8 @@ public record IngestSettings(
     Config sensors = c.getConfig("sensor-readings");
     Config epcis = c.getConfig("epcis-events");
     return new IngestSettings(
-        c.getString("bootstrap-servers"),
+        // The embedded development broker's address when there is one: what medtrace.kafka says.
+        KafkaSettings.from(root).bootstrapServers(),
         c.getString("group-id"),
         c.getDuration("ask-timeout"),
         c.getInt("parallelism"),
