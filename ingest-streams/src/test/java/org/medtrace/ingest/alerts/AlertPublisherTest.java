@@ -230,7 +230,7 @@ class AlertPublisherTest {
   /** Registration, shipment and three readings above 8 °C: the third quarantines the batch (event 6). */
   private String batchWithBrokenColdChain() {
     String id = new BatchId("09506000134352", "AL" + (++lots) + "-" + UUID.randomUUID().toString().substring(0, 8)).entityId();
-    accepted(ask(id, r -> new DrugBatch.Register("Influenza vaccine", LocalDate.now().plusYears(1), 50, QC, DrugBatch.TemperatureRange.COLD_CHAIN, MANUFACTURER, "", r)));
+    accepted(ask(id, r -> new DrugBatch.Register("Influenza vaccine", LocalDate.now().plusYears(1), 50, QC, DrugBatch.TemperatureRange.COLD_CHAIN, List.of(), MANUFACTURER, "", r)));
     accepted(ask(id, r -> new DrugBatch.Ship("SH-" + lots, "acme-pharma", "st-mary", "cold-logistics", MANUFACTURER, "", r)));
     for (double celsius : new double[] {9.5, 10.0, 11.2}) {
       accepted(ask(id, r -> new DrugBatch.RecordTemperature("sensor-1", Instant.now(), celsius, CARRIER, "", r)));
