@@ -1,0 +1,400 @@
+package org.medtrace.ingest.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.pattern.Patterns;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.medtrace.actors.batch.DrugBatch;
+import org.medtrace.actors.ledger.CommandResult;
+import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.ingest.IngestMetrics;
+import org.medtrace.ingest.IngestPipelines;
+import org.medtrace.ingest.IngestSettings;
+import org.medtrace.ingest.LedgerTestNode;
+import org.medtrace.ingest.Samples;
+import org.medtrace.ingest.epcis.EpcisSamples;
+import org.medtrace.ingest.kafka.RealKafka;
+import org.medtrace.ingest.lab.LabResultDecoder;
+import org.medtrace.ingest.route.DecodedItem;
+import org.medtrace.ingest.route.LedgerRouter;
+import org.medtrace.ingest.route.RoutedCommand;
+import org.medtrace.ingest.route.SourceRecord;
+import org.medtrace.ingest.sensor.SensorReadingDecoder;
+import org.medtrace.ingest.sensor.SensorReadings;
+import org.medtrace.ingest.sensor.SequenceGaps;
+import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.persistence.cassandra.RealCassandra;
+import org.medtrace.persistence.chain.VerificationResult;
+
+/**
+ * The pipelines against the real Kafka and the real Cassandra: a few thousand mixed messages end
+ * up on the ledger exactly once each or in the dead-letter topics with their reasons; a pipeline
+ * that fails midway (replies lost after the write) or is stopped and started again loses nothing
+ * and doubles nothing; a slow entity lets the lag grow while asks in flight stay bounded.
+ */
+@ExtendWith({RealCassandra.class, RealKafka.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KafkaIngestTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final Instant START = Instant.parse("2026-11-10T08:00:00Z");
+
+  private LedgerTestNode node;
+  private KafkaProducer<String, byte[]> producer;
+  private Admin admin;
+
+  @BeforeAll
+  void start() {
+    node = LedgerTestNode.start("KafkaIngestTest", "ingest_kafka_it", ConfigFactory.empty());
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, RealKafka.bootstrapServers());
+    properties.put(ProducerConfig.ACKS_CONFIG, "all");
+    producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+    Properties adminProperties = new Properties();
+    adminProperties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, RealKafka.bootstrapServers());
+    admin = Admin.create(adminProperties);
+  }
+
+  @AfterAll
+  void stop() {
+    if (producer != null) {
+      producer.close();
+    }
+    if (admin != null) {
+      admin.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void aFewThousandMixedMessagesAreStoredOnceEachOrDeadLetteredWithTheirReason() throws Exception {
+    String prefix = "mixed";
+    IngestSettings settings = settings(prefix, 16);
+    createTopics(settings);
+    IngestPipelines pipelines = IngestPipelines.start(node.system(), settings, new PrometheusRegistry());
+    try {
+      // Twenty batches through their EPCIS lifecycle first: the readings need registered batches.
+      List<String> lots = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        String lot = "MIX-" + i;
+        lots.add(lot);
+        send(settings.epcisEvents().topic(), EpcisSamples.batchId(lot), EpcisSamples.withLot("supply-chain-lifecycle.jsonld", lot));
+      }
+      send(settings.epcisEvents().topic(), "x", "{\"not\": \"epcis\"}".getBytes(StandardCharsets.UTF_8));
+      awaitStored(pipelines.metrics(), IngestPipelines.EPCIS_EVENTS, 20);
+
+      // 2000 readings in range, 100 of them sent twice, 50 garbage, 20 humidity.
+      List<byte[]> readings = new ArrayList<>();
+      for (String lot : lots) {
+        for (int n = 1; n <= 100; n++) {
+          byte[] reading = SensorReadings.temperature("logger-" + lot, n, EpcisSamples.batchId(lot), 5.0, START.plusSeconds(n)).toByteArray();
+          send(settings.sensorReadings().topic(), EpcisSamples.batchId(lot), reading);
+          if (n % 20 == 0) {
+            readings.add(reading);
+            send(settings.sensorReadings().topic(), EpcisSamples.batchId(lot), reading);
+          }
+        }
+      }
+      for (int i = 0; i < 50; i++) {
+        send(settings.sensorReadings().topic(), "garbage-" + i, new byte[] {(byte) 0xff, (byte) i, 0x01});
+      }
+      for (int i = 0; i < 20; i++) {
+        send(settings.sensorReadings().topic(), EpcisSamples.batchId(lots.get(i)),
+            SensorReadings.temperature("hygro-" + i, 1, EpcisSamples.batchId(lots.get(i)), 60, START).toBuilder()
+                .setKind(org.medtrace.ingest.v1.ReadingKind.READING_KIND_HUMIDITY).setUnit("%").build().toByteArray());
+      }
+      // 200 lab results of 200 patients, 20 resent, 20 ADT messages, 20 truncated.
+      String template = new String(Samples.bytes("hl7/oru-r01-v251-cbc.hl7"), StandardCharsets.UTF_8);
+      for (int i = 0; i < 200; i++) {
+        byte[] result = template.replace("CL-20261103-0001", "CL-MIX-" + i).replace("4711^^^STMARY^MR", (90000 + i) + "^^^STMARY^MR").getBytes(StandardCharsets.UTF_8);
+        send(settings.labResults().topic(), "CL-MIX-" + i, result);
+        if (i % 10 == 0) {
+          send(settings.labResults().topic(), "CL-MIX-" + i, result);
+        }
+      }
+      for (int i = 0; i < 20; i++) {
+        send(settings.labResults().topic(), "adt-" + i, Samples.bytes("hl7/adt-a01.hl7"));
+        send(settings.labResults().topic(), "cut-" + i, template.substring(0, 40).getBytes(StandardCharsets.UTF_8));
+      }
+      producer.flush();
+
+      IngestMetrics metrics = pipelines.metrics();
+      awaitStored(metrics, IngestPipelines.SENSOR_READINGS, 2100);
+      awaitStored(metrics, IngestPipelines.LAB_RESULTS, 220);
+      awaitAllCommitted(settings);
+
+      for (String lot : lots) {
+        String batch = EpcisSamples.batchId(lot);
+        List<String> recorded = node.events(DrugBatch.ENTITY_TYPE, batch).stream()
+            .map(EventBody::getSourceMessageId).filter(id -> id.startsWith("logger-")).toList();
+        List<String> expected = new ArrayList<>();
+        for (int n = 1; n <= 100; n++) {
+          expected.add("logger-" + lot + "/" + n);
+        }
+        assertEquals(expected, recorded, "batch " + lot + ": every reading once, in order");
+        assertInstanceOf(VerificationResult.Intact.class, node.verify(DrugBatch.ENTITY_TYPE, batch));
+      }
+      LabResultDecoder labDecoder = new LabResultDecoder(settings.lab());
+      for (int i = 0; i < 200; i++) {
+        String result = template.replace("CL-20261103-0001", "CL-MIX-" + i).replace("4711^^^STMARY^MR", (90000 + i) + "^^^STMARY^MR");
+        RoutedCommand<?> anchor = ((DecodedItem.Routable) labDecoder.decode(SourceRecord.ofValue(result.getBytes(StandardCharsets.UTF_8))).items().get(0)).commands().get(0);
+        List<EventBody> events = node.events(PatientRecord.ENTITY_TYPE, anchor.entityId());
+        assertEquals(List.of("CL-MIX-" + i), events.stream().map(EventBody::getSourceMessageId).toList());
+        assertInstanceOf(VerificationResult.Intact.class, node.verify(PatientRecord.ENTITY_TYPE, anchor.entityId()));
+      }
+
+      Map<String, Long> sensorReasons = reasons(settings.sensorReadings().topic() + ".dlq");
+      assertEquals(Map.of("MALFORMED", 50L, "UNSUPPORTED_MESSAGE_TYPE", 20L), sensorReasons);
+      assertEquals(Map.of("MALFORMED", 20L, "UNSUPPORTED_MESSAGE_TYPE", 20L), reasons(settings.labResults().topic() + ".dlq"));
+      assertEquals(Map.of("MISSING_FIELD", 1L), reasons(settings.epcisEvents().topic() + ".dlq"));
+      ConsumerRecord<String, byte[]> deadLetter = RealKafka.readAll(settings.sensorReadings().topic() + ".dlq").get(0);
+      assertEquals(settings.sensorReadings().topic(), header(deadLetter, DeadLetters.SOURCE_TOPIC));
+      assertTrue(header(deadLetter, DeadLetters.SOURCE_OFFSET).matches("\\d+"));
+      assertTrue(!header(deadLetter, DeadLetters.MESSAGE).isBlank());
+
+      assertEquals(100.0, metrics.duplicateCount(IngestPipelines.SENSOR_READINGS), "the resent readings were recognised");
+      assertEquals(20.0, metrics.duplicateCount(IngestPipelines.LAB_RESULTS));
+      assertEquals(50.0, metrics.deadLetterCount(IngestPipelines.SENSOR_READINGS, "MALFORMED"));
+    } finally {
+      pipelines.stop().toCompletableFuture().get();
+    }
+  }
+
+  @Test
+  void aPipelineThatFailsMidwayOrIsStoppedAndStartedAgainLosesNothingAndDoublesNothing() throws Exception {
+    String prefix = "restart";
+    IngestSettings settings = settings(prefix, 8);
+    createTopics(settings);
+    List<String> lots = List.of("RST-A", "RST-B", "RST-C", "RST-D");
+    registerBatches(lots);
+    int perBatch = 250;
+    for (int n = 1; n <= perBatch; n++) {
+      for (String lot : lots) {
+        send(settings.sensorReadings().topic(), EpcisSamples.batchId(lot),
+            SensorReadings.temperature("logger-" + lot, n, EpcisSamples.batchId(lot), 5.0, START.plusSeconds(n)).toByteArray());
+      }
+    }
+    producer.flush();
+
+    // First run: from the 200th ask on, ten replies are lost after the entity stored the event
+    // (as when a node dies between the write and the reply): the stream fails and restarts.
+    IngestMetrics firstMetrics = new IngestMetrics(new PrometheusRegistry());
+    LedgerRouter.EntityAsk real = LedgerRouter.sharded(node.system(), LedgerTestNode.TIMEOUT);
+    AtomicInteger asks = new AtomicInteger();
+    LedgerRouter.EntityAsk losingReplies = new LedgerRouter.EntityAsk() {
+      @Override
+      public <C> CompletionStage<CommandResult> ask(RoutedCommand<C> command) {
+        int number = asks.incrementAndGet();
+        CompletionStage<CommandResult> reply = real.ask(command);
+        return number >= 200 && number < 210
+            ? reply.thenCompose(stored -> CompletableFuture.failedFuture(new TimeoutException("reply lost (test)")))
+            : reply;
+      }
+    };
+    KafkaIngestPipeline first = sensorPipeline(settings, losingReplies, firstMetrics);
+    awaitStored(firstMetrics, IngestPipelines.SENSOR_READINGS, 500);
+    first.stop().toCompletableFuture().get();
+    assertTrue(firstMetrics.storedCount(IngestPipelines.SENSOR_READINGS) < perBatch * lots.size(), "stopped halfway");
+
+    // Second run, a new consumer in the same group: continues from the committed offsets.
+    IngestMetrics secondMetrics = new IngestMetrics(new PrometheusRegistry());
+    KafkaIngestPipeline second = sensorPipeline(settings, real, secondMetrics);
+    try {
+      awaitAllCommitted(settings);
+    } finally {
+      second.stop().toCompletableFuture().get();
+    }
+
+    assertTrue(firstMetrics.duplicateCount(IngestPipelines.SENSOR_READINGS) >= 1, "redelivered after the lost replies, recognised");
+    for (String lot : lots) {
+      String batch = EpcisSamples.batchId(lot);
+      List<String> recorded = node.events(DrugBatch.ENTITY_TYPE, batch).stream()
+          .map(EventBody::getSourceMessageId).filter(id -> id.startsWith("logger-")).toList();
+      assertEquals(perBatch, recorded.size(), "batch " + lot + ": nothing lost, nothing doubled");
+      assertEquals(perBatch, recorded.stream().distinct().count());
+      assertEquals("logger-" + lot + "/" + perBatch, recorded.get(perBatch - 1), "in order");
+      assertInstanceOf(VerificationResult.Intact.class, node.verify(DrugBatch.ENTITY_TYPE, batch));
+    }
+  }
+
+  @Test
+  void aSlowEntityLetsTheLagGrowWhileAsksInFlightStayBoundedAndNothingIsSkipped() throws Exception {
+    String prefix = "slow";
+    int parallelism = 4;
+    IngestSettings settings = settings(prefix, parallelism);
+    createTopics(settings);
+    List<String> lots = List.of("SLOW-A", "SLOW-B", "SLOW-C", "SLOW-D", "SLOW-E", "SLOW-F");
+    registerBatches(lots);
+    int perBatch = 100;
+    for (int n = 1; n <= perBatch; n++) {
+      for (String lot : lots) {
+        send(settings.sensorReadings().topic(), EpcisSamples.batchId(lot),
+            SensorReadings.temperature("logger-" + lot, n, EpcisSamples.batchId(lot), 5.0, START.plusSeconds(n)).toByteArray());
+      }
+    }
+    producer.flush();
+    LedgerRouter.EntityAsk real = LedgerRouter.sharded(node.system(), LedgerTestNode.TIMEOUT);
+    LedgerRouter.EntityAsk slow = new LedgerRouter.EntityAsk() {
+      @Override
+      public <C> CompletionStage<CommandResult> ask(RoutedCommand<C> command) {
+        return Patterns.after(Duration.ofMillis(20), node.system().classicSystem().scheduler(), node.system().executionContext(), () -> real.ask(command));
+      }
+    };
+    IngestMetrics metrics = new IngestMetrics(new PrometheusRegistry());
+    KafkaIngestPipeline pipeline = sensorPipeline(settings, slow, metrics);
+    List<Double> lagSeen = new ArrayList<>();
+    try {
+      node.testKit().createTestProbe().awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+        lagSeen.add(metrics.consumerLagNow(IngestPipelines.SENSOR_READINGS));
+        assertTrue(lagSeen.stream().anyMatch(lag -> lag > 100), "lag seen: " + lagSeen);
+        return null;
+      });
+      awaitAllCommitted(settings);
+    } finally {
+      pipeline.stop().toCompletableFuture().get();
+    }
+    assertTrue(metrics.asksInFlightHighWater(IngestPipelines.SENSOR_READINGS) <= parallelism,
+        "asks in flight never above the parallelism: " + metrics.asksInFlightHighWater(IngestPipelines.SENSOR_READINGS));
+    for (String lot : lots) {
+      long recorded = node.events(DrugBatch.ENTITY_TYPE, EpcisSamples.batchId(lot)).stream()
+          .filter(e -> e.getSourceMessageId().startsWith("logger-")).count();
+      assertEquals(perBatch, recorded, "batch " + lot + ": no reading skipped");
+    }
+  }
+
+  // ---- helpers ----
+
+  private IngestSettings settings(String prefix, int parallelism) {
+    Config config =
+        ConfigFactory.parseString(
+                """
+                medtrace.kafka.bootstrap-servers = "%s"
+                medtrace.ingest {
+                  group-id = "it-%s"
+                  parallelism = %d
+                  ask-timeout = 20s
+                  lag-poll-interval = 200ms
+                  restart { min-backoff = 200ms, max-backoff = 2s }
+                  lab-results { topic = "it-%s.lab-results", pseudonym-key = "kafka-test-pseudonym-key-0001", patient-identifier.assigning-authority = "STMARY" }
+                  sensor-readings { topic = "it-%s.sensor-readings", organisation = "cold-logistics" }
+                  epcis-events { topic = "it-%s.epcis-events" }
+                  epcis-events.organisations-by-gln {
+                    "0614141073467" = "acme-pharma"
+                    "0614141000012" = "acme-pharma"
+                    "0012345111112" = "st-mary"
+                    "0012345000010" = "st-mary"
+                    "4012345000054" = "cold-logistics"
+                  }
+                }
+                """
+                    .formatted(RealKafka.bootstrapServers(), prefix, parallelism, prefix, prefix, prefix))
+            .withFallback(node.system().settings().config());
+    return IngestSettings.from(config);
+  }
+
+  private static void createTopics(IngestSettings settings) {
+    List<String> topics = new ArrayList<>();
+    for (String topic : List.of(settings.labResults().topic(), settings.sensorReadings().topic(), settings.epcisEvents().topic())) {
+      topics.add(topic);
+      topics.add(topic + settings.deadLetterSuffix());
+    }
+    RealKafka.createTopics(topics, 3);
+  }
+
+  private KafkaIngestPipeline sensorPipeline(IngestSettings settings, LedgerRouter.EntityAsk entities, IngestMetrics metrics) {
+    SequenceGaps gaps = new SequenceGaps(missing -> metrics.sequenceGap(IngestPipelines.SENSOR_READINGS, missing));
+    return KafkaIngestPipeline.start(
+        node.system(), IngestPipelines.SENSOR_READINGS, settings.sensorReadings().topic(), settings,
+        new SensorReadingDecoder(settings.sensors(), gaps), new LedgerRouter(entities, metrics, IngestPipelines.SENSOR_READINGS), metrics);
+  }
+
+  /** Registers, ships and receives each lot (the EPCIS lifecycle through the flow, no broker). */
+  private void registerBatches(List<String> lots) {
+    IngestMetrics metrics = new IngestMetrics(new PrometheusRegistry());
+    var decoder = new org.medtrace.ingest.epcis.EpcisDecoder(EpcisSamples.SETTINGS, EpcisSamples.GATEWAY);
+    var capture = new org.medtrace.ingest.epcis.EpcisCapture(decoder, new LedgerRouter(LedgerRouter.sharded(node.system(), LedgerTestNode.TIMEOUT), metrics, "setup"), metrics);
+    for (String lot : lots) {
+      var outcomes = capture.capture(EpcisSamples.withLot("supply-chain-lifecycle.jsonld", lot), EpcisSamples.GATEWAY).toCompletableFuture().join();
+      assertTrue(outcomes.stream().allMatch(o -> o instanceof org.medtrace.ingest.route.ItemOutcome.Stored), outcomes.toString());
+    }
+  }
+
+  private void send(String topic, String key, byte[] value) {
+    producer.send(new ProducerRecord<>(topic, key, value));
+  }
+
+  private void awaitStored(IngestMetrics metrics, String pipeline, double atLeast) {
+    node.testKit().createTestProbe().awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+      assertTrue(metrics.storedCount(pipeline) >= atLeast, pipeline + " stored " + metrics.storedCount(pipeline) + " of " + atLeast);
+      return null;
+    });
+  }
+
+  /** Waits until the group's committed offsets reach the end of every partition of the source topics. */
+  private void awaitAllCommitted(IngestSettings settings) {
+    node.testKit().createTestProbe().awaitAssert(WAIT, Duration.ofMillis(300), () -> {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(settings.groupId()).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (String topic : List.of(settings.labResults().topic(), settings.sensorReadings().topic(), settings.epcisEvents().topic())) {
+        for (int partition = 0; partition < 3; partition++) {
+          latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+        }
+      }
+      var ends = admin.listOffsets(latest).all().get();
+      for (var end : ends.entrySet()) {
+        long endOffset = end.getValue().offset();
+        OffsetAndMetadata at = committed.get(end.getKey());
+        long committedOffset = at == null ? 0 : at.offset();
+        assertEquals(endOffset, committedOffset, "committed offset of " + end.getKey());
+      }
+      return null;
+    });
+  }
+
+  private static Map<String, Long> reasons(String deadLetterTopic) {
+    return RealKafka.readAll(deadLetterTopic).stream()
+        .collect(Collectors.groupingBy(record -> header(record, DeadLetters.REASON), ConcurrentHashMap::new, Collectors.counting()))
+        .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+  }
+
+  private static String header(ConsumerRecord<String, byte[]> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+}
