@@ -45,7 +45,7 @@ public final class IngestMetrics {
     deadLetters =
         Counter.builder()
             .name("medtrace_ingest_dead_letters_total")
-            .help("Source messages sent to the dead-letter topic, by reason code")
+            .help("Source messages dead-lettered (or refused to an HTTP capture), by reason code")
             .labelNames("pipeline", "reason")
             .register(registry);
     askSeconds =
@@ -64,7 +64,7 @@ public final class IngestMetrics {
     consumerLag =
         Gauge.builder()
             .name("medtrace_ingest_consumer_lag")
-            .help("Records behind the end of the topic, summed over the consumer's assigned partitions")
+            .help("Records of the topic not yet committed by the consumer group (stored or dead-lettered), over all partitions")
             .labelNames("pipeline")
             .register(registry);
     sequenceGaps =

@@ -3,17 +3,22 @@ package org.medtrace.ingest.pipeline;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -62,6 +67,8 @@ public final class KafkaIngestPipeline {
   private final Cancellable lagPolling;
   private final Producer<byte[], byte[]> deadLetterProducer;
   private final ActorSystem<?> system;
+  private final Admin admin;
+  private final String groupId;
 
   private KafkaIngestPipeline(
       ActorSystem<?> system,
@@ -79,7 +86,10 @@ public final class KafkaIngestPipeline {
             .withBootstrapServers(settings.bootstrapServers())
             .withGroupId(settings.groupId())
             .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
-            .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+            // stop() drains the stream before the consumer closes, so the consumer need not linger
+            // (the default keeps it 30 s for streams stopped without draining).
+            .withStopTimeout(Duration.ZERO);
     ProducerSettings<byte[], byte[]> producerSettings =
         ProducerSettings.create(system, new ByteArraySerializer(), new ByteArraySerializer())
             .withBootstrapServers(settings.bootstrapServers())
@@ -128,6 +138,9 @@ public final class KafkaIngestPipeline {
             });
     this.done = restarting.runWith(Sink.ignore(), system);
     this.done.whenComplete((ok, failure) -> deadLetterProducer.close(Duration.ofSeconds(10)));
+    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()));
+    this.groupId = settings.groupId();
+    this.done.whenComplete((ok, failure) -> admin.close(Duration.ofSeconds(5)));
     Duration every = settings.lagPollInterval();
     this.lagPolling =
         system.scheduler().scheduleAtFixedRate(every, every, () -> pollLag(metrics), system.executionContext());
@@ -164,29 +177,43 @@ public final class KafkaIngestPipeline {
     return control.get().drainAndShutdown(done, system.executionContext());
   }
 
+  /**
+   * Lag as the group's committed offsets trail the topic's end offsets. Not the consumer's own
+   * {@code records-lag}: that counts from the fetch position, and the consumer fetches hundreds of
+   * records ahead of what the entities have stored, so it reads 0 while a slow entity holds
+   * thousands of messages back. What is not committed is what would be redelivered.
+   */
   private void pollLag(IngestMetrics metrics) {
-    control
-        .get()
-        .getMetrics()
-        .thenAccept(all -> metrics.consumerLag(name, lag(all)))
+    admin
+        .listConsumerGroupOffsets(groupId)
+        .partitionsToOffsetAndMetadata()
+        .toCompletionStage()
+        .thenCompose(
+            committed ->
+                admin
+                    .describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .toCompletionStage()
+                    .thenCompose(
+                        topics -> {
+                          Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                          topics.get(topic).partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+                          return admin.listOffsets(latest).all().toCompletionStage().thenApply(ends -> lag(ends, committed));
+                        }))
+        .thenAccept(lag -> metrics.consumerLag(name, lag))
         .exceptionally(
             failure -> {
-              log.debug("Pipeline {}: no consumer metrics now ({})", name, failure.toString());
+              log.debug("Pipeline {}: consumer lag unknown now ({})", name, failure.toString());
               return null;
             });
   }
 
-  /** The sum of the per-partition {@code records-lag} the consumer reports (unknown partitions count 0). */
-  static double lag(Map<MetricName, ? extends Metric> metrics) {
+  /** The sum over partitions of end offset minus committed offset (a partition never committed counts from 0). */
+  static double lag(Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends, Map<TopicPartition, OffsetAndMetadata> committed) {
     double sum = 0;
-    for (Map.Entry<MetricName, ? extends Metric> entry : metrics.entrySet()) {
-      MetricName metric = entry.getKey();
-      if (metric.name().equals("records-lag") && metric.tags().containsKey("partition")) {
-        Object value = entry.getValue().metricValue();
-        if (value instanceof Number number && Double.isFinite(number.doubleValue())) {
-          sum += number.doubleValue();
-        }
-      }
+    for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
+      OffsetAndMetadata at = committed.get(end.getKey());
+      sum += Math.max(0, end.getValue().offset() - (at == null ? 0 : at.offset()));
     }
     return sum;
   }

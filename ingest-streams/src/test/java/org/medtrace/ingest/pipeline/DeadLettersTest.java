@@ -10,8 +10,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.medtrace.ingest.route.ItemOutcome;
 import org.medtrace.ingest.route.MessageOutcome;
@@ -55,32 +56,18 @@ class DeadLettersTest {
   }
 
   @Test
-  void lagIsTheSumOfThePartitionsKnownLag() {
-    Map<MetricName, Metric> metrics =
-        Map.of(
-            name("records-lag", Map.of("topic", "t", "partition", "0")), metric(5.0),
-            name("records-lag", Map.of("topic", "t", "partition", "1")), metric(7.0),
-            name("records-lag", Map.of("topic", "t", "partition", "2")), metric(Double.NaN),
-            name("records-lag-max", Map.of()), metric(99.0));
-    assertEquals(12.0, KafkaIngestPipeline.lag(metrics));
+  void lagIsWhatTheGroupHasNotCommittedOverAllPartitions() {
+    TopicPartition p0 = new TopicPartition("t", 0);
+    TopicPartition p1 = new TopicPartition("t", 1);
+    TopicPartition p2 = new TopicPartition("t", 2);
+    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+        Map.of(p0, end(100), p1, end(50), p2, end(7));
+    Map<TopicPartition, OffsetAndMetadata> committed = Map.of(p0, new OffsetAndMetadata(90), p1, new OffsetAndMetadata(50));
+    assertEquals(10 + 0 + 7, KafkaIngestPipeline.lag(ends, committed));
   }
 
-  private static MetricName name(String name, Map<String, String> tags) {
-    return new MetricName(name, "consumer-fetch-manager-metrics", "", tags);
-  }
-
-  private static Metric metric(double value) {
-    return new Metric() {
-      @Override
-      public MetricName metricName() {
-        return null;
-      }
-
-      @Override
-      public Object metricValue() {
-        return value;
-      }
-    };
+  private static ListOffsetsResult.ListOffsetsResultInfo end(long offset) {
+    return new ListOffsetsResult.ListOffsetsResultInfo(offset, -1, java.util.Optional.empty());
   }
 
   private static String header(ProducerRecord<byte[], byte[]> record, String name) {

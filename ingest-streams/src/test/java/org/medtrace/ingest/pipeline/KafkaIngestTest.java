@@ -79,7 +79,8 @@ class KafkaIngestTest {
 
   @BeforeAll
   void start() {
-    node = LedgerTestNode.start("KafkaIngestTest", "ingest_kafka_it", ConfigFactory.empty());
+    // Commits every half second (production: up to 10 s), so that tests see them soon.
+    node = LedgerTestNode.start("KafkaIngestTest", "ingest_kafka_it", ConfigFactory.parseString("pekko.kafka.committer.max-interval = 500ms"));
     Properties properties = new Properties();
     properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, RealKafka.bootstrapServers());
     properties.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -203,7 +204,7 @@ class KafkaIngestTest {
     createTopics(settings);
     List<String> lots = List.of("RST-A", "RST-B", "RST-C", "RST-D");
     registerBatches(lots);
-    int perBatch = 250;
+    int perBatch = 150;
     for (int n = 1; n <= perBatch; n++) {
       for (String lot : lots) {
         send(settings.sensorReadings().topic(), EpcisSamples.batchId(lot),
@@ -212,8 +213,8 @@ class KafkaIngestTest {
     }
     producer.flush();
 
-    // First run: from the 200th ask on, ten replies are lost after the entity stored the event
-    // (as when a node dies between the write and the reply): the stream fails and restarts.
+    // First run: the 200th and 201st replies are lost after the entity stored the event (as when a
+    // node dies between the write and the reply): the stream fails and restarts.
     IngestMetrics firstMetrics = new IngestMetrics(new PrometheusRegistry());
     LedgerRouter.EntityAsk real = LedgerRouter.sharded(node.system(), LedgerTestNode.TIMEOUT);
     AtomicInteger asks = new AtomicInteger();
@@ -222,13 +223,13 @@ class KafkaIngestTest {
       public <C> CompletionStage<CommandResult> ask(RoutedCommand<C> command) {
         int number = asks.incrementAndGet();
         CompletionStage<CommandResult> reply = real.ask(command);
-        return number >= 200 && number < 210
+        return number == 200 || number == 201
             ? reply.thenCompose(stored -> CompletableFuture.failedFuture(new TimeoutException("reply lost (test)")))
             : reply;
       }
     };
     KafkaIngestPipeline first = sensorPipeline(settings, losingReplies, firstMetrics);
-    awaitStored(firstMetrics, IngestPipelines.SENSOR_READINGS, 500);
+    awaitStored(firstMetrics, IngestPipelines.SENSOR_READINGS, 300);
     first.stop().toCompletableFuture().get();
     assertTrue(firstMetrics.storedCount(IngestPipelines.SENSOR_READINGS) < perBatch * lots.size(), "stopped halfway");
 
@@ -259,9 +260,9 @@ class KafkaIngestTest {
     int parallelism = 4;
     IngestSettings settings = settings(prefix, parallelism);
     createTopics(settings);
-    List<String> lots = List.of("SLOW-A", "SLOW-B", "SLOW-C", "SLOW-D", "SLOW-E", "SLOW-F");
+    List<String> lots = List.of("SLOW-A", "SLOW-B", "SLOW-C", "SLOW-D");
     registerBatches(lots);
-    int perBatch = 100;
+    int perBatch = 60;
     for (int n = 1; n <= perBatch; n++) {
       for (String lot : lots) {
         send(settings.sensorReadings().topic(), EpcisSamples.batchId(lot),
