@@ -1,6 +1,9 @@
 package org.medtrace.ingest.pipeline;
 
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -17,12 +20,16 @@ import org.medtrace.ingest.route.SourceRecord;
  * from a Kafka consumer in production: each source message in, its decision out, in the input order
  * (so that offsets can be committed in order after it).
  *
- * <p>Routing runs with {@code mapAsyncPartitioned}: up to {@code parallelism} messages are with
- * their entities at once, but never two for the same entity (partitioned by the entity of the
- * message's first command), so one entity sees its messages in source order while different
- * entities proceed in parallel. This keeps order per entity whatever key producers used, and a slow
- * entity holds back only the messages behind it in the buffer, which bounds memory: at most {@code
- * parallelism} messages are pulled ahead of the oldest one not yet decided.
+ * <p>Up to {@code parallelism} messages are being decided at once ({@code mapAsync}, which also
+ * bounds memory: no more than that are pulled ahead of the oldest undecided one), but never two for
+ * the same entity: a message waits for the previous message of its entity (the entity of its first
+ * command) to be decided before it is routed. So one entity sees its messages in source order
+ * whatever key producers used, and different entities proceed in parallel; a slow entity holds
+ * back only what is queued behind it, and once {@code parallelism} messages wait, the consumer.
+ *
+ * <p>Why not {@code mapAsyncPartitioned}, which promises the same: in Pekko 1.2.x it can leave
+ * completed results unemitted and hang the stream (apache/pekko#2886, #2899; fixed after 1.2),
+ * which this pipeline hit under load. The chaining here uses only {@code mapAsync}.
  *
  * <p>A message that touches several entities (an EPCIS document with several batches) is ordered
  * by its first entity only; its other entities see it in order with their own first-entity
@@ -41,25 +48,51 @@ public final class IngestFlow {
   public static <P> Flow<Incoming<P>, Decided<P>, NotUsed> create(
       RecordDecoder decoder, LedgerRouter router, IngestMetrics metrics, int parallelism) {
     String pipeline = router.pipeline();
-    return Flow.<Incoming<P>>create()
-        .mapAsync(
-            parallelism,
-            incoming -> decodeSafely(decoder, incoming.record()).thenApply(decoded -> new Decoding<>(incoming, decoded)))
-        .mapAsyncPartitioned(
-            parallelism,
-            decoding -> decoding.decoded().orderingKey().orElse(decoding.incoming().record().position()),
-            (decoding, entityKey) -> decide(router, decoding))
-        .map(
-            decided -> {
-              MessageOutcome outcome = decided.outcome();
-              metrics.duplicates(pipeline, outcome.alreadyRecorded());
-              if (outcome.isStored()) {
-                metrics.stored(pipeline);
-              } else {
-                metrics.deadLettered(pipeline, outcome.firstDeadLetter().orElseThrow().reasonCode());
-              }
-              return decided;
-            });
+    return Flow.<Incoming<P>, Decided<P>, NotUsed>fromMaterializer(
+            (materializer, attributes) -> {
+              // Per materialization: the last decision of each entity with one under way.
+              Map<String, CompletableFuture<?>> underWay = new ConcurrentHashMap<>();
+              return Flow.<Incoming<P>>create()
+                  .mapAsync(
+                      parallelism,
+                      incoming ->
+                          decodeSafely(decoder, incoming.record())
+                              .thenApply(decoded -> new Decoding<>(incoming, decoded)))
+                  .mapAsync(parallelism, decoding -> afterPreviousOfItsEntity(underWay, router, decoding))
+                  .map(
+                      decided -> {
+                        MessageOutcome outcome = decided.outcome();
+                        metrics.duplicates(pipeline, outcome.alreadyRecorded());
+                        if (outcome.isStored()) {
+                          metrics.stored(pipeline);
+                        } else {
+                          metrics.deadLettered(pipeline, outcome.firstDeadLetter().orElseThrow().reasonCode());
+                        }
+                        return decided;
+                      });
+            })
+        .mapMaterializedValue(ignored -> NotUsed.getInstance());
+  }
+
+  /**
+   * Routes {@code decoding} once the previous message of its entity is decided. Runs on the stage
+   * (one call at a time, in input order); the entries are removed by whichever thread completes
+   * them, so the map holds at most {@code parallelism} entities.
+   */
+  private static <P> CompletionStage<Decided<P>> afterPreviousOfItsEntity(
+      Map<String, CompletableFuture<?>> underWay, LedgerRouter router, Decoding<P> decoding) {
+    Optional<String> entity = decoding.decoded().orderingKey();
+    if (entity.isEmpty()) {
+      return decide(router, decoding);
+    }
+    String key = entity.get();
+    CompletableFuture<?> previous = underWay.getOrDefault(key, CompletableFuture.completedFuture(null));
+    // A failed predecessor fails the stream anyway; this one only waits for it to settle.
+    CompletableFuture<Decided<P>> decided =
+        previous.handle((ignored, failure) -> null).thenCompose(ignored -> decide(router, decoding)).toCompletableFuture();
+    underWay.put(key, decided);
+    decided.whenComplete((ignored, failure) -> underWay.remove(key, decided));
+    return decided;
   }
 
   private record Decoding<P>(Incoming<P> incoming, DecodedMessage decoded) {}

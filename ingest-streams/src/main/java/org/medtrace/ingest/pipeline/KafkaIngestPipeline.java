@@ -84,7 +84,7 @@ public final class KafkaIngestPipeline {
     ConsumerSettings<byte[], byte[]> consumerSettings =
         ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
             .withBootstrapServers(settings.bootstrapServers())
-            .withGroupId(settings.groupId())
+            .withGroupId(groupId(settings, name))
             .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
             .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
             // stop() drains the stream before the consumer closes, so the consumer need not linger
@@ -139,7 +139,7 @@ public final class KafkaIngestPipeline {
     this.done = restarting.runWith(Sink.ignore(), system);
     this.done.whenComplete((ok, failure) -> deadLetterProducer.close(Duration.ofSeconds(10)));
     this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()));
-    this.groupId = settings.groupId();
+    this.groupId = groupId(settings, name);
     this.done.whenComplete((ok, failure) -> admin.close(Duration.ofSeconds(5)));
     Duration every = settings.lagPollInterval();
     this.lagPolling =
@@ -160,6 +160,15 @@ public final class KafkaIngestPipeline {
 
   public String name() {
     return name;
+  }
+
+  /**
+   * The consumer group of pipeline {@code name}: {@code <group-id>.<name>}. One group per pipeline,
+   * so that a pipeline joining, leaving or restarting (on any node) rebalances only its own topic's
+   * partitions and never pauses the other sources.
+   */
+  public static String groupId(IngestSettings settings, String name) {
+    return settings.groupId() + "." + name;
   }
 
   /** Completes when the pipeline has stopped (after {@link #stop}); fails only on a bug. */

@@ -118,7 +118,11 @@ class KafkaIngestTest {
         send(settings.epcisEvents().topic(), EpcisSamples.batchId(lot), EpcisSamples.withLot("supply-chain-lifecycle.jsonld", lot));
       }
       send(settings.epcisEvents().topic(), "x", "{\"not\": \"epcis\"}".getBytes(StandardCharsets.UTF_8));
-      awaitStored(pipelines.metrics(), IngestPipelines.EPCIS_EVENTS, 20);
+      try {
+        awaitStored(pipelines.metrics(), IngestPipelines.EPCIS_EVENTS, 20);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; dead letters:\n" + deadLettersOf(settings.epcisEvents().topic() + ".dlq"), e);
+      }
 
       // 2000 readings in range, 100 of them sent twice, 50 garbage, 20 humidity.
       List<byte[]> readings = new ArrayList<>();
@@ -367,11 +371,20 @@ class KafkaIngestTest {
     });
   }
 
+  /** What went to a dead-letter topic, to explain a failed wait. */
+  private static String deadLettersOf(String topic) {
+    return RealKafka.readAll(topic).stream()
+        .map(record -> header(record, DeadLetters.REASON) + ": " + header(record, DeadLetters.MESSAGE))
+        .collect(Collectors.joining("\n"));
+  }
+
   /** Waits until the group's committed offsets reach the end of every partition of the source topics. */
   private void awaitAllCommitted(IngestSettings settings) {
     node.testKit().createTestProbe().awaitAssert(WAIT, Duration.ofMillis(300), () -> {
-      Map<TopicPartition, OffsetAndMetadata> committed =
-          admin.listConsumerGroupOffsets(settings.groupId()).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+      for (String pipeline : List.of(IngestPipelines.LAB_RESULTS, IngestPipelines.SENSOR_READINGS, IngestPipelines.EPCIS_EVENTS)) {
+        committed.putAll(admin.listConsumerGroupOffsets(KafkaIngestPipeline.groupId(settings, pipeline)).partitionsToOffsetAndMetadata().get());
+      }
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (String topic : List.of(settings.labResults().topic(), settings.sensorReadings().topic(), settings.epcisEvents().topic())) {
         for (int partition = 0; partition < 3; partition++) {
