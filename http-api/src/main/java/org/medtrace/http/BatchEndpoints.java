@@ -2,6 +2,7 @@ package org.medtrace.http;
 
 import static org.medtrace.http.Call.required;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -105,11 +106,13 @@ final class BatchEndpoints {
   private final Ledger ledger;
   private final LedgerQueries queries;
   private final BatchRegistration registrations;
+  private final Clock clock;
 
-  BatchEndpoints(Ledger ledger, LedgerQueries queries, BatchRegistration registrations) {
+  BatchEndpoints(Ledger ledger, LedgerQueries queries, BatchRegistration registrations, Clock clock) {
     this.ledger = ledger;
     this.queries = queries;
     this.registrations = registrations;
+    this.clock = clock;
   }
 
   List<Endpoint> endpoints() {
@@ -208,7 +211,7 @@ final class BatchEndpoints {
 
   private CompletionStage<ApiResponse> state(Call call) {
     BatchId id = batchId(call);
-    return registered(id).thenApply(state -> ApiResponse.ok(BatchView.of(id, state, Instant.now())));
+    return registered(id).thenApply(state -> ApiResponse.ok(BatchView.of(id, state, clock.instant())));
   }
 
   private CompletionStage<ApiResponse> trail(Call call) {

@@ -6,6 +6,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,6 +98,16 @@ public final class HttpApi {
    */
   public static HttpApi create(
       ActorSystem<?> system, HttpApiSettings settings, TrustedKeys trustedKeys, PrometheusRegistry registry) {
+    return create(system, settings, trustedKeys, registry, Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #create(ActorSystem, HttpApiSettings, TrustedKeys, PrometheusRegistry)}, judging
+   * expiry with {@code clock}: pass the entities' clock ({@code LedgerSettings.clock()}), so that the
+   * API and the ledger agree on "now".
+   */
+  public static HttpApi create(
+      ActorSystem<?> system, HttpApiSettings settings, TrustedKeys trustedKeys, PrometheusRegistry registry, Clock clock) {
     settings.auth().developmentIssuer().ifPresent(dev -> DevTokenIssuer.loadOrCreate(settings.auth()));
     TokenVerifier verifier = new TokenVerifier(settings.auth());
     ApiMetrics metrics = new ApiMetrics(registry);
@@ -104,10 +115,11 @@ public final class HttpApi {
     LedgerQueries queries = new LedgerQueries(system, trustedKeys, settings.queryTimeout(), settings.maxPageSize());
     UnitIndex unitIndex = UnitIndex.onCassandra(system);
     BatchEndpoints batches =
-        new BatchEndpoints(ledger, queries, new BatchRegistration(ClusterSharding.get(system), unitIndex, settings.askTimeout()));
+        new BatchEndpoints(
+            ledger, queries, new BatchRegistration(ClusterSharding.get(system), unitIndex, settings.askTimeout()), clock);
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(batches.endpoints());
-    endpoints.addAll(new UnitEndpoints(unitIndex, batches, ledger).endpoints());
+    endpoints.addAll(new UnitEndpoints(unitIndex, ledger, clock).endpoints());
     endpoints.addAll(new DeviceEndpoints(ledger, queries).endpoints());
     endpoints.addAll(new PatientEndpoints(ledger, queries).endpoints());
     endpoints.add(
@@ -244,6 +256,9 @@ public final class HttpApi {
       throw new Problem(Problem.Type.MALFORMED_REQUEST, "the query string cannot be parsed: " + e.getMessage());
     }
     Optional<Caller> authenticated = caller;
+    if (request.entity().getContentLengthOption().orElse(0L) > settings.maxRequestBytes()) {
+      throw tooLarge();
+    }
     return request
         .entity()
         .toStrict(settings.requestTimeout().toMillis(), settings.maxRequestBytes(), system)
@@ -294,8 +309,7 @@ public final class HttpApi {
       return response;
     }
     if (cause instanceof EntityStreamSizeException) {
-      return problemResponse(
-          new Problem(Problem.Type.REQUEST_TOO_LARGE, "the request body is larger than " + settings.maxRequestBytes() + " bytes"), instance);
+      return problemResponse(tooLarge(), instance);
     }
     if (cause instanceof TimeoutException || cause instanceof DriverException) {
       // The entity or the journal did not answer in time: the write may or may not be stored, so
@@ -312,6 +326,10 @@ public final class HttpApi {
     }
     log.error("{}: unexpected failure", instance, cause);
     return problemResponse(new Problem(Problem.Type.INTERNAL_ERROR, "an unexpected error occurred; it is logged"), instance);
+  }
+
+  private Problem tooLarge() {
+    return new Problem(Problem.Type.REQUEST_TOO_LARGE, "the request body is larger than " + settings.maxRequestBytes() + " bytes");
   }
 
   private static HttpResponse problemResponse(Problem problem, String instance) {

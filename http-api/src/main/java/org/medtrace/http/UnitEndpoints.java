@@ -1,5 +1,6 @@
 package org.medtrace.http;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -51,13 +52,13 @@ final class UnitEndpoints {
       Optional<Long> dispensedSequenceNumber) {}
 
   private final UnitIndex unitIndex;
-  private final BatchEndpoints batches;
   private final Ledger ledger;
+  private final Clock clock;
 
-  UnitEndpoints(UnitIndex unitIndex, BatchEndpoints batches, Ledger ledger) {
+  UnitEndpoints(UnitIndex unitIndex, Ledger ledger, Clock clock) {
     this.unitIndex = unitIndex;
-    this.batches = batches;
     this.ledger = ledger;
+    this.clock = clock;
   }
 
   List<Endpoint> endpoints() {
@@ -83,7 +84,7 @@ final class UnitEndpoints {
               BatchId id = new BatchId(gtin, lot.get());
               return ledger.<DrugBatch.Command, DrugBatch.State>ask(DrugBatch.TYPE_KEY, id.entityId(), DrugBatch.Get::new)
                   .thenApply(state -> state.isRegistered()
-                      ? ApiResponse.ok(verification(gtin, serial, id, state, Instant.now()))
+                      ? ApiResponse.ok(verification(gtin, serial, id, state, clock.instant()))
                       : unknown(gtin, serial, "unit serial " + serial + " was claimed for lot " + lot.get() + ", which is not registered"));
             });
   }

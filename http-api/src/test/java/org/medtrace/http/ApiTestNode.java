@@ -127,7 +127,7 @@ public final class ApiTestNode implements AutoCloseable {
       PatientRecord.init(system, ledger);
       HttpApiSettings settings = HttpApiSettings.from(config);
       PrometheusRegistry registry = new PrometheusRegistry();
-      HttpApi api = HttpApi.create(system, settings, TrustedKeys.none(), registry);
+      HttpApi api = HttpApi.create(system, settings, TrustedKeys.none(), registry, clock);
       ServerBinding binding = HttpApi.bind(system, settings, api.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       return new ApiTestNode(
           testKit, binding, api, new TestTokens(DevTokenIssuer.loadOrCreate(settings.auth())), clock, registry, issuerDirectory);
@@ -135,6 +135,19 @@ public final class ApiTestNode implements AutoCloseable {
       testKit.shutdownTestKit();
       throw new IllegalStateException("the API test node did not start", e);
     }
+  }
+
+  /** Runs {@code assertion} until it passes or {@code max} is over (for what the journal shows eventually, like tags). */
+  public void awaitAssert(Duration max, Runnable assertion) {
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            max,
+            Duration.ofMillis(300),
+            () -> {
+              assertion.run();
+              return null;
+            });
   }
 
   public ActorSystem<Void> system() {
