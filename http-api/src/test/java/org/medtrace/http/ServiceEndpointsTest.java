@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,16 +23,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.medtrace.actors.ledger.Role;
+import org.medtrace.http.health.ActorSystemAliveCheck;
+import org.medtrace.http.health.ClusterMemberUpCheck;
+import org.medtrace.http.health.JournalReachableCheck;
 import org.medtrace.persistence.cassandra.RealCassandra;
 
 /**
- * The OpenAPI document and the endpoint table describe the same API: every route is in the
- * document with its operation id and roles ({@code x-roles}), and the document has no route the API
- * lacks. The document is served as it is in the sources.
+ * What the API serves besides the ledger: the OpenAPI document, which describes exactly the
+ * endpoint table (every route with its operation id and roles ({@code x-roles}), and no route the
+ * API lacks) and is served as it is in the sources; the metrics; the health checks.
  */
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OpenApiDocumentTest {
+class ServiceEndpointsTest {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> METHODS = Set.of("get", "post", "put", "patch", "delete", "head", "options");
@@ -80,6 +84,29 @@ class OpenApiDocumentTest {
     assertEquals(200, reply.status());
     assertTrue(reply.header("Content-Type").orElse("").startsWith("application/yaml"), reply.headers().toString());
     assertEquals(YAML.readTree(HttpApi.openApiDocument()), YAML.readTree(reply.text()));
+  }
+
+  @Test
+  void metricsCountRequestsPerOperationAndStatus() {
+    String auditor = node.tokens().token(Role.AUDITOR, "audit-co", "a-1");
+    node.client().get("/api/v1/batches/" + Gtins.withCheckDigit("400638133393") + "/NONE/verify", auditor);
+    ApiClient.Reply metrics = node.client().get("/metrics", null);
+    assertEquals(200, metrics.status());
+    assertTrue(metrics.header("Content-Type").orElse("").startsWith("text/plain"), metrics.headers().toString());
+    assertTrue(metrics.text().contains("medtrace_http_requests_total{operation=\"verifyBatch\",status=\"404\"} 1"), metrics.text());
+    assertTrue(metrics.text().contains("medtrace_http_request_duration_seconds_count{operation=\"verifyBatch\"} 1"), metrics.text());
+  }
+
+  @Test
+  void healthChecksSayTheNodeIsReadyAndAlive() throws Exception {
+    org.apache.pekko.actor.ActorSystem classic = node.system().classicSystem();
+    assertTrue(new ClusterMemberUpCheck(classic).get().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertTrue(new JournalReachableCheck(classic).get().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertTrue(new ActorSystemAliveCheck(classic).get().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    var config = node.system().settings().config();
+    assertEquals(ClusterMemberUpCheck.class.getName(), config.getString("pekko.management.health-checks.readiness-checks.medtrace-cluster-member"));
+    assertEquals(JournalReachableCheck.class.getName(), config.getString("pekko.management.health-checks.readiness-checks.medtrace-journal"));
+    assertEquals(ActorSystemAliveCheck.class.getName(), config.getString("pekko.management.health-checks.liveness-checks.medtrace-actor-system"));
   }
 
   /** Every way the table and the document disagree, as sentences; empty when they agree. */
