@@ -1,7 +1,6 @@
 package org.medtrace.http;
 
 import java.util.List;
-import java.util.Map;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
@@ -32,12 +31,4 @@ public record ApiResponse(int status, Object body, Raw raw, List<HttpHeader> hea
     return new ApiResponse(status, body, raw, List.copyOf(more));
   }
 
-  /** Convenience for small bodies built inline. */
-  public static Map<String, Object> fields(Object... keysAndValues) {
-    Map<String, Object> map = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
-    }
-    return map;
-  }
 }

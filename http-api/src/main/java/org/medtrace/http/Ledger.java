@@ -22,6 +22,14 @@ public final class Ledger {
   /** Header on a response to a repeated {@code Idempotency-Key}: nothing new was stored. */
   public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
+  /**
+   * The answer to a write: {@code accepted} (stored; the chain now ends at {@code sequenceNumber}
+   * with {@code headHash}) or {@code already-recorded} (a repeated {@code idempotencyKey}; nothing new
+   * stored, {@code sequenceNumber} is where it was stored before).
+   */
+  public record WriteResult(
+      String outcome, String entityId, long sequenceNumber, Optional<String> headHash, Optional<String> idempotencyKey) {}
+
   private final ClusterSharding sharding;
   private final Duration askTimeout;
 
@@ -74,21 +82,12 @@ public final class Ledger {
   /** The response to an accepted or already recorded write; a rejection is thrown as its problem. */
   public static ApiResponse response(CommandResult result, String entityId, Optional<String> location) {
     if (result instanceof CommandResult.Accepted accepted) {
-      Map<String, Object> body =
-          ApiResponse.fields(
-              "outcome", "accepted",
-              "entityId", entityId,
-              "sequenceNumber", accepted.sequenceNumber(),
-              "headHash", accepted.headHash());
+      WriteResult body = new WriteResult("accepted", entityId, accepted.sequenceNumber(), Optional.of(accepted.headHash()), Optional.empty());
       return location.map(l -> ApiResponse.created(body, l)).orElseGet(() -> ApiResponse.ok(body));
     }
     if (result instanceof CommandResult.AlreadyRecorded already) {
       return ApiResponse.ok(
-              ApiResponse.fields(
-                  "outcome", "already-recorded",
-                  "entityId", entityId,
-                  "sequenceNumber", already.sequenceNumber(),
-                  "idempotencyKey", already.sourceMessageId()))
+              new WriteResult("already-recorded", entityId, already.sequenceNumber(), Optional.empty(), Optional.of(already.sourceMessageId())))
           .withHeader(REPLAYED_HEADER, "true");
     }
     throw problem((CommandResult.Rejected) result, Map.of());

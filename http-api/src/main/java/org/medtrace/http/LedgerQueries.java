@@ -118,6 +118,22 @@ public final class LedgerQueries {
             });
   }
 
+  /**
+   * The outcome of verifying a chain: {@code intact} with {@code length} and {@code headHash}, or
+   * {@code broken} at {@code firstBadSequenceNumber} for {@code reason} (a {@code BreakReason}),
+   * the {@code intactLength} events before it verifying.
+   */
+  public record Verification(
+      String entityType,
+      String entityId,
+      String status,
+      Optional<Long> length,
+      Optional<String> headHash,
+      Optional<Long> firstBadSequenceNumber,
+      Optional<String> reason,
+      Optional<String> detail,
+      Optional<Long> intactLength) {}
+
   /** Verification of an entity's chain: {@code intact} with length and head hash, or {@code broken}. */
   public CompletionStage<ApiResponse> verify(String entityType, String entityId) {
     return verifier
@@ -131,23 +147,16 @@ public final class LedgerQueries {
                   throw new Problem(Problem.Type.NOT_FOUND, "no " + entityType + " " + entityId + " is recorded");
                 }
                 return ApiResponse.ok(
-                    ApiResponse.fields(
-                        "entityType", entityType,
-                        "entityId", entityId,
-                        "status", "intact",
-                        "length", intact.length(),
-                        "headHash", intact.headHashHex()));
+                    new Verification(
+                        entityType, entityId, "intact", Optional.of(intact.length()), Optional.of(intact.headHashHex()),
+                        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
               }
               VerificationResult.Broken broken = (VerificationResult.Broken) result;
               return ApiResponse.ok(
-                  ApiResponse.fields(
-                      "entityType", entityType,
-                      "entityId", entityId,
-                      "status", "broken",
-                      "firstBadSequenceNumber", broken.sequenceNumber(),
-                      "reason", broken.reason().name(),
-                      "detail", broken.detail(),
-                      "intactLength", broken.intactLength()));
+                  new Verification(
+                      entityType, entityId, "broken", Optional.empty(), Optional.empty(),
+                      Optional.of(broken.sequenceNumber()), Optional.of(broken.reason().name()), Optional.of(broken.detail()),
+                      Optional.of(broken.intactLength())));
             });
   }
 
