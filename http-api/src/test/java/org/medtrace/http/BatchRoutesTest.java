@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.medtrace.http.JsonBodies.json;
 
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.ByteBuffer;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.medtrace.actors.ledger.Role;
+import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.ledger.v1.LedgerEvent;
 import org.medtrace.persistence.cassandra.RealCassandra;
+import org.medtrace.persistence.journal.JournalChainVerifier;
 
 /**
  * Drug batch routes against a node on the real Cassandra: the lifecycle through the API, unit
@@ -365,6 +370,44 @@ class BatchRoutesTest {
     assertProblem(refused, 422, "business-rule");
     assertTrue(refused.json().path("detail").asText().contains(first), refused.toString());
     assertProblem(api.get(batchPath(second), auditor), 404, "not-found");
+  }
+
+  @Test
+  void verificationNamesTheFirstEditedEventAndTheTrailShowsWhatIsStored() throws Exception {
+    String lot = batchInStock(2);
+    String persistenceId = JournalChainVerifier.persistenceId("drug-batch", "0" + GTIN + "/" + lot);
+    Row row =
+        RealCassandra.session()
+            .execute(
+                "SELECT timestamp, event FROM http_batches_journal.messages WHERE persistence_id = ? AND partition_nr = 0 AND sequence_nr = 2",
+                persistenceId)
+            .one();
+    LedgerEvent stored = LedgerEvent.parseFrom(row.getByteBuffer("event"));
+    EventBody body = EventBody.parseFrom(stored.getBody());
+    EventBody edited =
+        body.toBuilder().setBatchShipped(body.getBatchShipped().toBuilder().setCarrier("someone-else")).build();
+    // Someone with database access rewrites who carried the batch, keeping the stored hash.
+    RealCassandra.session()
+        .execute(
+            "UPDATE http_batches_journal.messages SET event = ? WHERE persistence_id = ? AND partition_nr = 0 AND sequence_nr = 2 AND timestamp = ?",
+            ByteBuffer.wrap(stored.toBuilder().setBody(edited.toByteString()).build().toByteArray()),
+            persistenceId,
+            row.getUuid("timestamp"));
+
+    JsonNode verification = api.get(batchPath(lot) + "/verify", regulator).json();
+    assertEquals("broken", verification.path("status").asText(), verification.toString());
+    assertEquals(2, verification.path("firstBadSequenceNumber").asLong());
+    assertEquals("HASH_MISMATCH", verification.path("reason").asText());
+    assertEquals(1, verification.path("intactLength").asLong());
+    JsonNode shipped = api.get(batchPath(lot) + "/trail?limit=2", regulator).json().path("events").get(1);
+    assertEquals("someone-else", shipped.path("payload").path("carrier").asText(), shipped.toString());
+  }
+
+  @Test
+  void alertQueriesCheckTheirParameters() {
+    assertField(api.get("/api/v1/alerts?since=yesterday", regulator), "since");
+    assertField(api.get("/api/v1/alerts?limit=100000", regulator), "limit");
+    assertEquals(200, api.get("/api/v1/alerts?since=2026-01-01T00:00:00Z&limit=5", auditor).status());
   }
 
   static void assertProblem(ApiClient.Reply reply, int status, String type) {
