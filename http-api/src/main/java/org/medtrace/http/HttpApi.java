@@ -164,7 +164,9 @@ public final class HttpApi {
 
   /**
    * Binds {@code route} at the configured interface and port, with the configured request timeout
-   * (the size limit is applied by the route itself).
+   * (the size limit is applied by the route itself). On coordinated shutdown the binding stops
+   * accepting connections first and gives requests in flight up to the request timeout to finish,
+   * before the node leaves the cluster.
    */
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, HttpApiSettings settings, Route route) {
     ServerSettings server =
@@ -175,6 +177,7 @@ public final class HttpApi {
         .newServerAt(settings.interfaceName(), settings.port())
         .withSettings(server)
         .bind(route)
+        .thenApply(binding -> binding.addToCoordinatedShutdown(settings.requestTimeout(), system))
         .whenComplete(
             (binding, error) -> {
               if (binding != null) {

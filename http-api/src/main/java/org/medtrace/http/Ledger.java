@@ -70,6 +70,8 @@ public final class Ledger {
               if (result instanceof CommandResult.Rejected rejected && rejected.reason() == Rejection.ILLEGAL_STATE) {
                 return currentState
                     .apply(entityId)
+                    // The refusal stands even if the state cannot be read for the problem's member.
+                    .exceptionally(error -> Optional.empty())
                     .thenApply(
                         state -> {
                           throw problem(rejected, state.<Map<String, Object>>map(s -> Map.of("currentState", s)).orElse(Map.of()));
