@@ -62,7 +62,8 @@ public final class NoteKey {
 
   /** Parses a vkey, strictly: the key id in it MUST match the one computed from name and key. */
   public static NoteKey parse(String vkey) throws NoteException {
-    String[] parts = vkey.strip().split("\\+", -1);
+    // The base64 key may itself contain "+"; name and key id cannot.
+    String[] parts = vkey.strip().split("\\+", 3);
     if (parts.length != 3) {
       throw new NoteException(NoteProblem.MALFORMED_KEY, "a vkey is <name>+<hex key id>+<base64 key>");
     }
