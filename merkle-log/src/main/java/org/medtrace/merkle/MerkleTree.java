@@ -60,6 +60,14 @@ public final class MerkleTree {
     return index;
   }
 
+  /** The leaf hash stored at {@code index}. */
+  public byte[] leafHash(long index) {
+    if (index < 0 || index >= size()) {
+      throw new IllegalArgumentException("leaf " + index + " is not in a tree of size " + size());
+    }
+    return store.node(0, index);
+  }
+
   /** The root at the current size. */
   public byte[] rootHash() {
     return rootHash(size());
