@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Arrays;
 
 /**
  * One committed ledger event as a leaf of the verifiable log:
@@ -37,6 +38,22 @@ public record LogLeaf(String entityType, String entityId, long sequenceNumber, b
   @Override
   public byte[] eventHash() {
     return eventHash.clone();
+  }
+
+  /** Leaves are equal when their bytes are (a record would compare the hash arrays by identity). */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof LogLeaf leaf && Arrays.equals(leaf.encode(), encode());
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(encode());
+  }
+
+  @Override
+  public String toString() {
+    return entityType + " " + entityId + " #" + sequenceNumber;
   }
 
   /** The leaf bytes, as appended to the tree. */
