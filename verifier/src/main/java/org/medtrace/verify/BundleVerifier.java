@@ -154,6 +154,9 @@ public final class BundleVerifier {
     // 4. Witnesses.
     Map<String, NoteKey> witnesses = witnesses(bundle, trust, failures, warnings);
     int quorum = trust.quorum().orElse(TrustAnchors.majorityOf(witnesses.size()));
+    if (witnesses.isEmpty()) {
+      warnings.add("no witness keys: nobody but the log vouches for this checkpoint");
+    }
     List<String> cosignedBy = new ArrayList<>();
     if (quorum > witnesses.size()) {
       failures.add("witnesses: a quorum of " + quorum + " needs at least that many witness keys, there are " + witnesses.size());
