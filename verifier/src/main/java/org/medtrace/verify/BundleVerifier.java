@@ -92,7 +92,7 @@ public final class BundleVerifier {
         records.add(null);
         continue;
       }
-      JournalRecord record = LedgerRows.decode(bytes);
+      JournalRecord record = JournalRecord.decode(bytes);
       records.add(record);
       long storedSequenceNumber = record instanceof ChainedEvent event ? event.sequenceNumber() : i + 1;
       chain.accept(storedSequenceNumber, record);
