@@ -58,6 +58,7 @@ class CassandraLauncherTest {
 
   private static final String PLUGIN_SNAPSHOT = "launcher_test_plugin_snapshot";
 
+  /** The tables of the journal keyspace the plugin itself creates. */
   private static final Set<String> PLUGIN_JOURNAL_TABLES =
       Set.of(
           "messages",
@@ -68,7 +69,7 @@ class CassandraLauncherTest {
           "all_persistence_ids");
 
   /** medtrace's own tables, which live next to the plugin's in the journal keyspace. */
-  private static final Set<String> MEDTRACE_TABLES = Set.of("unit_index");
+  private static final Set<String> MEDTRACE_TABLES = Set.of("unit_index", "alert_publisher_offsets");
 
   private static final Set<String> JOURNAL_TABLES = union(PLUGIN_JOURNAL_TABLES, MEDTRACE_TABLES);
 
@@ -301,6 +302,7 @@ class CassandraLauncherTest {
     assertFalse(cql.contains("${"), cql);
     assertFalse(cql.contains("--"), cql);
     assertEquals(9 + MEDTRACE_TABLES.size(), CassandraSchema.statements("ledger", "ledger_snapshot", 3).size());
+    assertTrue(cql.contains("CREATE TABLE IF NOT EXISTS ledger.alert_publisher_offsets ("), cql);
     assertTrue(cql.contains("CREATE TABLE IF NOT EXISTS ledger.messages ("), cql);
     assertTrue(cql.contains("CREATE TABLE IF NOT EXISTS ledger_snapshot.snapshots ("), cql);
     assertTrue(cql.contains("'replication_factor' : 3"), cql);
