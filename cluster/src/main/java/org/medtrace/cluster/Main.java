@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.medtrace.http.auth.TokenCommand;
+import org.medtrace.ingest.kafka.KafkaLauncher;
+import org.medtrace.ingest.kafka.KafkaSettings;
 import org.medtrace.persistence.cassandra.CassandraLauncher;
 import org.medtrace.persistence.cassandra.CassandraSchema;
 import org.medtrace.persistence.chain.VerificationResult;
@@ -21,11 +25,13 @@ import org.slf4j.LoggerFactory;
  * Starts a medtrace node, or runs one of the operator commands. See {@code bin/medtrace}.
  *
  * <ul>
- *   <li>{@code dev}: development mode ({@code development.conf}): starts the node's own Cassandra,
- *       creates the schema, then the node.
+ *   <li>{@code dev}: development mode ({@code development.conf}): starts the node's own Cassandra
+ *       and Kafka, creates the schema and the topics, then the node.
  *   <li>{@code node}: a node with production settings ({@code application.conf} and {@code
  *       MEDTRACE_*} variables).
  *   <li>{@code schema}: prints the CQL of the keyspaces and tables.
+ *   <li>{@code apply-schema}: creates the keyspaces and tables on the configured Cassandra (idempotent).
+ *   <li>{@code token --role R --org O --user U}: prints a token of the development issuer.
  *   <li>{@code verify TYPE ID}: verifies one entity's chain in the journal; exit code 0 when intact.
  * </ul>
  */
@@ -41,6 +47,15 @@ public final class Main {
       case "dev" -> runNode(ConfigFactory.load("development"));
       case "node" -> runNode(ConfigFactory.load());
       case "schema" -> printSchema(ConfigFactory.load());
+      case "apply-schema" -> createSchema(NodeSettings.from(ConfigFactory.load()).cassandra());
+      case "token" -> {
+        try {
+          System.out.println(TokenCommand.run(ConfigFactory.load("development"), List.of(args).subList(1, args.length)));
+        } catch (IllegalArgumentException e) {
+          System.err.println(e.getMessage());
+          System.exit(64);
+        }
+      }
       case "verify" -> {
         if (args.length != 3) {
           usage();
@@ -51,24 +66,48 @@ public final class Main {
     }
   }
 
-  /** Starts the embedded Cassandra where configured, creates the schema where configured, then the node. */
-  static ActorSystem<Void> runNode(Config config) throws Exception {
+  /**
+   * Starts the embedded Cassandra and Kafka where configured, creates the schema and topics where
+   * configured, then the node.
+   */
+  static MedtraceNode.Running runNode(Config config) throws Exception {
     NodeSettings settings = NodeSettings.from(config);
     Optional<CassandraLauncher> cassandra = startEmbeddedCassandra(settings);
+    Optional<KafkaLauncher> kafka = startEmbeddedKafka(config);
     Config nodeConfig = withContactPoints(config, settings.cassandra().contactPoints());
     if (settings.cassandra().createSchema()) {
       createSchema(settings.cassandra());
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "medtrace", nodeConfig);
-    // The node's own Cassandra goes down after the node, which may still be writing until then.
-    cassandra.ifPresent(c -> system.getWhenTerminated().thenRun(c::stop));
-    MedtraceNode.init(system, settings);
+    // The node's own servers go down after the node, which may still be writing until then.
+    system.getWhenTerminated().thenRun(() -> {
+      kafka.ifPresent(KafkaLauncher::stop);
+      cassandra.ifPresent(CassandraLauncher::stop);
+    });
+    MedtraceNode.Running running = MedtraceNode.init(system, settings);
+    ServerBinding http = running.httpBinding().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     log.info(
-        "medtrace node {} is up: journal {} on {}",
+        "medtrace node {} is up: API on http://{}:{}/api/v1, journal {} on {}",
         system.address(),
+        http.localAddress().getHostString(),
+        http.localAddress().getPort(),
         settings.cassandra().journalKeyspace(),
         settings.cassandra().contactPoints());
-    return system;
+    return running;
+  }
+
+  /** Starts the development Kafka when {@code medtrace.kafka.embedded} is on, and creates the node's topics. */
+  private static Optional<KafkaLauncher> startEmbeddedKafka(Config config) throws Exception {
+    KafkaSettings kafka = KafkaSettings.from(config);
+    if (kafka.embedded().isEmpty()) {
+      return Optional.empty();
+    }
+    KafkaSettings.EmbeddedKafka embedded = kafka.embedded().get();
+    KafkaLauncher launcher = new KafkaLauncher(embedded.launcherSettings());
+    log.info("Starting the development Kafka in {}", embedded.dataDir().toAbsolutePath());
+    launcher.start();
+    KafkaLauncher.createTopics(kafka.bootstrapServers(), NodeTopics.all(config), embedded.topicPartitions());
+    return Optional.of(launcher);
   }
 
   private static Optional<CassandraLauncher> startEmbeddedCassandra(NodeSettings settings) throws Exception {
@@ -155,7 +194,9 @@ public final class Main {
   }
 
   private static void usage() {
-    System.err.println("usage: bin/medtrace dev | node | schema | verify <drug-batch|medical-device|patient-record> <entity id>");
+    System.err.println(
+        "usage: bin/medtrace dev | node | schema | apply-schema | token --role R --org O --user U"
+            + " | verify <drug-batch|medical-device|patient-record> <entity id>");
     System.exit(64);
   }
 }

@@ -1,14 +1,24 @@
 package org.medtrace.cluster;
 
+import com.typesafe.config.Config;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.http.HttpApi;
+import org.medtrace.http.HttpApiSettings;
+import org.medtrace.ingest.alerts.AlertPublisher;
+import org.medtrace.ingest.alerts.AlertPublisherSettings;
 
 /**
  * The composition root: what a node runs, given its actor system and settings. {@code Main} calls
@@ -16,14 +26,38 @@ import org.medtrace.actors.patient.PatientRecord;
  */
 public final class MedtraceNode {
 
+  /**
+   * A running node's public parts.
+   *
+   * @param system the node's actor system
+   * @param httpBinding the API's binding (its port, when configured as 0)
+   * @param management where Pekko Management (the health checks) listens
+   * @param metrics where every part of the node registers its metrics; {@code /metrics} shows it
+   */
+  public record Running(
+      ActorSystem<?> system,
+      CompletionStage<ServerBinding> httpBinding, CompletionStage<Uri> management, PrometheusRegistry metrics) {}
+
   private MedtraceNode() {}
 
-  /** Joins the cluster and starts sharding for the three entity types. */
-  public static void init(ActorSystem<?> system, NodeSettings settings) {
+  /**
+   * Joins the cluster, starts sharding for the three entity types, the alert publisher (one per
+   * cluster, where enabled), Pekko Management (health checks) and the HTTP API.
+   */
+  public static Running init(ActorSystem<?> system, NodeSettings settings) {
+    Config config = system.settings().config();
     joinCluster(system, settings.seedNodes());
     DrugBatch.init(system, settings.ledger(), settings.batchRules());
     MedicalDevice.init(system, settings.ledger(), settings.deviceRules());
     PatientRecord.init(system, settings.ledger());
+    if (AlertPublisherSettings.enabled(config)) {
+      AlertPublisher.init(system, AlertPublisherSettings.from(config));
+    }
+    CompletionStage<Uri> management = PekkoManagement.get(system).start();
+    PrometheusRegistry metrics = new PrometheusRegistry();
+    HttpApiSettings http = HttpApiSettings.from(config);
+    HttpApi api = HttpApi.create(system, http, settings.trustedKeys(), metrics, settings.ledger().clock());
+    return new Running(system, HttpApi.bind(system, http, api.route()), management, metrics);
   }
 
   private static void joinCluster(ActorSystem<?> system, List<String> seedNodes) {

@@ -102,6 +102,12 @@ class LedgerOnCassandraTest {
                 """
                 pekko.remote.artery.canonical.port = 0
                 pekko.coordinated-shutdown.exit-jvm = off
+                # The API and management on free ports; no Kafka here, so no alert publisher.
+                medtrace.http.port = 0
+                pekko.management.http.port = 0
+                medtrace.alerts.enabled = off
+                medtrace.http.auth.development-issuer.enabled = on
+                medtrace.http.auth.development-issuer.key-dir = "%s"
                 # Snapshots often and passivation soon, so recovery from both is exercised.
                 medtrace.ledger.snapshot-every = 5
                 pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout = 2s
@@ -111,6 +117,7 @@ class LedgerOnCassandraTest {
                 medtrace.ledger.trusted-keys { "%s" = "%s" }
                 """
                     .formatted(
+                        keys.resolve("dev-issuer"),
                         keys.resolve("node.pem"), SIGNING_KEY_ID, SIGNING_KEY_ID, keys.resolve("node.pub.pem")))
             .withFallback(RealCassandra.pekkoConfig(JOURNAL_KEYSPACE, SNAPSHOT_KEYSPACE))
             .withFallback(ConfigFactory.load())

@@ -1,11 +1,8 @@
 package org.medtrace.persistence.journal;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.NotSerializableException;
 import java.util.Optional;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
-import org.medtrace.ledger.v1.EventBody;
-import org.medtrace.ledger.v1.LedgerEvent;
 import org.medtrace.persistence.chain.ChainedEvent;
 import org.medtrace.persistence.chain.JournalRecord;
 import org.medtrace.persistence.chain.UnreadableRecord;
@@ -47,22 +44,6 @@ public final class LedgerEventSerializer extends SerializerWithStringManifest {
     if (!MANIFEST.equals(manifest)) {
       return new UnreadableRecord(bytes, Optional.empty(), "unknown manifest '" + manifest + "'");
     }
-    return decode(bytes);
-  }
-
-  /** Decodes stored bytes; exposed for readers of exported rows that have no Pekko serialization. */
-  public static JournalRecord decode(byte[] bytes) {
-    LedgerEvent envelope;
-    try {
-      envelope = LedgerEvent.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      return new UnreadableRecord(bytes, Optional.empty(), "not a LedgerEvent: " + e.getMessage());
-    }
-    try {
-      return new ChainedEvent(envelope, EventBody.parseFrom(envelope.getBody()));
-    } catch (InvalidProtocolBufferException e) {
-      return new UnreadableRecord(
-          bytes, Optional.of(envelope), "body is not an EventBody: " + e.getMessage());
-    }
+    return JournalRecord.decode(bytes);
   }
 }

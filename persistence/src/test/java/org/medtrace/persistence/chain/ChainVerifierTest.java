@@ -120,7 +120,7 @@ class ChainVerifierTest {
   void eventOfAnotherEntityIsABrokenLink() {
     List<Row> rows = rows(LedgerFixtures.chain(2, Optional.empty()));
     ChainVerifier verifier = new ChainVerifier(TYPE, "09506000134352/OTHER", TrustedKeys.none());
-    rows.forEach(row -> verifier.accept(row.sequenceNumber(), LedgerEventSerializer.decode(row.bytes())));
+    rows.forEach(row -> verifier.accept(row.sequenceNumber(), JournalRecord.decode(row.bytes())));
     assertBroken(verifier.result(), 1, BreakReason.BROKEN_LINK, 0);
   }
 
@@ -135,7 +135,7 @@ class ChainVerifierTest {
   private static VerificationResult verify(List<Row> rows, TrustedKeys keys) {
     ChainVerifier verifier = new ChainVerifier(TYPE, ID, keys);
     for (Row row : rows) {
-      if (verifier.accept(row.sequenceNumber(), LedgerEventSerializer.decode(row.bytes())).isPresent()) {
+      if (verifier.accept(row.sequenceNumber(), JournalRecord.decode(row.bytes())).isPresent()) {
         break;
       }
     }
@@ -151,6 +151,6 @@ class ChainVerifierTest {
   }
 
   private static LedgerEvent parse(Row row) {
-    return ((ChainedEvent) LedgerEventSerializer.decode(row.bytes())).envelope();
+    return ((ChainedEvent) JournalRecord.decode(row.bytes())).envelope();
   }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.medtrace.persistence.chain.ChainedEvent;
 import org.medtrace.persistence.chain.LedgerFixtures;
+import org.medtrace.persistence.chain.JournalRecord;
 import org.medtrace.persistence.chain.UnreadableRecord;
 
 class LedgerEventSerializerTest {
@@ -44,7 +45,7 @@ class LedgerEventSerializerTest {
   @Test
   void badEnvelopeBytesDecodeToAnUnreadableRecord() {
     UnreadableRecord record =
-        assertInstanceOf(UnreadableRecord.class, LedgerEventSerializer.decode(new byte[] {0x0a, 0x7f}));
+        assertInstanceOf(UnreadableRecord.class, JournalRecord.decode(new byte[] {0x0a, 0x7f}));
     assertTrue(record.envelope().isEmpty());
     assertTrue(record.problem().startsWith("not a LedgerEvent"), record.problem());
   }
@@ -54,7 +55,7 @@ class LedgerEventSerializerTest {
     ChainedEvent event = LedgerFixtures.chain(1, Optional.empty()).get(0);
     byte[] stored =
         event.envelope().toBuilder().setBody(ByteString.copyFrom(new byte[] {0x0a, 0x7f})).build().toByteArray();
-    UnreadableRecord record = assertInstanceOf(UnreadableRecord.class, LedgerEventSerializer.decode(stored));
+    UnreadableRecord record = assertInstanceOf(UnreadableRecord.class, JournalRecord.decode(stored));
     assertTrue(record.envelope().isPresent());
   }
 

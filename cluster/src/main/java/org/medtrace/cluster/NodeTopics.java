@@ -1,0 +1,21 @@
+package org.medtrace.cluster;
+
+import com.typesafe.config.Config;
+import java.util.ArrayList;
+import java.util.List;
+import org.medtrace.ingest.alerts.AlertPublisherSettings;
+
+/**
+ * The Kafka topics a node reads and writes. Development mode creates them on its own broker;
+ * production creates them with the cluster's tooling (k8s/ has them as KafkaTopic resources).
+ */
+final class NodeTopics {
+
+  private NodeTopics() {}
+
+  static List<String> all(Config config) {
+    List<String> topics = new ArrayList<>();
+    topics.add(AlertPublisherSettings.from(config).topic());
+    return topics;
+  }
+}

@@ -1,0 +1,363 @@
+package org.medtrace.http;
+
+import com.datastax.oss.driver.api.core.DriverException;
+import com.typesafe.config.ConfigValueFactory;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.medtrace.actors.batch.BatchRegistration;
+import org.medtrace.actors.batch.UnitIndex;
+import org.medtrace.actors.ledger.Role;
+import org.medtrace.http.auth.AuthenticationException;
+import org.medtrace.http.auth.Caller;
+import org.medtrace.http.auth.DevTokenIssuer;
+import org.medtrace.http.auth.TokenVerifier;
+import org.medtrace.persistence.chain.TrustedKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: JSON under {@code /api/v1}, built from one endpoint table ({@link #endpoints()}).
+ * For every request it finds the endpoint (404, or 405 with {@code Allow}), authenticates the bearer
+ * token (401), checks the endpoint's roles (403), reads the body within the size limit (413), runs
+ * the handler and turns every failure into an RFC 9457 problem. An entity that does not answer in
+ * time, or a journal that cannot be read or written, is a 503 with {@code Retry-After}: the outcome
+ * is unknown, and it is never reported as a success.
+ *
+ * <p>The node builds it once ({@link #create}), binds {@link #route()} with {@link #bind}, and
+ * passes its Prometheus registry so that {@code GET /metrics} shows the whole node.
+ */
+public final class HttpApi {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+  public static final String OPENAPI_RESOURCE = "medtrace/http/openapi.yaml";
+  public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+  static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
+  static final ContentType PROBLEM_JSON =
+      ContentTypes.create(MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8));
+
+  private final ActorSystem<?> system;
+  private final HttpApiSettings settings;
+  private final TokenVerifier verifier;
+  private final ApiMetrics metrics;
+  private final List<Endpoint> endpoints;
+
+  private HttpApi(
+      ActorSystem<?> system, HttpApiSettings settings, TokenVerifier verifier, ApiMetrics metrics, List<Endpoint> endpoints) {
+    this.system = system;
+    this.settings = settings;
+    this.verifier = verifier;
+    this.metrics = metrics;
+    this.endpoints = List.copyOf(endpoints);
+    checkUnique(this.endpoints);
+  }
+
+  /**
+   * The API of a node whose entities are initialised (sharding for the three entity types) and whose
+   * journal is the Cassandra plugin. In development mode it creates the development issuer's key
+   * first (see {@link DevTokenIssuer}).
+   *
+   * @param trustedKeys the keys whose event signatures verification accepts
+   * @param registry where the API registers its request metrics and whose content {@code /metrics} shows
+   */
+  public static HttpApi create(
+      ActorSystem<?> system, HttpApiSettings settings, TrustedKeys trustedKeys, PrometheusRegistry registry) {
+    return create(system, settings, trustedKeys, registry, Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #create(ActorSystem, HttpApiSettings, TrustedKeys, PrometheusRegistry)}, judging
+   * expiry with {@code clock}: pass the entities' clock ({@code LedgerSettings.clock()}), so that the
+   * API and the ledger agree on "now".
+   */
+  public static HttpApi create(
+      ActorSystem<?> system, HttpApiSettings settings, TrustedKeys trustedKeys, PrometheusRegistry registry, Clock clock) {
+    settings.auth().developmentIssuer().ifPresent(dev -> DevTokenIssuer.loadOrCreate(settings.auth()));
+    TokenVerifier verifier = new TokenVerifier(settings.auth());
+    ApiMetrics metrics = new ApiMetrics(registry);
+    Ledger ledger = new Ledger(system, settings.askTimeout());
+    LedgerQueries queries = new LedgerQueries(system, trustedKeys, settings.queryTimeout(), settings.maxPageSize());
+    UnitIndex unitIndex = UnitIndex.onCassandra(system);
+    BatchEndpoints batches =
+        new BatchEndpoints(
+            ledger, queries, new BatchRegistration(ClusterSharding.get(system), unitIndex, settings.askTimeout()), clock);
+    List<Endpoint> endpoints = new ArrayList<>();
+    endpoints.addAll(batches.endpoints());
+    endpoints.addAll(new UnitEndpoints(unitIndex, ledger, clock).endpoints());
+    endpoints.addAll(new DeviceEndpoints(ledger, queries).endpoints());
+    endpoints.addAll(new PatientEndpoints(ledger, queries).endpoints());
+    endpoints.add(
+        Endpoint.secured(
+            "GET",
+            "/api/v1/alerts",
+            "listAlerts",
+            AccessRules.ALERT_READERS,
+            call ->
+                queries.alerts(
+                    call.instantQuery("since").orElseGet(() -> Instant.now().minus(Duration.ofHours(24))),
+                    call.intQuery("limit", Math.min(100, settings.maxPageSize()), 1, settings.maxPageSize()))));
+    byte[] openApi = openApiDocument();
+    endpoints.add(
+        Endpoint.open(
+            "GET", "/api/v1/openapi.yaml", "getOpenApiDocument", call -> done(ApiResponse.raw("application/yaml; charset=UTF-8", openApi))));
+    endpoints.add(
+        Endpoint.open("GET", "/metrics", "getMetrics", call -> done(ApiResponse.raw(ApiMetrics.contentType(), metrics.scrape()))));
+    return new HttpApi(system, settings, verifier, metrics, endpoints);
+  }
+
+  /** The endpoint table: the routes, the authorisation matrix and what the OpenAPI document describes. */
+  public List<Endpoint> endpoints() {
+    return endpoints;
+  }
+
+  /** The OpenAPI document served at {@code /api/v1/openapi.yaml}. */
+  public static byte[] openApiDocument() {
+    try (InputStream in = HttpApi.class.getClassLoader().getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("the OpenAPI document " + OPENAPI_RESOURCE + " is not on the classpath");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Route route() {
+    return Directives.extractRequest(request -> Directives.completeWithFuture(respond(request)));
+  }
+
+  /**
+   * Binds {@code route} at the configured interface and port, with the configured request timeout
+   * (the size limit is applied by the route itself). On coordinated shutdown the binding stops
+   * accepting connections first and gives requests in flight up to the request timeout to finish,
+   * before the node leaves the cluster.
+   */
+  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, HttpApiSettings settings, Route route) {
+    ServerSettings server =
+        ServerSettings.create(
+            system.settings().config()
+                .withValue("pekko.http.server.request-timeout", ConfigValueFactory.fromAnyRef(settings.requestTimeout().toMillis() + " ms")));
+    return Http.get(system)
+        .newServerAt(settings.interfaceName(), settings.port())
+        .withSettings(server)
+        .bind(route)
+        .thenApply(binding -> binding.addToCoordinatedShutdown(settings.requestTimeout(), system))
+        .whenComplete(
+            (binding, error) -> {
+              if (binding != null) {
+                log.info("HTTP API listening on {}", binding.localAddress());
+              }
+            });
+  }
+
+  // ---- one request ----
+
+  private CompletionStage<HttpResponse> respond(HttpRequest request) {
+    long started = System.nanoTime();
+    String instance = request.getUri().path();
+    List<String> segments = new ArrayList<>();
+    request.getUri().pathSegments().forEach(segments::add);
+    Endpoint matched = null;
+    Map<String, String> parameters = Map.of();
+    Set<String> methods = new TreeSet<>();
+    for (Endpoint endpoint : endpoints) {
+      Optional<Map<String, String>> match = endpoint.match(segments);
+      if (match.isPresent()) {
+        methods.add(endpoint.method());
+        if (endpoint.method().equals(request.method().name())) {
+          matched = endpoint;
+          parameters = match.get();
+        }
+      }
+    }
+    String operationId = matched == null ? ApiMetrics.UNMATCHED : matched.operationId();
+    CompletionStage<HttpResponse> response;
+    try {
+      if (matched == null) {
+        throw methods.isEmpty()
+            ? new Problem(Problem.Type.NOT_FOUND, "no endpoint at " + instance + "; see /api/v1/openapi.yaml")
+            : new Problem(
+                Problem.Type.METHOD_NOT_ALLOWED,
+                instance + " allows " + String.join(", ", methods) + ", not " + request.method().name(),
+                Map.of("allow", List.copyOf(methods)));
+      }
+      response = handle(matched, parameters, request, instance);
+    } catch (RuntimeException e) {
+      response = CompletableFuture.completedFuture(failure(e, instance));
+    }
+    return response.thenApply(
+        r -> {
+          metrics.record(operationId, r.status().intValue(), started);
+          return r;
+        });
+  }
+
+  private CompletionStage<HttpResponse> handle(
+      Endpoint endpoint, Map<String, String> parameters, HttpRequest request, String instance) {
+    Optional<Caller> caller = Optional.empty();
+    if (!endpoint.isPublic()) {
+      Optional<String> authorization = request.getHeader("Authorization").map(HttpHeader::value);
+      try {
+        caller = Optional.of(verifier.verify(authorization));
+      } catch (AuthenticationException e) {
+        return CompletableFuture.completedFuture(unauthenticated(e.getMessage(), authorization.isPresent(), instance));
+      }
+      Role role = caller.get().role();
+      if (!endpoint.allows(role)) {
+        throw new Problem(
+            Problem.Type.ROLE_NOT_ALLOWED,
+            "a " + role.wireName() + " may not call " + endpoint.operationId() + " (" + endpoint.method() + " " + endpoint.pathTemplate() + ")",
+            Map.of("allowedRoles", endpoint.roles().stream().map(Role::wireName).sorted().toList()));
+      }
+    }
+    Optional<String> idempotencyKey = request.getHeader(IDEMPOTENCY_KEY_HEADER).map(HttpHeader::value);
+    if (idempotencyKey.isPresent()
+        && (idempotencyKey.get().isBlank() || idempotencyKey.get().length() > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+      throw Problem.invalidField(
+          IDEMPOTENCY_KEY_HEADER, "the Idempotency-Key header must have 1-" + MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+    }
+    Map<String, String> query;
+    try {
+      query = request.getUri().query().toMap();
+    } catch (RuntimeException e) {
+      throw new Problem(Problem.Type.MALFORMED_REQUEST, "the query string cannot be parsed: " + e.getMessage());
+    }
+    Optional<Caller> authenticated = caller;
+    if (request.entity().getContentLengthOption().orElse(0L) > settings.maxRequestBytes()) {
+      throw tooLarge();
+    }
+    return request
+        .entity()
+        .toStrict(settings.requestTimeout().toMillis(), settings.maxRequestBytes(), system)
+        .thenCompose(
+            strict -> {
+              byte[] body = strict.getData().toArray();
+              if (body.length > 0 && !strict.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+                throw new Problem(
+                    Problem.Type.UNSUPPORTED_MEDIA_TYPE,
+                    "the request body must be application/json, was " + strict.getContentType());
+              }
+              return endpoint.handler().handle(new Call(authenticated, parameters, query, body, idempotencyKey, instance));
+            })
+        .handle(
+            (response, error) -> error == null ? success(response) : failure(error, instance));
+  }
+
+  private static HttpResponse success(ApiResponse response) {
+    HttpResponse http = HttpResponse.create().withStatus(response.status()).addHeaders(response.headers());
+    if (response.raw() != null) {
+      return http.withEntity(ContentTypes.parse(response.raw().contentType()), response.raw().bytes());
+    }
+    return http.withEntity(ContentTypes.APPLICATION_JSON, Json.write(response.body()));
+  }
+
+  private HttpResponse unauthenticated(String detail, boolean tokenGiven, String instance) {
+    // RFC 6750: no error code when no token was given, invalid_token when one was refused.
+    String challenge =
+        tokenGiven
+            ? "Bearer realm=\"medtrace\", error=\"invalid_token\", error_description=\"" + detail.replace("\"", "'") + "\""
+            : "Bearer realm=\"medtrace\"";
+    return problemResponse(new Problem(Problem.Type.UNAUTHENTICATED, detail), instance)
+        .addHeader(RawHeader.create("WWW-Authenticate", challenge));
+  }
+
+  private HttpResponse failure(Throwable error, String instance) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof Problem problem) {
+      HttpResponse response = problemResponse(problem, instance);
+      if (problem.type() == Problem.Type.METHOD_NOT_ALLOWED) {
+        @SuppressWarnings("unchecked")
+        List<String> allow = (List<String>) problem.extensions().get("allow");
+        response = response.addHeader(RawHeader.create("Allow", String.join(", ", allow)));
+      }
+      return response;
+    }
+    if (cause instanceof EntityStreamSizeException) {
+      return problemResponse(tooLarge(), instance);
+    }
+    if (cause instanceof TimeoutException || cause instanceof DriverException) {
+      // The entity or the journal did not answer in time: the write may or may not be stored, so
+      // the client retries (with the same Idempotency-Key) rather than assume either.
+      log.warn("{}: the ledger did not answer: {}", instance, cause.toString());
+      return problemResponse(
+              new Problem(
+                  Problem.Type.UNAVAILABLE,
+                  "the ledger did not answer in time ("
+                      + cause.getClass().getSimpleName()
+                      + "); the outcome is unknown: retry, with the same Idempotency-Key for a write"),
+              instance)
+          .addHeader(RawHeader.create("Retry-After", Long.toString(Math.max(1, settings.retryAfter().toSeconds()))));
+    }
+    log.error("{}: unexpected failure", instance, cause);
+    return problemResponse(new Problem(Problem.Type.INTERNAL_ERROR, "an unexpected error occurred; it is logged"), instance);
+  }
+
+  private Problem tooLarge() {
+    return new Problem(Problem.Type.REQUEST_TOO_LARGE, "the request body is larger than " + settings.maxRequestBytes() + " bytes");
+  }
+
+  private static HttpResponse problemResponse(Problem problem, String instance) {
+    return HttpResponse.create()
+        .withStatus(problem.type().status())
+        .withEntity(PROBLEM_JSON, Json.write(problem.document(instance)));
+  }
+
+  private static CompletionStage<ApiResponse> done(ApiResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private static void checkUnique(List<Endpoint> endpoints) {
+    Set<String> routes = new HashSet<>();
+    Set<String> operations = new LinkedHashSet<>();
+    for (Endpoint endpoint : endpoints) {
+      String route = endpoint.method() + " " + endpoint.pathTemplate().replaceAll("\\{[^}]+}", "{}");
+      if (!routes.add(route) || !operations.add(endpoint.operationId())) {
+        throw new IllegalStateException("two endpoints for " + route + " or operation " + endpoint.operationId());
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "HttpApi(" + endpoints.stream().map(Endpoint::operationId).collect(Collectors.joining(", ")) + ")";
+  }
+}

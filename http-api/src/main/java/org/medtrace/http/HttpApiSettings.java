@@ -1,0 +1,107 @@
+package org.medtrace.http;
+
+import com.typesafe.config.Config;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The HTTP API's settings, read once from {@code medtrace.http} (see the module's {@code
+ * reference.conf} for what each key implies).
+ */
+public record HttpApiSettings(
+    String interfaceName,
+    int port,
+    long maxRequestBytes,
+    Duration requestTimeout,
+    Duration askTimeout,
+    Duration queryTimeout,
+    int maxPageSize,
+    Duration retryAfter,
+    Auth auth) {
+
+  /**
+   * How bearer tokens are checked.
+   *
+   * @param jwksFile the issuer's public keys as a JWKS file, or empty
+   * @param jwksUrl the issuer's JWKS endpoint, or empty; exactly one of the two is present
+   * @param developmentIssuer present in development mode only
+   */
+  public record Auth(
+      String issuer,
+      String audience,
+      Optional<Path> jwksFile,
+      Optional<URI> jwksUrl,
+      List<String> algorithms,
+      Duration clockSkew,
+      String organisationClaim,
+      String roleClaim,
+      Optional<DevelopmentIssuer> developmentIssuer) {
+
+    public Auth {
+      algorithms = List.copyOf(algorithms);
+      if (developmentIssuer.isPresent()) {
+        jwksFile = Optional.of(developmentIssuer.get().jwksFile());
+        jwksUrl = Optional.empty();
+      }
+      if (jwksFile.isPresent() == jwksUrl.isPresent()) {
+        throw new IllegalArgumentException(
+            "set exactly one of medtrace.http.auth.jwks-file and medtrace.http.auth.jwks-url"
+                + " (or enable the development issuer)");
+      }
+      if (algorithms.isEmpty()) {
+        throw new IllegalArgumentException("medtrace.http.auth.algorithms must name at least one algorithm");
+      }
+    }
+  }
+
+  /** The development issuer's key directory and the default lifetime of the tokens it mints. */
+  public record DevelopmentIssuer(Path keyDirectory, Duration tokenLifetime) {
+    public Path jwksFile() {
+      return keyDirectory.resolve("jwks.json");
+    }
+  }
+
+  public HttpApiSettings {
+    if (!askTimeout.minus(requestTimeout).isNegative()) {
+      throw new IllegalArgumentException(
+          "medtrace.http.ask-timeout (" + askTimeout + ") must be shorter than request-timeout (" + requestTimeout + ")");
+    }
+    if (maxPageSize < 1) {
+      throw new IllegalArgumentException("medtrace.http.max-page-size must be at least 1");
+    }
+  }
+
+  public static HttpApiSettings from(Config config) {
+    Config http = config.getConfig("medtrace.http");
+    Config auth = http.getConfig("auth");
+    Config dev = auth.getConfig("development-issuer");
+    return new HttpApiSettings(
+        http.getString("interface"),
+        http.getInt("port"),
+        http.getBytes("max-request-size"),
+        http.getDuration("request-timeout"),
+        http.getDuration("ask-timeout"),
+        http.getDuration("query-timeout"),
+        http.getInt("max-page-size"),
+        http.getDuration("retry-after"),
+        new Auth(
+            auth.getString("issuer"),
+            auth.getString("audience"),
+            nonEmpty(auth.getString("jwks-file")).map(Path::of),
+            nonEmpty(auth.getString("jwks-url")).map(URI::create),
+            auth.getStringList("algorithms"),
+            auth.getDuration("clock-skew"),
+            auth.getString("organisation-claim"),
+            auth.getString("role-claim"),
+            dev.getBoolean("enabled")
+                ? Optional.of(new DevelopmentIssuer(Path.of(dev.getString("key-dir")), dev.getDuration("token-lifetime")))
+                : Optional.empty()));
+  }
+
+  private static Optional<String> nonEmpty(String value) {
+    return value.isBlank() ? Optional.empty() : Optional.of(value);
+  }
+}

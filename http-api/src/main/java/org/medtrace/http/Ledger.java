@@ -1,0 +1,119 @@
+package org.medtrace.http;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.medtrace.actors.ledger.CommandResult;
+import org.medtrace.actors.ledger.Rejection;
+
+/**
+ * The API's way to the sharded entities: every ask carries the configured timeout (whose expiry the
+ * API answers with 503: the outcome is unknown, never reported as a success), and every {@link
+ * CommandResult} becomes a response or a problem here, in one place.
+ */
+public final class Ledger {
+
+  /** Header on a response to a repeated {@code Idempotency-Key}: nothing new was stored. */
+  public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+  /**
+   * The answer to a write: {@code accepted} (stored; the chain now ends at {@code sequenceNumber}
+   * with {@code headHash}) or {@code already-recorded} (a repeated {@code idempotencyKey}; nothing new
+   * stored, {@code sequenceNumber} is where it was stored before).
+   */
+  public record WriteResult(
+      String outcome, String entityId, long sequenceNumber, Optional<String> headHash, Optional<String> idempotencyKey) {}
+
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+
+  Ledger(ActorSystem<?> system, Duration askTimeout) {
+    this.sharding = ClusterSharding.get(system);
+    this.askTimeout = askTimeout;
+  }
+
+  /** Asks entity {@code entityId} of {@code typeKey}; a timeout fails the stage with a {@link java.util.concurrent.TimeoutException}. */
+  public <C, R> CompletionStage<R> ask(EntityTypeKey<C> typeKey, String entityId, Function<ActorRef<R>, C> message) {
+    return sharding.entityRefFor(typeKey, entityId).ask(message::apply, askTimeout);
+  }
+
+  /**
+   * Issues a write and answers with its outcome.
+   *
+   * @param location where the created entity is found, for a command that creates one (201)
+   * @param currentState describes the entity's state for a 409 ({@code currentState} member)
+   */
+  public <C> CompletionStage<ApiResponse> write(
+      EntityTypeKey<C> typeKey,
+      String entityId,
+      Function<ActorRef<CommandResult>, C> command,
+      Optional<String> location,
+      Function<String, CompletionStage<Optional<String>>> currentState) {
+    return outcome(this.<C, CommandResult>ask(typeKey, entityId, command), entityId, location, currentState);
+  }
+
+  /** The response to a write's {@code result}, see {@link #write}. */
+  public CompletionStage<ApiResponse> outcome(
+      CompletionStage<CommandResult> reply,
+      String entityId,
+      Optional<String> location,
+      Function<String, CompletionStage<Optional<String>>> currentState) {
+    return reply
+        .thenCompose(
+            result -> {
+              if (result instanceof CommandResult.Rejected rejected && rejected.reason() == Rejection.ILLEGAL_STATE) {
+                return currentState
+                    .apply(entityId)
+                    // The refusal stands even if the state cannot be read for the problem's member.
+                    .exceptionally(error -> Optional.empty())
+                    .thenApply(
+                        state -> {
+                          throw problem(rejected, state.<Map<String, Object>>map(s -> Map.of("currentState", s)).orElse(Map.of()));
+                        });
+              }
+              return java.util.concurrent.CompletableFuture.completedFuture(response(result, entityId, location));
+            });
+  }
+
+  /** The response to an accepted or already recorded write; a rejection is thrown as its problem. */
+  public static ApiResponse response(CommandResult result, String entityId, Optional<String> location) {
+    if (result instanceof CommandResult.Accepted accepted) {
+      WriteResult body = new WriteResult("accepted", entityId, accepted.sequenceNumber(), Optional.of(accepted.headHash()), Optional.empty());
+      return location.map(l -> ApiResponse.created(body, l)).orElseGet(() -> ApiResponse.ok(body));
+    }
+    if (result instanceof CommandResult.AlreadyRecorded already) {
+      return ApiResponse.ok(
+              new WriteResult("already-recorded", entityId, already.sequenceNumber(), Optional.empty(), Optional.of(already.sourceMessageId())))
+          .withHeader(REPLAYED_HEADER, "true");
+    }
+    throw problem((CommandResult.Rejected) result, Map.of());
+  }
+
+  /** The problem for a rejection; every {@link Rejection} has its own mapping. */
+  public static Problem problem(CommandResult.Rejected rejected, Map<String, Object> extensions) {
+    Map<String, Object> members = new java.util.LinkedHashMap<>(extensions);
+    Problem.Type type =
+        switch (rejected.reason()) {
+          case INVALID_INPUT -> Problem.Type.INVALID_FIELD;
+          case FORBIDDEN -> Problem.Type.FORBIDDEN;
+          case NOT_FOUND -> Problem.Type.NOT_FOUND;
+          case ILLEGAL_STATE -> Problem.Type.ILLEGAL_STATE;
+          case BUSINESS_RULE -> Problem.Type.BUSINESS_RULE;
+          case CONSENT_REQUIRED -> Problem.Type.CONSENT_REQUIRED;
+          case REFUSED_AND_RECORDED -> {
+            // The refusal itself is evidence (a duplicate scan, a use after decommissioning): it is
+            // on the chain, and the client learns where.
+            members.put("evidenceRecordedAt", rejected.recordedUpTo());
+            yield Problem.Type.REFUSED_AND_RECORDED;
+          }
+          case LEDGER_BROKEN -> Problem.Type.LEDGER_BROKEN;
+        };
+    return new Problem(type, rejected.message(), members);
+  }
+}

@@ -1,0 +1,73 @@
+package org.medtrace.verify;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.medtrace.merkle.note.NoteKey;
+import org.medtrace.merkle.note.SignedNote;
+
+/**
+ * Assembles and writes history bundles. The exporter (a node answering "export this entity")
+ * reads the entity's journal rows, looks up each event's leaf index in its slice, asks the slice's
+ * tree for inclusion proofs at the latest witnessed checkpoint, and calls {@link #assemble}.
+ */
+public final class BundleWriter {
+
+  /**
+   * One event as the exporter has it.
+   *
+   * @param storedLedgerEvent the journal row's bytes, exactly as stored (never re-serialized)
+   */
+  public record EventProof(byte[] storedLedgerEvent, int slice, long leafIndex, List<byte[]> inclusionProof) {}
+
+  private BundleWriter() {}
+
+  public static HistoryBundle assemble(
+      String entityType,
+      String entityId,
+      List<EventProof> events,
+      SignedNote checkpointWithCosignatures,
+      NoteKey logKey,
+      List<NoteKey> witnessKeys,
+      Map<String, PublicKey> organisationKeys) {
+    Base64.Encoder base64 = Base64.getEncoder();
+    Map<String, String> encodedKeys = new LinkedHashMap<>();
+    organisationKeys.forEach((keyId, key) -> encodedKeys.put(keyId, base64.encodeToString(key.getEncoded())));
+    return new HistoryBundle(
+        HistoryBundle.FORMAT,
+        entityType,
+        entityId,
+        logKey.vkey(),
+        witnessKeys.stream().map(NoteKey::vkey).toList(),
+        encodedKeys,
+        checkpointWithCosignatures.format(),
+        events.stream()
+            .map(
+                event ->
+                    new HistoryBundle.Event(
+                        base64.encodeToString(event.storedLedgerEvent()),
+                        event.slice(),
+                        event.leafIndex(),
+                        event.inclusionProof().stream().map(base64::encodeToString).toList()))
+            .toList());
+  }
+
+  public static String toJson(HistoryBundle bundle) {
+    try {
+      return BundleJson.MAPPER.writeValueAsString(bundle) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a bundle always serializes", e);
+    }
+  }
+
+  public static void write(HistoryBundle bundle, Path file) throws IOException {
+    Files.writeString(file, toJson(bundle), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,171 @@
+package org.medtrace.verify;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.medtrace.merkle.note.NoteException;
+import org.medtrace.merkle.note.NoteKey;
+import org.medtrace.merkle.note.SignatureType;
+
+/**
+ * {@code medtrace-verify [--trust-log KEYFILE] [--witness NAME=KEYFILE ...] [--quorum k] bundle.json}
+ *
+ * <p>Exit status: 0 when the bundle verified, 1 when any check failed (each failure printed), 2 for
+ * usage errors (unknown options, unreadable files or key files).
+ */
+public final class Main {
+
+  static final int VERIFIED = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+
+  private static final String USAGE_TEXT =
+      """
+      usage: medtrace-verify [--trust-log KEYFILE] [--witness NAME=KEYFILE ...] [--quorum k] bundle.json
+
+      Verifies an exported history bundle offline: the hash chain from genesis, event signatures,
+      every event's inclusion in the signed checkpoint, the checkpoint's signature and the
+      witnesses' cosignatures.
+
+        --trust-log KEYFILE      the log's verifier key (a vkey line); default: the bundle's own
+        --witness NAME=KEYFILE   a trusted witness and its cosignature key (vkey); repeatable;
+                                 default: the bundle's own witness keys
+        --quorum k               cosignatures needed; default: a majority of the witnesses
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the verifier; returns the exit status. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    Optional<NoteKey> logKey = Optional.empty();
+    Map<String, NoteKey> witnesses = new LinkedHashMap<>();
+    OptionalInt quorum = OptionalInt.empty();
+    Path bundleFile = null;
+    try {
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        switch (arg) {
+          case "-h", "--help" -> {
+            out.print(USAGE_TEXT);
+            return VERIFIED;
+          }
+          case "--trust-log" -> logKey = Optional.of(readKey(valueOf(args, ++i, arg), SignatureType.ED25519));
+          case "--witness" -> {
+            String value = valueOf(args, ++i, arg);
+            int equals = value.indexOf('=');
+            if (equals <= 0 || equals == value.length() - 1) {
+              throw new UsageException("--witness takes NAME=KEYFILE, got '" + value + "'");
+            }
+            String name = value.substring(0, equals);
+            if (witnesses.put(name, readKey(value.substring(equals + 1), SignatureType.COSIGNATURE_V1)) != null) {
+              throw new UsageException("witness " + name + " is given twice");
+            }
+          }
+          case "--quorum" -> {
+            String value = valueOf(args, ++i, arg);
+            try {
+              quorum = OptionalInt.of(Integer.parseInt(value));
+            } catch (NumberFormatException e) {
+              throw new UsageException("--quorum takes a number, got '" + value + "'");
+            }
+            if (quorum.getAsInt() < 0) {
+              throw new UsageException("--quorum must not be negative");
+            }
+          }
+          default -> {
+            if (arg.startsWith("-")) {
+              throw new UsageException("unknown option " + arg);
+            }
+            if (bundleFile != null) {
+              throw new UsageException("one bundle at a time");
+            }
+            bundleFile = Path.of(arg);
+          }
+        }
+      }
+      if (bundleFile == null) {
+        throw new UsageException("no bundle given");
+      }
+      if (quorum.isPresent() && !witnesses.isEmpty() && quorum.getAsInt() > witnesses.size()) {
+        throw new UsageException("--quorum " + quorum.getAsInt() + " is more than the " + witnesses.size() + " witnesses given");
+      }
+    } catch (UsageException e) {
+      err.println("medtrace-verify: " + e.getMessage());
+      err.print(USAGE_TEXT);
+      return USAGE;
+    }
+
+    HistoryBundle bundle;
+    try {
+      bundle = BundleReader.read(bundleFile);
+    } catch (NoSuchFileException e) {
+      err.println("medtrace-verify: no such bundle file: " + bundleFile);
+      return USAGE;
+    } catch (IOException e) {
+      err.println("medtrace-verify: cannot read " + bundleFile + ": " + e.getMessage());
+      return USAGE;
+    } catch (BundleException e) {
+      out.println("FAILED " + bundleFile);
+      out.println("  bundle: " + e.getMessage());
+      return FAILED;
+    }
+
+    VerificationReport report = BundleVerifier.verify(bundle, new TrustAnchors(logKey, witnesses, quorum));
+    for (String warning : report.warnings()) {
+      err.println("note: " + warning);
+    }
+    if (report.verified()) {
+      out.println(report.summary());
+      return VERIFIED;
+    }
+    out.println("FAILED " + bundle.entityType() + " " + bundle.entityId() + ": " + report.failures().size() + " problem(s)");
+    for (String failure : report.failures()) {
+      out.println("  " + failure);
+    }
+    return FAILED;
+  }
+
+  private static String valueOf(String[] args, int index, String option) throws UsageException {
+    if (index >= args.length) {
+      throw new UsageException(option + " needs a value");
+    }
+    return args[index];
+  }
+
+  private static NoteKey readKey(String file, SignatureType expectedType) throws UsageException {
+    String text;
+    try {
+      text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UsageException("cannot read key file " + file + ": " + e.getMessage());
+    }
+    try {
+      NoteKey key = NoteKey.parse(text.strip());
+      if (key.type() != expectedType) {
+        throw new UsageException("key file " + file + " holds a " + key.type() + " key, not " + expectedType);
+      }
+      return key;
+    } catch (NoteException e) {
+      throw new UsageException("key file " + file + " is not a verifier key: " + e.getMessage());
+    }
+  }
+
+  private static final class UsageException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

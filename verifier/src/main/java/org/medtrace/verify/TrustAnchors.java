@@ -1,0 +1,33 @@
+package org.medtrace.verify;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.medtrace.merkle.note.NoteKey;
+
+/**
+ * What the person verifying trusts, obtained outside the bundle (from the log operator and the
+ * witnesses' owners). Whatever is not given here is taken from the bundle, and the report says
+ * so: a bundle's own keys prove that it is consistent, not who made it.
+ *
+ * @param logKey the log's key
+ * @param witnesses display name to witness key, in the order to report them
+ * @param quorum how many of the witnesses must have cosigned; default a majority
+ */
+public record TrustAnchors(Optional<NoteKey> logKey, Map<String, NoteKey> witnesses, OptionalInt quorum) {
+
+  public TrustAnchors {
+    witnesses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(witnesses));
+  }
+
+  /** Trust nothing from outside: every key comes from the bundle. */
+  public static TrustAnchors fromBundleOnly() {
+    return new TrustAnchors(Optional.empty(), Map.of(), OptionalInt.empty());
+  }
+
+  /** The default quorum of {@code witnessCount} witnesses: a strict majority. */
+  public static int majorityOf(int witnessCount) {
+    return witnessCount == 0 ? 0 : witnessCount / 2 + 1;
+  }
+}
