@@ -3,8 +3,10 @@ package org.medtrace.ingest;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.actors.ledger.Role;
@@ -47,6 +49,18 @@ public record IngestSettings(
     if (deadLetterSuffix.isEmpty()) {
       throw new IllegalArgumentException("medtrace.ingest.dead-letter-suffix must not be empty: dead letters would loop into their source");
     }
+  }
+
+  /** The topics the enabled pipelines read, each followed by its dead-letter topic (for topic creation). */
+  public List<String> topics() {
+    List<String> topics = new ArrayList<>();
+    for (Source source : List.of(labResults, sensorReadings, epcisEvents)) {
+      if (source.enabled()) {
+        topics.add(source.topic());
+        topics.add(source.topic() + deadLetterSuffix);
+      }
+    }
+    return topics;
   }
 
   public static IngestSettings from(Config root) {

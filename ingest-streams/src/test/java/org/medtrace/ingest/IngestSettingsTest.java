@@ -27,6 +27,13 @@ class IngestSettingsTest {
     assertTrue(settings.lab().usesDevelopmentKey(), "the development key is marked as such");
     assertEquals("MR", settings.lab().identifierType());
     assertEquals(Role.MANUFACTURER, settings.epcis().roleFor(BizStep.COMMISSIONING));
+    assertEquals(
+        java.util.List.of(
+            "medtrace.lab-results", "medtrace.lab-results.dlq",
+            "medtrace.sensor-readings", "medtrace.sensor-readings.dlq",
+            "medtrace.epcis-events", "medtrace.epcis-events.dlq"),
+        settings.topics());
+    assertEquals("127.0.0.1:9092", settings.bootstrapServers(), "medtrace.kafka's brokers");
   }
 
   @Test
