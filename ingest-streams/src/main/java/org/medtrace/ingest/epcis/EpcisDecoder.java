@@ -411,19 +411,17 @@ public final class EpcisDecoder implements RecordDecoder {
   /** The event's ilmd fields by local name (a JSON-LD prefix such as {@code cbvmda:} dropped). */
   private static Map<String, String> ilmd(JsonNode event) {
     Map<String, String> fields = new LinkedHashMap<>();
-    event.path("ilmd").fields().forEachRemaining(field -> {
+    for (Map.Entry<String, JsonNode> field : event.path("ilmd").properties()) {
       if (field.getValue().isValueNode()) {
         fields.put(localName(field.getKey()), field.getValue().asText());
       }
-    });
+    }
     return fields;
   }
 
   /** A user extension field of the event, by local name, under any namespace prefix. */
   private static Optional<String> extension(JsonNode event, String name) {
-    var fields = event.fields();
-    while (fields.hasNext()) {
-      var field = fields.next();
+    for (Map.Entry<String, JsonNode> field : event.properties()) {
       if (field.getKey().contains(":") && localName(field.getKey()).equals(name) && field.getValue().isTextual()
           && !field.getValue().asText().isBlank()) {
         return Optional.of(field.getValue().asText());

@@ -303,6 +303,25 @@ class KafkaIngestTest {
     }
   }
 
+  @Test
+  void theCommandLineSenderPutsReadingsOnTheConfiguredTopicKeyedByTheirSubject() throws Exception {
+    RealKafka.createTopics(List.of("medtrace.sensor-readings"), 1);
+    System.setProperty("medtrace.kafka.bootstrap-servers", RealKafka.bootstrapServers());
+    ConfigFactory.invalidateCaches();
+    try {
+      org.medtrace.ingest.SendToIngest.main(new String[] {"temperatures", "cli-logger", EpcisSamples.batchId("CLI-1"), "7", "4.5", "9.5"});
+    } finally {
+      System.clearProperty("medtrace.kafka.bootstrap-servers");
+      ConfigFactory.invalidateCaches();
+    }
+    List<ConsumerRecord<String, byte[]>> sent = RealKafka.readAll("medtrace.sensor-readings");
+    assertEquals(2, sent.size());
+    var second = org.medtrace.ingest.v1.SensorReading.parseFrom(sent.get(1).value());
+    assertEquals(EpcisSamples.batchId("CLI-1"), sent.get(1).key());
+    assertEquals(8, second.getSequenceNumber());
+    assertEquals(9.5, second.getValue());
+  }
+
   // ---- helpers ----
 
   private IngestSettings settings(String prefix, int parallelism) {
