@@ -10,7 +10,9 @@ import org.medtrace.ingest.route.MessageOutcome;
 
 /**
  * EPCIS capture outside Kafka (the HTTP API's {@code POST /api/v1/epcis/capture}): the same
- * decoding and routing as the EPCIS pipeline, with the authenticated caller as the gateway.
+ * decoding and routing as the EPCIS pipeline, with the authenticated caller acting as itself in
+ * every event (not as the organisations its GLNs name: only the configured gateway may), so the
+ * batch's permissions and custody rules decide which of its events are recorded.
  *
  * <p>The returned stage completes with one outcome per event, in document order, once every event
  * is stored, refused or found undecodable; it fails if an entity did not answer in time, in which

@@ -49,7 +49,8 @@ import org.medtrace.ingest.sensor.SensorReadingDecoder;
  * <p>Each event's idempotency key is its {@code eventID}, or the SHA-256 of its canonical JSON
  * (keys sorted) when it has none; a temperature reading adds {@code #temperature-<n>}.
  *
- * <p>The acting party is a trusted partner gateway: its user, the organisation that the event's
+ * <p>Documents from Kafka come through a trusted partner gateway, which acts for the organisations
+ * of the network: the acting party is the gateway's user, the organisation that the event's
  * bizLocation (else readPoint) GLN maps to (else the gateway's own), and the role configured for
  * the step.
  */
@@ -92,17 +93,21 @@ public final class EpcisDecoder implements RecordDecoder {
 
   @Override
   public DecodedMessage decode(SourceRecord record) {
-    return decode(record.value(), gateway, "EPCIS document at " + record.position());
+    return decode(record.value(), gateway, true, "EPCIS document at " + record.position(), Map.of());
   }
 
   @Override
   public CompletionStage<DecodedMessage> decodeAsync(SourceRecord record) {
-    return decodeAsync(record.value(), gateway, "EPCIS document at " + record.position());
+    return decodeAsync(record.value(), gateway, true, "EPCIS document at " + record.position());
   }
 
-  /** Decodes a document captured by {@code caller} (e.g. over HTTP) instead of the configured gateway. */
+  /**
+   * Decodes a document captured by an authenticated {@code caller} (over HTTP): unlike the gateway,
+   * the caller acts as itself in every event (its organisation, user and role, whatever the GLNs
+   * say), and the batch's permissions decide which events it may record.
+   */
   public DecodedMessage decode(byte[] document, ActingParty caller, String label) {
-    return decode(document, caller, label, Map.of());
+    return decode(document, caller, false, label, Map.of());
   }
 
   /**
@@ -110,16 +115,20 @@ public final class EpcisDecoder implements RecordDecoder {
    * SGTINs name without one (outside commissioning, which gives the lot itself).
    */
   public CompletionStage<DecodedMessage> decodeAsync(byte[] document, ActingParty caller, String label) {
+    return decodeAsync(document, caller, false, label);
+  }
+
+  private CompletionStage<DecodedMessage> decodeAsync(byte[] document, ActingParty actor, boolean asGateway, String label) {
     Set<Unit> wanted = unitsWithoutLot(document);
     if (wanted.isEmpty()) {
-      return CompletableFuture.completedFuture(decode(document, caller, label, Map.of()));
+      return CompletableFuture.completedFuture(decode(document, actor, asGateway, label, Map.of()));
     }
     Map<Unit, String> found = new ConcurrentHashMap<>();
     CompletableFuture<?>[] lookups =
         wanted.stream()
             .map(unit -> lots.lotOf(unit.gtin(), unit.serial()).thenAccept(lot -> lot.ifPresent(l -> found.put(unit, l))).toCompletableFuture())
             .toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(lookups).thenApply(all -> decode(document, caller, label, Map.copyOf(found)));
+    return CompletableFuture.allOf(lookups).thenApply(all -> decode(document, actor, asGateway, label, Map.copyOf(found)));
   }
 
   /** The SGTIN units without a lot in events other than commissioning; none if the document does not parse. */
@@ -155,7 +164,7 @@ public final class EpcisDecoder implements RecordDecoder {
     return events == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : events;
   }
 
-  private DecodedMessage decode(byte[] document, ActingParty caller, String label, Map<Unit, String> knownLots) {
+  private DecodedMessage decode(byte[] document, ActingParty actor, boolean asGateway, String label, Map<Unit, String> knownLots) {
     JsonNode root;
     try {
       root = JSON.readTree(document);
@@ -176,16 +185,16 @@ public final class EpcisDecoder implements RecordDecoder {
     }
     List<DecodedItem> items = new ArrayList<>();
     for (JsonNode event : events) {
-      items.add(decodeEvent(event, caller, knownLots));
+      items.add(decodeEvent(event, actor, asGateway, knownLots));
     }
     return new DecodedMessage(items);
   }
 
-  private DecodedItem decodeEvent(JsonNode event, ActingParty caller, Map<Unit, String> knownLots) {
+  private DecodedItem decodeEvent(JsonNode event, ActingParty actor, boolean asGateway, Map<Unit, String> knownLots) {
     String eventId = eventId(event);
     String label = "event " + eventId;
     try {
-      return new DecodedItem.Routable(label, commands(event, eventId, caller, knownLots));
+      return new DecodedItem.Routable(label, commands(event, eventId, actor, asGateway, knownLots));
     } catch (Undecodable e) {
       return new DecodedItem.Undecodable(label, e.reason, e.getMessage());
     } catch (IllegalArgumentException e) {
@@ -193,7 +202,8 @@ public final class EpcisDecoder implements RecordDecoder {
     }
   }
 
-  private List<RoutedCommand<?>> commands(JsonNode event, String eventId, ActingParty caller, Map<Unit, String> knownLots) {
+  private List<RoutedCommand<?>> commands(
+      JsonNode event, String eventId, ActingParty actor, boolean asGateway, Map<Unit, String> knownLots) {
     String type = text(event, "type").orElse(text(event, "isA").orElse(""));
     if (!type.equals("ObjectEvent")) {
       throw new Undecodable(DecodeFailure.UNSUPPORTED_MESSAGE_TYPE, "only ObjectEvents change drug batches, this is a " + (type.isEmpty() ? "event without type" : type));
@@ -209,15 +219,15 @@ public final class EpcisDecoder implements RecordDecoder {
     if (batches.isEmpty()) {
       throw new Undecodable(DecodeFailure.UNKNOWN_SUBJECT, "the event names no trade item (epcList or quantityList)");
     }
-    String organisation = locationOrganisation(event).orElse(caller.organisation());
+    String organisation = asGateway ? locationOrganisation(event).orElse(actor.organisation()) : actor.organisation();
     List<RoutedCommand<?>> commands = new ArrayList<>();
     if (step.isPresent()) {
-      ActingParty party = new ActingParty(organisation, caller.user(), settings.roleFor(step.get()));
+      ActingParty party = asGateway ? new ActingParty(organisation, actor.user(), settings.roleFor(step.get())) : actor;
       for (Map.Entry<BatchId, BatchPart> batch : batches.entrySet()) {
         commands.add(lifecycleCommand(step.get(), event, eventId, batch.getKey(), batch.getValue(), party));
       }
     }
-    ActingParty sensorParty = new ActingParty(organisation, caller.user(), settings.temperatureRole());
+    ActingParty sensorParty = asGateway ? new ActingParty(organisation, actor.user(), settings.temperatureRole()) : actor;
     for (BatchId batch : batches.keySet()) {
       for (int i = 0; i < temperatures.size(); i++) {
         Temperature t = temperatures.get(i);

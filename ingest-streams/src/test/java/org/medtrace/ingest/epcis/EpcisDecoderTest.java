@@ -133,12 +133,14 @@ class EpcisDecoderTest {
   }
 
   @Test
-  void aCapturingCallerActsWhereNoGlnIsMapped() {
+  void aCapturingCallerActsAsItselfWhateverOrganisationTheGlnsName() {
     ActingParty caller = new ActingParty("st-mary", "pharmacy-scanner-2", Role.PHARMACIST);
-    EpcisDecoder unmapped = new EpcisDecoder(new EpcisSettings(java.util.Map.of(), java.util.Map.of(), Role.LOGISTICS), GATEWAY);
-    DecodedMessage decoded = unmapped.decode(Samples.bytes("epcis/dispense-again.jsonld"), caller, "captured");
-    DrugBatch.Dispense dispense = (DrugBatch.Dispense) only(decoded.items().get(0)).command().apply(null);
-    assertEquals(new ActingParty("st-mary", "pharmacy-scanner-2", Role.PHARMACIST), dispense.party());
+    DecodedMessage decoded = decoder.decode(Samples.bytes("epcis/supply-chain-lifecycle.jsonld"), caller, "captured");
+    for (DecodedItem item : decoded.items()) {
+      for (RoutedCommand<?> command : ((DecodedItem.Routable) item).commands()) {
+        assertEquals(caller, ((org.medtrace.actors.ledger.LedgerWrite) command.command().apply(null)).party(), command.description());
+      }
+    }
   }
 
   @Test

@@ -372,11 +372,16 @@ class KafkaIngestTest {
   private void registerBatches(List<String> lots) {
     IngestMetrics metrics = new IngestMetrics(new PrometheusRegistry());
     var decoder = new org.medtrace.ingest.epcis.EpcisDecoder(EpcisSamples.SETTINGS, EpcisSamples.GATEWAY);
-    var capture = new org.medtrace.ingest.epcis.EpcisCapture(decoder, new LedgerRouter(LedgerRouter.sharded(node.system(), LedgerTestNode.TIMEOUT), metrics, "setup"), metrics);
-    for (String lot : lots) {
-      var outcomes = capture.capture(EpcisSamples.withLot("supply-chain-lifecycle.jsonld", lot), EpcisSamples.GATEWAY).toCompletableFuture().join();
-      assertTrue(outcomes.stream().allMatch(o -> o instanceof org.medtrace.ingest.route.ItemOutcome.Stored), outcomes.toString());
-    }
+    var router = new LedgerRouter(LedgerRouter.sharded(node.system(), LedgerTestNode.TIMEOUT), metrics, "setup");
+    List<org.medtrace.ingest.route.MessageOutcome> outcomes =
+        org.apache.pekko.stream.javadsl.Source.from(lots)
+            .map(lot -> new IngestFlow.Incoming<>(SourceRecord.ofValue(EpcisSamples.withLot("supply-chain-lifecycle.jsonld", lot)), lot))
+            .via(IngestFlow.<String>create(decoder, router, metrics, 4))
+            .map(IngestFlow.Decided::outcome)
+            .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), node.system())
+            .toCompletableFuture()
+            .join();
+    assertTrue(outcomes.stream().allMatch(org.medtrace.ingest.route.MessageOutcome::isStored), outcomes.toString());
   }
 
   private void send(String topic, String key, byte[] value) {
