@@ -12,6 +12,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.medtrace.http.auth.TokenCommand;
+import org.medtrace.ingest.SendToIngest;
+import org.medtrace.ingest.alerts.PrintAlerts;
 import org.medtrace.ingest.kafka.KafkaLauncher;
 import org.medtrace.ingest.kafka.KafkaSettings;
 import org.medtrace.persistence.cassandra.CassandraLauncher;
@@ -32,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code schema}: prints the CQL of the keyspaces and tables.
  *   <li>{@code apply-schema}: creates the keyspaces and tables on the configured Cassandra (idempotent).
  *   <li>{@code token --role R --org O --user U}: prints a token of the development issuer.
+ *   <li>{@code send KIND ...}: sends lab results, sensor readings or EPCIS documents to the ingest
+ *       topics ({@link SendToIngest}).
+ *   <li>{@code alerts [--wait N]}: prints the alerts topic ({@link PrintAlerts}).
  *   <li>{@code verify TYPE ID}: verifies one entity's chain in the journal; exit code 0 when intact.
  * </ul>
  */
@@ -48,6 +53,8 @@ public final class Main {
       case "node" -> runNode(ConfigFactory.load());
       case "schema" -> printSchema(ConfigFactory.load());
       case "apply-schema" -> createSchema(NodeSettings.from(ConfigFactory.load()).cassandra());
+      case "send" -> SendToIngest.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      case "alerts" -> PrintAlerts.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       case "token" -> {
         try {
           System.out.println(TokenCommand.run(ConfigFactory.load("development"), List.of(args).subList(1, args.length)));
@@ -196,6 +203,7 @@ public final class Main {
   private static void usage() {
     System.err.println(
         "usage: bin/medtrace dev | node | schema | apply-schema | token --role R --org O --user U"
+            + " | send lab-result|epcis|temperatures|usage ... | alerts [--wait N]"
             + " | verify <drug-batch|medical-device|patient-record> <entity id>");
     System.exit(64);
   }

@@ -3,6 +3,7 @@ package org.medtrace.cluster;
 import com.typesafe.config.Config;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
@@ -16,7 +17,11 @@ import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.patient.PatientRecord;
 import org.medtrace.http.HttpApi;
+import org.medtrace.http.EpcisCaptureService;
 import org.medtrace.http.HttpApiSettings;
+import org.medtrace.ingest.IngestPipelines;
+import org.medtrace.ingest.IngestSettings;
+import org.medtrace.ingest.route.ItemOutcome;
 import org.medtrace.ingest.alerts.AlertPublisher;
 import org.medtrace.ingest.alerts.AlertPublisherSettings;
 
@@ -42,7 +47,8 @@ public final class MedtraceNode {
 
   /**
    * Joins the cluster, starts sharding for the three entity types, the alert publisher (one per
-   * cluster, where enabled), Pekko Management (health checks) and the HTTP API.
+   * cluster, where enabled), the ingest pipelines (each where enabled), Pekko Management (health
+   * checks) and the HTTP API.
    */
   public static Running init(ActorSystem<?> system, NodeSettings settings) {
     Config config = system.settings().config();
@@ -53,11 +59,35 @@ public final class MedtraceNode {
     if (AlertPublisherSettings.enabled(config)) {
       AlertPublisher.init(system, AlertPublisherSettings.from(config));
     }
-    CompletionStage<Uri> management = PekkoManagement.get(system).start();
     PrometheusRegistry metrics = new PrometheusRegistry();
+    IngestPipelines ingest = IngestPipelines.start(system, IngestSettings.from(config), metrics);
+    CompletionStage<Uri> management = PekkoManagement.get(system).start();
     HttpApiSettings http = HttpApiSettings.from(config);
-    HttpApi api = HttpApi.create(system, http, settings.trustedKeys(), metrics, settings.ledger().clock());
+    HttpApi api =
+        HttpApi.create(
+            system, http, settings.trustedKeys(), metrics, settings.ledger().clock(), Optional.of(epcisCapture(ingest)));
     return new Running(system, HttpApi.bind(system, http, api.route()), management, metrics);
+  }
+
+  /** EPCIS capture over HTTP goes through the ingest pipelines' own decoding and routing. */
+  private static EpcisCaptureService epcisCapture(IngestPipelines ingest) {
+    return (document, caller) ->
+        ingest
+            .epcisCapture()
+            .capture(document, caller)
+            .thenApply(
+                outcomes ->
+                    outcomes.stream()
+                        .map(MedtraceNode::capturedEvent)
+                        .toList());
+  }
+
+  private static EpcisCaptureService.CapturedEvent capturedEvent(ItemOutcome outcome) {
+    if (outcome instanceof ItemOutcome.Stored stored) {
+      return new EpcisCaptureService.CapturedEvent(stored.label(), true, stored.accepted(), stored.alreadyRecorded(), "", "");
+    }
+    ItemOutcome.DeadLettered refused = (ItemOutcome.DeadLettered) outcome;
+    return new EpcisCaptureService.CapturedEvent(refused.label(), false, 0, 0, refused.reasonCode(), refused.message());
   }
 
   private static void joinCluster(ActorSystem<?> system, List<String> seedNodes) {

@@ -3,6 +3,7 @@ package org.medtrace.cluster;
 import com.typesafe.config.Config;
 import java.util.ArrayList;
 import java.util.List;
+import org.medtrace.ingest.IngestSettings;
 import org.medtrace.ingest.alerts.AlertPublisherSettings;
 
 /**
@@ -16,6 +17,7 @@ final class NodeTopics {
   static List<String> all(Config config) {
     List<String> topics = new ArrayList<>();
     topics.add(AlertPublisherSettings.from(config).topic());
+    topics.addAll(IngestSettings.from(config).topics());
     return topics;
   }
 }

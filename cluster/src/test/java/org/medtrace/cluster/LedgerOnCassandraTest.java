@@ -106,6 +106,9 @@ class LedgerOnCassandraTest {
                 medtrace.http.port = 0
                 pekko.management.http.port = 0
                 medtrace.alerts.enabled = off
+                medtrace.ingest.lab-results.enabled = off
+                medtrace.ingest.sensor-readings.enabled = off
+                medtrace.ingest.epcis-events.enabled = off
                 medtrace.http.auth.development-issuer.enabled = on
                 medtrace.http.auth.development-issuer.key-dir = "%s"
                 # Snapshots often and passivation soon, so recovery from both is exercised.

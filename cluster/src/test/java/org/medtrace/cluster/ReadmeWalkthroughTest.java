@@ -38,13 +38,16 @@ import org.medtrace.persistence.chain.VerificationResult;
 import org.medtrace.persistence.journal.JournalChainVerifier;
 
 /**
- * The README's API walk-through, end to end: its {@code sh} blocks run as written — tokens from
- * {@code bin/medtrace token}, calls with curl — against a whole development node on the real
- * Cassandra and Kafka; only the API's address is filled in (the node listens on a free port). Then:
+ * The README's walk-throughs, end to end: their {@code sh} blocks run as written — tokens from
+ * {@code bin/medtrace token}, calls with curl, input sent with {@code bin/medtrace send} — against a
+ * whole development node on the real Cassandra and Kafka; only the API's address is filled in (the
+ * node listens on a free port). After the API's:
  * the batch went from registration through a cold-chain quarantine and the regulator's release to
  * dispensing, the clinician's read under consent is in the patient's access log, every chain
  * verifies, the quarantine is on the alerts topic once, and the node reports itself ready. Run a
  * second time, the walk-through stores nothing new but the second read (reads are always recorded).
+ * After the streams': the EPCIS document, the sensor readings and the lab result are on the ledger,
+ * the duplicate scan over HTTP was refused, and both alerts are on the topic.
  */
 @ExtendWith({RealCassandra.class, RealKafka.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -74,8 +77,8 @@ class ReadmeWalkthroughTest {
   }
 
   @Test
-  void theWalkthroughRunsAsWrittenAgainstADevelopmentNode() throws Exception {
-    String script = script();
+  void theApiWalkthroughRunsAsWrittenAgainstADevelopmentNode() throws Exception {
+    String script = script("## The API, step by step");
     String output = run(script);
     assertTrue(output.contains("\"status\":\"intact\""), output);
 
@@ -148,11 +151,30 @@ class ReadmeWalkthroughTest {
         .statusCode();
   }
 
-  /** The README's API section's sh blocks, with the node's address in place of the development one. */
-  private String script() throws IOException {
+  @Test
+  void theStreamsWalkthroughRunsAsWrittenAgainstADevelopmentNode() throws Exception {
+    String output = run(script("## Streams, step by step"));
+
+    assertTrue(output.contains("\"status\":422"), "the second scan over HTTP is refused: " + output);
+    assertTrue(output.contains("\"eventType\":\"ColdChainQuarantined\""), "the trail shows the quarantine: " + output);
+    assertTrue(
+        Pattern.compile("medtrace_ingest_messages_stored_total\\{pipeline=\"lab-results\"} 1").matcher(output).find(),
+        "the lab result is stored: " + output);
+    long batchAlerts = output.lines().filter(line -> line.startsWith("drug-batch/10614141073464/L2026-11/")).count();
+    assertEquals(2, batchAlerts, "a duplicate scan and a cold-chain quarantine on the alerts topic: " + output);
+    VerificationResult result =
+        JournalChainVerifier.onCassandra(node.system(), TrustedKeys.none())
+            .verify("drug-batch", "10614141073464/L2026-11")
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    assertInstanceOf(VerificationResult.Intact.class, result, result::toString);
+  }
+
+  /** A README section's sh blocks, with the node's address in place of the development one. */
+  private String script(String sectionTitle) throws IOException {
     String readme = Files.readString(projectDir.resolve("README.md"), StandardCharsets.UTF_8);
-    int start = readme.indexOf("## The API, step by step");
-    assertTrue(start >= 0, "the README has the API section");
+    int start = readme.indexOf(sectionTitle);
+    assertTrue(start >= 0, "the README has the section " + sectionTitle);
     int end = readme.indexOf("\n## ", start + 1);
     String section = readme.substring(start, end < 0 ? readme.length() : end);
     List<String> blocks = new ArrayList<>();
@@ -160,7 +182,7 @@ class ReadmeWalkthroughTest {
     while (block.find()) {
       blocks.add(block.group(1));
     }
-    assertFalse(blocks.isEmpty(), "the API section has sh blocks");
+    assertFalse(blocks.isEmpty(), sectionTitle + " has sh blocks");
     String script = String.join("\n", blocks);
     assertTrue(script.contains(API_LINE), "the walk-through starts with the development node's address");
     String base = node.api().toString().replaceAll("/$", "");
@@ -173,6 +195,9 @@ class ReadmeWalkthroughTest {
     // bin/medtrace token: the build already ran, and the node's issuer key is the test's.
     bash.environment().put("MEDTRACE_SKIP_BUILD", "1");
     bash.environment().put("MEDTRACE_DEV_ISSUER_DIR", issuerDirectory.toString());
+    // bin/medtrace send and alerts: the test run's Kafka, and this node's alerts topic.
+    bash.environment().put("MEDTRACE_KAFKA_BOOTSTRAP_SERVERS", RealKafka.bootstrapServers());
+    bash.environment().put("MEDTRACE_ALERTS_TOPIC", node.config().getString("medtrace.alerts.topic"));
     // The API is on a loopback address; a proxy from the environment must not be asked for it.
     bash.environment().keySet().removeIf(name -> name.toLowerCase(Locale.ROOT).endsWith("_proxy"));
     Process process = bash.start();

@@ -108,6 +108,20 @@ public final class HttpApi {
    */
   public static HttpApi create(
       ActorSystem<?> system, HttpApiSettings settings, TrustedKeys trustedKeys, PrometheusRegistry registry, Clock clock) {
+    return create(system, settings, trustedKeys, registry, clock, Optional.empty());
+  }
+
+  /**
+   * As {@link #create(ActorSystem, HttpApiSettings, TrustedKeys, PrometheusRegistry, Clock)}, with
+   * EPCIS capture done by {@code epcisCapture} (without it, the capture endpoint answers 503).
+   */
+  public static HttpApi create(
+      ActorSystem<?> system,
+      HttpApiSettings settings,
+      TrustedKeys trustedKeys,
+      PrometheusRegistry registry,
+      Clock clock,
+      Optional<EpcisCaptureService> epcisCapture) {
     settings.auth().developmentIssuer().ifPresent(dev -> DevTokenIssuer.loadOrCreate(settings.auth()));
     TokenVerifier verifier = new TokenVerifier(settings.auth());
     ApiMetrics metrics = new ApiMetrics(registry);
@@ -122,6 +136,7 @@ public final class HttpApi {
     endpoints.addAll(new UnitEndpoints(unitIndex, ledger, clock).endpoints());
     endpoints.addAll(new DeviceEndpoints(ledger, queries).endpoints());
     endpoints.addAll(new PatientEndpoints(ledger, queries).endpoints());
+    endpoints.addAll(new EpcisEndpoints(epcisCapture).endpoints());
     endpoints.add(
         Endpoint.secured(
             "GET",

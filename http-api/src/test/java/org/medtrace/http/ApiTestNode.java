@@ -48,6 +48,8 @@ public final class ApiTestNode implements AutoCloseable {
   private final PrometheusRegistry registry;
   private final Path issuerDirectory;
 
+  private final RecordingEpcisCapture epcis;
+
   private ApiTestNode(
       ActorTestKit testKit,
       ServerBinding binding,
@@ -55,8 +57,10 @@ public final class ApiTestNode implements AutoCloseable {
       TestTokens tokens,
       AdjustableClock clock,
       PrometheusRegistry registry,
-      Path issuerDirectory) {
+      Path issuerDirectory,
+      RecordingEpcisCapture epcis) {
     this.testKit = testKit;
+    this.epcis = epcis;
     this.binding = binding;
     this.api = api;
     this.tokens = tokens;
@@ -127,10 +131,11 @@ public final class ApiTestNode implements AutoCloseable {
       PatientRecord.init(system, ledger);
       HttpApiSettings settings = HttpApiSettings.from(config);
       PrometheusRegistry registry = new PrometheusRegistry();
-      HttpApi api = HttpApi.create(system, settings, TrustedKeys.none(), registry, clock);
+      RecordingEpcisCapture epcis = new RecordingEpcisCapture();
+      HttpApi api = HttpApi.create(system, settings, TrustedKeys.none(), registry, clock, Optional.of(epcis));
       ServerBinding binding = HttpApi.bind(system, settings, api.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       return new ApiTestNode(
-          testKit, binding, api, new TestTokens(DevTokenIssuer.loadOrCreate(settings.auth())), clock, registry, issuerDirectory);
+          testKit, binding, api, new TestTokens(DevTokenIssuer.loadOrCreate(settings.auth())), clock, registry, issuerDirectory, epcis);
     } catch (Exception e) {
       testKit.shutdownTestKit();
       throw new IllegalStateException("the API test node did not start", e);
@@ -172,6 +177,11 @@ public final class ApiTestNode implements AutoCloseable {
 
   public PrometheusRegistry registry() {
     return registry;
+  }
+
+  /** What the API handed to EPCIS capture (a recording stand-in here; see its comment). */
+  public RecordingEpcisCapture epcis() {
+    return epcis;
   }
 
   public Path issuerDirectory() {
