@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code token --role R --org O --user U}: prints a token of the development issuer.
  *   <li>{@code send KIND ...}: sends lab results, sensor readings or EPCIS documents to the ingest
  *       topics ({@link SendToIngest}).
- *   <li>{@code alerts [--wait N]}: prints the alerts topic ({@link PrintAlerts}).
+ *   <li>{@code alerts [--wait-for ALERT-ID]}: prints the alerts topic ({@link PrintAlerts}).
  *   <li>{@code verify TYPE ID}: verifies one entity's chain in the journal; exit code 0 when intact.
  * </ul>
  */
@@ -203,7 +203,7 @@ public final class Main {
   private static void usage() {
     System.err.println(
         "usage: bin/medtrace dev | node | schema | apply-schema | token --role R --org O --user U"
-            + " | send lab-result|epcis|temperatures|usage ... | alerts [--wait N]"
+            + " | send lab-result|epcis|temperatures|usage ... | alerts [--wait-for ALERT-ID]"
             + " | verify <drug-batch|medical-device|patient-record> <entity id>");
     System.exit(64);
   }

@@ -19,8 +19,8 @@ import org.medtrace.ingest.v1.Alert;
  * medtrace.kafka}), one line per alert, oldest first — what a regulator's consumer receives:
  *
  * <pre>
- * alerts              every alert on the topic now
- * alerts --wait N     waits (up to 60 s) until there are at least N, then prints them
+ * alerts                   every alert on the topic now
+ * alerts --wait-for ID     waits (up to 60 s) until alert ID is there, then prints them all
  * </pre>
  *
  * It reads without a consumer group, so it never moves anyone's offsets.
@@ -32,27 +32,31 @@ public final class PrintAlerts {
   private PrintAlerts() {}
 
   public static void main(String[] args) throws Exception {
-    int atLeast = 0;
-    if (args.length == 2 && args[0].equals("--wait")) {
-      atLeast = Integer.parseInt(args[1]);
+    String awaited = "";
+    if (args.length == 2 && args[0].equals("--wait-for")) {
+      awaited = args[1];
     } else if (args.length != 0) {
-      System.err.println("usage: alerts [--wait N]");
+      System.err.println("usage: alerts [--wait-for ALERT-ID]");
       System.exit(2);
     }
     AlertPublisherSettings settings = AlertPublisherSettings.from(ConfigFactory.load());
     Instant deadline = Instant.now().plus(WAIT_LIMIT);
     List<Alert> alerts = read(settings.bootstrapServers(), settings.topic());
-    while (alerts.size() < atLeast && Instant.now().isBefore(deadline)) {
+    while (!contains(alerts, awaited) && Instant.now().isBefore(deadline)) {
       Thread.sleep(1000);
       alerts = read(settings.bootstrapServers(), settings.topic());
     }
     for (Alert alert : alerts) {
       System.out.println(alert.getAlertId() + "  " + alert.getKind() + "  " + alert.getSummary());
     }
-    if (alerts.size() < atLeast) {
-      System.err.println("only " + alerts.size() + " of " + atLeast + " alerts after " + WAIT_LIMIT.toSeconds() + " s");
+    if (!contains(alerts, awaited)) {
+      System.err.println("no alert " + awaited + " after " + WAIT_LIMIT.toSeconds() + " s");
       System.exit(1);
     }
+  }
+
+  private static boolean contains(List<Alert> alerts, String alertId) {
+    return alertId.isEmpty() || alerts.stream().anyMatch(alert -> alert.getAlertId().equals(alertId));
   }
 
   /** Every alert on {@code topic} up to its current end. */
