@@ -1,18 +1,13 @@
 package org.medtrace.ingest.kafka;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,12 +17,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.medtrace.forked.ForkedServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,12 +78,6 @@ public final class KafkaLauncher implements AutoCloseable {
   /** How long formatting the storage may take (measured: 1.4 s). */
   static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(120);
 
-  /** How many lines of the broker's own log a startup failure quotes. */
-  static final int LOG_TAIL_LINES = 40;
-
-  /** How many lines of the JVM's stdout/stderr a startup failure quotes (JVM errors land there). */
-  static final int CONSOLE_TAIL_LINES = 15;
-
   /** The broker's heap: enough for development and tests (measured RSS 355–460 MB). */
   static final String MIN_HEAP = "256m";
 
@@ -95,10 +85,13 @@ public final class KafkaLauncher implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(KafkaLauncher.class);
 
+  private static final ForkedServer.Log FORKED_SERVER_LOG =
+      new ForkedServer.Log(log::info, log::warn);
+
+  private static final String NAME = "Kafka";
+
   private static final String MAIN_CLASS = "kafka.Kafka";
   private static final String STORAGE_TOOL_CLASS = "kafka.tools.StorageTool";
-
-  private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
 
   /** The node id of the one broker/controller; it votes for itself. */
   private static final int NODE_ID = 1;
@@ -108,16 +101,8 @@ public final class KafkaLauncher implements AutoCloseable {
 
   private static final Pattern HEAP_SIZE = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
 
-  /**
-   * Options a developer may have set for their own JVMs; the {@code java} launcher would apply
-   * them to the broker too and make its start depend on the shell it ran from.
-   */
-  private static final List<String> INHERITED_JVM_OPTION_VARIABLES =
-      List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "CLASSPATH", "KAFKA_OPTS");
-
   private final Settings settings;
-  private Process process;
-  private Thread shutdownHook;
+  private ForkedServer server;
 
   /** A launcher for one broker; nothing happens until {@link #start()}. */
   public KafkaLauncher(Settings settings) {
@@ -136,22 +121,22 @@ public final class KafkaLauncher implements AutoCloseable {
 
   /** Whether the broker process this launcher started is alive. */
   public synchronized boolean isRunning() {
-    return process != null && process.isAlive();
+    return server != null && server.isAlive();
   }
 
   /** The PID of the running broker JVM, if any. */
   public synchronized OptionalLong pid() {
-    return isRunning() ? OptionalLong.of(process.pid()) : OptionalLong.empty();
+    return isRunning() ? OptionalLong.of(server.pid()) : OptionalLong.empty();
   }
 
   /** The broker's own log (INFO and above). */
   public Path serverLog() {
-    return settings.logDirectory().resolve("server.log");
+    return forkedServer(settings.nodeDirectory()).serverLog();
   }
 
   /** Everything the broker JVM wrote to stdout and stderr. */
   public Path consoleLog() {
-    return settings.logDirectory().resolve("console.log");
+    return forkedServer(settings.nodeDirectory()).consoleLog();
   }
 
   /** What the storage tool wrote while formatting. */
@@ -173,58 +158,44 @@ public final class KafkaLauncher implements AutoCloseable {
    *     that server)
    */
   public synchronized void start() throws IOException, InterruptedException {
-    if (process != null) {
-      throw new IllegalStateException("Kafka is already started (pid " + process.pid() + ")");
+    if (server != null) {
+      throw new IllegalStateException("Kafka is already started (pid " + server.pid() + ")");
     }
     stopLeftover(settings.nodeDirectory());
     for (int port : List.of(settings.clientPort(), settings.controllerPort())) {
-      if (acceptsConnections(new InetSocketAddress(settings.address(), port))) {
-        throw new IllegalStateException(
-            "Something already listens on "
-                + settings.address()
-                + ":"
-                + port
-                + "; stop it or choose other ports for this Kafka broker");
-      }
+      ForkedServer.requireNothingListensOn(
+          new InetSocketAddress(settings.address(), port),
+          "stop it or choose other ports for this Kafka broker");
     }
-    String classpath = readClasspath(settings.classpathFile());
+    String classpath =
+        ForkedServer.readClasspathFile(
+            settings.classpathFile(), NAME, "mvn -pl kafka-runtime generate-resources");
     prepareNodeDirectory(classpath);
 
-    long startedAt = System.nanoTime();
     formatStorage(classpath);
     log.info(
         "Starting Kafka on {} (controller port {}) in {}",
         settings.bootstrapServers(),
         settings.controllerPort(),
         settings.nodeDirectory());
-    ProcessBuilder builder =
-        new ProcessBuilder(command())
-            .directory(settings.nodeDirectory().toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(consoleLog().toFile()));
-    INHERITED_JVM_OPTION_VARIABLES.forEach(builder.environment()::remove);
-    Process started = builder.start();
-    process = started;
-    // The hook holds no lock: it must be able to kill the broker while start() is still waiting.
-    shutdownHook =
-        new Thread(
-            () -> {
-              terminate(started.toHandle(), STOP_GRACE_PERIOD);
-              deletePidFile();
-            },
-            "kafka-launcher-shutdown-" + started.pid());
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    ForkedServer started =
+        ForkedServer.start(forkedServer(settings.nodeDirectory()), settings.javaExecutable());
     try {
-      Files.writeString(pidFile(settings.nodeDirectory()), Long.toString(started.pid()));
-      awaitAdminReady(startedAt);
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      stop();
-      throw e;
+      // The port opens before the broker has caught up with the metadata log; describeCluster
+      // answers only once it serves clients.
+      started.awaitReady(
+          new InetSocketAddress(settings.address(), settings.clientPort()),
+          "ready for an admin client on " + settings.bootstrapServers(),
+          settings.startupTimeout(),
+          () -> describeCluster(settings.bootstrapServers(), Duration.ofSeconds(5)));
+    } catch (ForkedServer.NotReadyException e) {
+      throw new StartupException(e);
     }
+    server = started;
     log.info(
         "Kafka ready on {} after {} s (pid {})",
         settings.bootstrapServers(),
-        seconds(System.nanoTime() - startedAt),
+        started.secondsSinceStart(),
         started.pid());
   }
 
@@ -233,27 +204,11 @@ public final class KafkaLauncher implements AutoCloseable {
    * SIGKILL. Does nothing if the broker is not running.
    */
   public synchronized void stop() {
-    Process running = process;
-    if (running == null) {
-      return;
+    ForkedServer running = server;
+    server = null;
+    if (running != null) {
+      running.stop();
     }
-    process = null;
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException jvmAlreadyExiting) {
-      // The hook is running or about to run and stops the broker itself.
-    }
-    shutdownHook = null;
-    long stoppingAt = System.nanoTime();
-    if (running.isAlive()) {
-      log.info("Stopping Kafka (pid {})", running.pid());
-      terminate(running.toHandle(), STOP_GRACE_PERIOD);
-    }
-    deletePidFile();
-    log.info(
-        "Kafka stopped after {} s (exit code {})",
-        seconds(System.nanoTime() - stoppingAt),
-        running.isAlive() ? "unknown" : Integer.toString(running.exitValue()));
   }
 
   /** Same as {@link #stop()}. */
@@ -310,14 +265,6 @@ public final class KafkaLauncher implements AutoCloseable {
     createTopics(bootstrapServers, names, partitions, Duration.ofSeconds(60));
   }
 
-  private void deletePidFile() {
-    try {
-      Files.deleteIfExists(pidFile(settings.nodeDirectory()));
-    } catch (IOException e) {
-      log.warn("Could not delete {}: {}", pidFile(settings.nodeDirectory()), e.toString());
-    }
-  }
-
   /**
    * Stops a broker left running on {@code nodeDirectory} by a JVM that died without running its
    * shutdown hooks ({@code kill -9}, a killed IDE). Only the process named in the directory's PID
@@ -325,65 +272,22 @@ public final class KafkaLauncher implements AutoCloseable {
    * directory's {@code server.properties}.
    */
   public static void stopLeftover(Path nodeDirectory) throws IOException {
-    Path pidFile = pidFile(nodeDirectory);
-    if (!Files.isRegularFile(pidFile)) {
-      return;
-    }
-    String recorded = Files.readString(pidFile).trim();
-    Optional<ProcessHandle> leftover;
-    try {
-      leftover = ProcessHandle.of(Long.parseLong(recorded));
-    } catch (NumberFormatException e) {
-      leftover = Optional.empty();
-    }
-    String propertiesArgument = serverProperties(nodeDirectory).toString();
-    leftover
-        .filter(ProcessHandle::isAlive)
-        .filter(
-            handle -> {
-              List<String> arguments =
-                  handle.info().arguments().map(Arrays::asList).orElse(List.of());
-              return arguments.contains(MAIN_CLASS) && arguments.contains(propertiesArgument);
-            })
-        .ifPresent(
-            handle -> {
-              log.warn(
-                  "Stopping Kafka (pid {}) left running on {} by an earlier run",
-                  handle.pid(),
-                  nodeDirectory);
-              terminate(handle, STOP_GRACE_PERIOD);
-            });
-    Files.deleteIfExists(pidFile);
-  }
-
-  private static void terminate(ProcessHandle handle, Duration gracePeriod) {
-    handle.destroy();
-    try {
-      handle.onExit().get(gracePeriod.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      log.warn("Kafka (pid {}) did not stop within {}; killing it", handle.pid(), gracePeriod);
-      handle.destroyForcibly();
-      handle.onExit().join();
-    } catch (InterruptedException e) {
-      handle.destroyForcibly();
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Waiting for Kafka to exit failed", e);
-    }
+    forkedServer(nodeDirectory).stopLeftover();
   }
 
   /**
-   * {@code java @conf/jvm.args kafka.Kafka <server.properties>}. Everything but the two arguments
-   * that identify the broker sits in an argument file: the classpath alone is several KB, and the
-   * JDK reports no arguments for a process whose command line exceeds 4 KB, which would leave
-   * {@link #stopLeftover} unable to recognise the broker.
+   * The broker runs as {@code java @conf/jvm.args kafka.Kafka <server.properties>}: the main class
+   * and the properties file identify it, everything else sits in the argument file (see {@link
+   * ForkedServer}).
    */
-  private List<String> command() {
-    return List.of(
-        settings.javaExecutable().toString(),
-        "@" + jvmArgumentFile(settings.nodeDirectory()),
-        MAIN_CLASS,
-        serverProperties(settings.nodeDirectory()).toString());
+  private static ForkedServer.Spec forkedServer(Path nodeDirectory) {
+    return new ForkedServer.Spec(
+        NAME,
+        nodeDirectory,
+        List.of(MAIN_CLASS, serverProperties(nodeDirectory).toString()),
+        "server.log",
+        STOP_GRACE_PERIOD,
+        FORKED_SERVER_LOG);
   }
 
   private List<String> jvmArguments(String classpath) {
@@ -405,28 +309,13 @@ public final class KafkaLauncher implements AutoCloseable {
     return arguments;
   }
 
-  /**
-   * One argument per line, quoted, because java's argument-file syntax splits on unquoted
-   * whitespace; inside quotes a backslash escapes, so backslashes are doubled.
-   */
-  static String argumentFile(List<String> arguments) {
-    return arguments.stream()
-        .map(
-            argument -> {
-              String escaped = argument.replace("\\", "\\\\");
-              char quote = escaped.indexOf('"') < 0 ? '"' : '\'';
-              return quote + escaped + quote;
-            })
-        .collect(Collectors.joining("\n", "", "\n"));
-  }
-
   private void prepareNodeDirectory(String classpath) throws IOException {
     Path node = settings.nodeDirectory();
     for (String directory : List.of("conf", "logs", "data")) {
       Files.createDirectories(node.resolve(directory));
     }
     Files.writeString(serverProperties(node), serverProperties());
-    Files.writeString(jvmArgumentFile(node), argumentFile(jvmArguments(classpath)));
+    forkedServer(node).writeArgumentFile(jvmArguments(classpath));
   }
 
   /**
@@ -496,19 +385,17 @@ public final class KafkaLauncher implements AutoCloseable {
             "-c",
             serverProperties(settings.nodeDirectory()).toString(),
             "--ignore-formatted");
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(settings.nodeDirectory().toFile())
+    Process format =
+        ForkedServer.processBuilder(command, settings.nodeDirectory())
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.to(formatLog().toFile()));
-    INHERITED_JVM_OPTION_VARIABLES.forEach(builder.environment()::remove);
-    Process format = builder.start();
+            .redirectOutput(ProcessBuilder.Redirect.to(formatLog().toFile()))
+            .start();
     if (!format.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
       format.destroyForcibly().waitFor();
       throw new StartupException(
           "Formatting Kafka's storage in " + settings.dataDirectory() + " took longer than "
               + FORMAT_TIMEOUT.toSeconds() + " s",
-          tail(formatLog(), LOG_TAIL_LINES));
+          ForkedServer.tail(formatLog(), ForkedServer.LOG_TAIL_LINES));
     }
     if (format.exitValue() != 0) {
       throw new StartupException(
@@ -521,48 +408,14 @@ public final class KafkaLauncher implements AutoCloseable {
               + " with the classpath from "
               + settings.classpathFile()
               + ")",
-          tail(formatLog(), LOG_TAIL_LINES));
+          ForkedServer.tail(formatLog(), ForkedServer.LOG_TAIL_LINES));
     }
   }
 
-  /** Polls until an admin client sees the cluster. */
-  private void awaitAdminReady(long startedAt) throws StartupException, InterruptedException {
-    long deadline = startedAt + settings.startupTimeout().toNanos();
-    Exception lastAttempt = null;
-    while (true) {
-      if (!process.isAlive()) {
-        throw new StartupException(
-            "Kafka exited with code " + process.exitValue() + " during startup", logTails());
-      }
-      if (System.nanoTime() - deadline > 0) {
-        String cause = lastAttempt == null ? "" : " (last admin attempt: " + lastAttempt + ")";
-        throw new StartupException(
-            "Kafka did not answer on "
-                + settings.bootstrapServers()
-                + " within "
-                + settings.startupTimeout().toSeconds()
-                + " s"
-                + cause,
-            logTails());
-      }
-      // The port opens before the broker has caught up with the metadata log; describeCluster
-      // answers only once it serves clients.
-      if (acceptsConnections(new InetSocketAddress(settings.address(), settings.clientPort()))) {
-        try {
-          describeCluster(settings.bootstrapServers(), Duration.ofSeconds(5));
-          return;
-        } catch (ExecutionException | TimeoutException | RuntimeException notYet) {
-          lastAttempt = notYet;
-        }
-      }
-      Thread.sleep(POLL_INTERVAL.toMillis());
-    }
-  }
-
-  private static void describeCluster(String bootstrapServers, Duration timeout)
+  private static Collection<Node> describeCluster(String bootstrapServers, Duration timeout)
       throws ExecutionException, TimeoutException, InterruptedException {
     try (Admin admin = Admin.create(adminProperties(bootstrapServers, timeout))) {
-      admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -575,72 +428,8 @@ public final class KafkaLauncher implements AutoCloseable {
     return properties;
   }
 
-  private String logTails() {
-    return tail(serverLog(), LOG_TAIL_LINES) + tail(consoleLog(), CONSOLE_TAIL_LINES);
-  }
-
-  /** The last lines of a log file, read from its end so a huge log costs nothing. */
-  static String tail(Path file, int lines) {
-    if (!Files.isRegularFile(file)) {
-      return "\n--- " + file + " does not exist ---\n";
-    }
-    try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-      long length = in.length();
-      int chunk = (int) Math.min(length, 256 * 1024);
-      byte[] bytes = new byte[chunk];
-      in.seek(length - chunk);
-      in.readFully(bytes);
-      List<String> all = new String(bytes, StandardCharsets.UTF_8).lines().toList();
-      List<String> last = all.subList(Math.max(0, all.size() - lines), all.size());
-      return "\n--- last "
-          + last.size()
-          + " lines of "
-          + file
-          + " ---\n"
-          + String.join("\n", last)
-          + "\n";
-    } catch (IOException e) {
-      return "\n--- could not read " + file + ": " + e + " ---\n";
-    }
-  }
-
-  private static boolean acceptsConnections(InetSocketAddress address) {
-    try (Socket socket = new Socket()) {
-      socket.connect(address, 500);
-      return true;
-    } catch (IOException refused) {
-      return false;
-    }
-  }
-
-  private static String readClasspath(Path classpathFile) throws IOException {
-    if (!Files.isRegularFile(classpathFile)) {
-      throw new IOException(
-          "Kafka's classpath file "
-              + classpathFile
-              + " does not exist; build it with `mvn -pl kafka-runtime generate-resources`");
-    }
-    String classpath = Files.readString(classpathFile).trim();
-    if (classpath.isEmpty()) {
-      throw new IOException("Kafka's classpath file " + classpathFile + " is empty");
-    }
-    return classpath;
-  }
-
   private static Path serverProperties(Path nodeDirectory) {
     return nodeDirectory.resolve("conf").resolve("server.properties");
-  }
-
-  private static Path jvmArgumentFile(Path nodeDirectory) {
-    return nodeDirectory.resolve("conf").resolve("jvm.args");
-  }
-
-  private static Path pidFile(Path nodeDirectory) {
-    return nodeDirectory.resolve("kafka.pid");
-  }
-
-  private static String seconds(long nanos) {
-    return String.format(Locale.ROOT, "%.1f", nanos / 1e9);
   }
 
   /**
@@ -668,7 +457,7 @@ public final class KafkaLauncher implements AutoCloseable {
             + "; Ctrl-C stops it. Log: "
             + launcher.serverLog());
     // The shutdown hook registered by start() stops the broker on Ctrl-C.
-    launcher.process.waitFor();
+    launcher.server.waitForExit();
   }
 
   /**
@@ -716,8 +505,8 @@ public final class KafkaLauncher implements AutoCloseable {
       // Absolute, because the paths end up in server.properties read by a process with another cwd.
       nodeDirectory = nodeDirectory.toAbsolutePath().normalize();
       classpathFile = classpathFile.toAbsolutePath().normalize();
-      requirePort(clientPort, "clientPort");
-      requirePort(controllerPort, "controllerPort");
+      ForkedServer.requirePort(clientPort, "clientPort");
+      ForkedServer.requirePort(controllerPort, "controllerPort");
       if (clientPort == controllerPort) {
         throw new IllegalArgumentException("clientPort and controllerPort must differ");
       }
@@ -750,11 +539,7 @@ public final class KafkaLauncher implements AutoCloseable {
 
     /** The {@code java} binary of the running JVM. */
     public static Path currentJava() {
-      return ProcessHandle.current()
-          .info()
-          .command()
-          .map(Path::of)
-          .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java"));
+      return ForkedServer.currentJava();
     }
 
     public Settings withNodeDirectory(Path value) {
@@ -817,12 +602,6 @@ public final class KafkaLauncher implements AutoCloseable {
     Path logDirectory() {
       return nodeDirectory.resolve("logs");
     }
-
-    private static void requirePort(int port, String name) {
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException(name + " must be in 1..65535, was " + port);
-      }
-    }
   }
 
   /** The broker did not become ready; the message ends with the tail of its logs. */
@@ -831,6 +610,10 @@ public final class KafkaLauncher implements AutoCloseable {
 
     StartupException(String message, String logTails) {
       super(message + logTails);
+    }
+
+    StartupException(ForkedServer.NotReadyException failure) {
+      super(failure.getMessage(), failure);
     }
   }
 }

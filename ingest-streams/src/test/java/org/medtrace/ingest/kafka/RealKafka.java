@@ -1,8 +1,6 @@
 package org.medtrace.ingest.kafka;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +8,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,6 +17,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Store;
+import org.medtrace.forked.PerJvmServer;
 
 /**
  * JUnit 5 extension giving tests a real Kafka broker (KRaft, one node): one per test JVM, started
@@ -55,8 +54,7 @@ public final class RealKafka implements BeforeAllCallback {
    * 127.0.0.1 by default. Two test runs on one machine (two checkouts) keep apart by using
    * different ones.
    */
-  public static final String ADDRESS =
-      System.getProperty("medtrace.test.loopback-address", "127.0.0.1");
+  public static final String ADDRESS = PerJvmServer.loopbackAddress();
 
   public static final int CLIENT_PORT = 19092;
   public static final int CONTROLLER_PORT = 19093;
@@ -65,27 +63,21 @@ public final class RealKafka implements BeforeAllCallback {
   public static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   static final String CLASSPATH_FILE_PROPERTY = "medtrace.kafka.classpath-file";
-  static final String WORK_DIR_PROPERTY = "medtrace.test.work-dir";
 
-  private static final ExtensionContext.Namespace NAMESPACE =
-      ExtensionContext.Namespace.create(RealKafka.class);
-
-  /** Set while the broker runs; the static accessors read it. */
-  private static volatile Broker running;
+  /** The broker's launcher; closing it stops the broker. */
+  private static final PerJvmServer<KafkaLauncher> BROKER =
+      new PerJvmServer<>("Kafka", RealKafka.class, KafkaLauncher::stopLeftover, RealKafka::start);
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    // The root store lives as long as the test run and closes its AutoCloseable values at the end:
-    // that is what stops the broker after the last test class, not after the first.
-    context
-        .getRoot()
-        .getStore(NAMESPACE)
-        .getOrComputeIfAbsent(Broker.class, key -> Broker.start(), Broker.class);
+    // The root store closes what it holds after the whole test run (see PerJvmServer).
+    Store store = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL);
+    store.getOrComputeIfAbsent(BROKER, key -> BROKER.start(), AutoCloseable.class);
   }
 
   /** {@code address:port} for clients' {@code bootstrap.servers}. */
   public static String bootstrapServers() {
-    return broker().launcher.bootstrapServers();
+    return BROKER.running().bootstrapServers();
   }
 
   /** Creates these topics where missing (idempotent), each with this many partitions. */
@@ -147,75 +139,26 @@ public final class RealKafka implements BeforeAllCallback {
     }
   }
 
-  private static Broker broker() {
-    Broker broker = running;
-    if (broker == null) {
-      throw new IllegalStateException(
-          "No Kafka is running: annotate the test class with @ExtendWith(RealKafka.class)");
-    }
-    return broker;
-  }
-
   static Path workDirectory() {
-    String configured = System.getProperty(WORK_DIR_PROPERTY);
-    return configured != null ? Path.of(configured) : Path.of("target", "test-work");
+    return PerJvmServer.workDirectory();
   }
 
   static Path classpathFile() {
-    String configured = System.getProperty(CLASSPATH_FILE_PROPERTY);
-    // Outside Maven (an IDE), tests run in the module directory, next to kafka-runtime/.
-    return configured != null
-        ? Path.of(configured)
-        : Path.of("..", "kafka-runtime", "target", "kafka.classpath");
-  }
-
-  /** The running broker; closing it stops it. */
-  private static final class Broker implements AutoCloseable {
-    private final KafkaLauncher launcher;
-
-    private Broker(KafkaLauncher launcher) {
-      this.launcher = launcher;
-    }
-
-    static Broker start() {
-      Path nodeDirectory = workDirectory().resolve("kafka");
-      KafkaLauncher launcher =
-          new KafkaLauncher(
-              KafkaLauncher.Settings.defaults(nodeDirectory, classpathFile())
-                  .withAddress(ADDRESS)
-                  .withClientPort(CLIENT_PORT)
-                  .withControllerPort(CONTROLLER_PORT));
-      try {
-        // A broker orphaned by an aborted run would hold the ports; stop it before wiping its data.
-        KafkaLauncher.stopLeftover(nodeDirectory);
-        deleteRecursively(nodeDirectory);
-        launcher.start();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while starting Kafka", e);
-      }
-      Broker broker = new Broker(launcher);
-      running = broker;
-      return broker;
-    }
-
-    @Override
-    public void close() {
-      running = null;
-      launcher.stop();
-    }
+    return PerJvmServer.classpathFile(CLASSPATH_FILE_PROPERTY, "kafka-runtime", "kafka.classpath");
   }
 
   static void deleteRecursively(Path directory) throws IOException {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
+    PerJvmServer.deleteRecursively(directory);
+  }
+
+  private static KafkaLauncher start(Path nodeDirectory) throws IOException, InterruptedException {
+    KafkaLauncher launcher =
+        new KafkaLauncher(
+            KafkaLauncher.Settings.defaults(nodeDirectory, classpathFile())
+                .withAddress(ADDRESS)
+                .withClientPort(CLIENT_PORT)
+                .withControllerPort(CONTROLLER_PORT));
+    launcher.start();
+    return launcher;
   }
 }

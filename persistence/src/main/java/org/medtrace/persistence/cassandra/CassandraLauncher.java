@@ -6,25 +6,17 @@ import com.datastax.oss.driver.api.core.config.OptionsMap;
 import com.datastax.oss.driver.api.core.config.TypedDriverOption;
 import com.datastax.oss.driver.api.core.cql.Row;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
+import org.medtrace.forked.ForkedServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,17 +62,14 @@ public final class CassandraLauncher implements AutoCloseable {
   /** How long {@link #stop()} lets Cassandra drain after SIGTERM before killing it. */
   public static final Duration STOP_GRACE_PERIOD = Duration.ofSeconds(30);
 
-  /** How many lines of Cassandra's own log a startup failure quotes. */
-  static final int LOG_TAIL_LINES = 40;
-
-  /** How many lines of the JVM's stdout/stderr a startup failure quotes (JVM errors land there). */
-  static final int CONSOLE_TAIL_LINES = 15;
-
   private static final Logger log = LoggerFactory.getLogger(CassandraLauncher.class);
 
-  private static final String MAIN_CLASS = "org.apache.cassandra.service.CassandraDaemon";
+  private static final ForkedServer.Log FORKED_SERVER_LOG =
+      new ForkedServer.Log(log::info, log::warn);
 
-  private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+  private static final String NAME = "Cassandra";
+
+  private static final String MAIN_CLASS = "org.apache.cassandra.service.CassandraDaemon";
 
   /**
    * Cassandra 5.0 on JDK 17 dies at once ("unable to access required classes") without these;
@@ -115,16 +104,8 @@ public final class CassandraLauncher implements AutoCloseable {
           "java.base/java.lang",
           "java.base/java.util");
 
-  /**
-   * Options a developer may have set for their own JVMs; the {@code java} launcher would apply
-   * them to Cassandra too and make its start depend on the shell it ran from.
-   */
-  private static final List<String> INHERITED_JVM_OPTION_VARIABLES =
-      List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "CLASSPATH");
-
   private final Settings settings;
-  private Process process;
-  private Thread shutdownHook;
+  private ForkedServer server;
   private String releaseVersion;
 
   /** A launcher for one node; nothing happens until {@link #start()}. */
@@ -144,12 +125,12 @@ public final class CassandraLauncher implements AutoCloseable {
 
   /** Whether the Cassandra process this launcher started is alive. */
   public synchronized boolean isRunning() {
-    return process != null && process.isAlive();
+    return server != null && server.isAlive();
   }
 
   /** The PID of the running Cassandra JVM, if any. */
   public synchronized OptionalLong pid() {
-    return isRunning() ? OptionalLong.of(process.pid()) : OptionalLong.empty();
+    return isRunning() ? OptionalLong.of(server.pid()) : OptionalLong.empty();
   }
 
   /** The {@code release_version} the node reported when it became ready, e.g. {@code 5.0.9}. */
@@ -159,12 +140,12 @@ public final class CassandraLauncher implements AutoCloseable {
 
   /** Cassandra's own log (INFO and above). */
   public Path systemLog() {
-    return settings.logDirectory().resolve("system.log");
+    return forkedServer(settings.nodeDirectory()).serverLog();
   }
 
   /** Everything the Cassandra JVM wrote to stdout and stderr. */
   public Path consoleLog() {
-    return settings.logDirectory().resolve("console.log");
+    return forkedServer(settings.nodeDirectory()).consoleLog();
   }
 
   /**
@@ -177,22 +158,18 @@ public final class CassandraLauncher implements AutoCloseable {
    *     listens on the native port (a test would otherwise silently talk to that server)
    */
   public synchronized void start() throws IOException, InterruptedException {
-    if (process != null) {
-      throw new IllegalStateException("Cassandra is already started (pid " + process.pid() + ")");
+    if (server != null) {
+      throw new IllegalStateException("Cassandra is already started (pid " + server.pid() + ")");
     }
-    stopLeftover(settings.nodeDirectory());
-    if (acceptsConnections(settings.contactPoint())) {
-      throw new IllegalStateException(
-          "Something already listens on "
-              + settings.address()
-              + ":"
-              + settings.nativePort()
-              + "; stop it or choose another native port for this Cassandra node");
-    }
-    String classpath = readClasspath(settings.classpathFile());
+    Path node = settings.nodeDirectory();
+    stopLeftover(node);
+    ForkedServer.requireNothingListensOn(
+        settings.contactPoint(), "stop it or choose another native port for this Cassandra node");
+    String classpath =
+        ForkedServer.readClasspathFile(
+            settings.classpathFile(), NAME, "mvn -pl cassandra-runtime install");
     prepareNodeDirectory(classpath);
 
-    long startedAt = System.nanoTime();
     log.info(
         "Starting Cassandra '{}' on {}:{} (storage port {}) in {}",
         settings.clusterName(),
@@ -200,36 +177,25 @@ public final class CassandraLauncher implements AutoCloseable {
         settings.nativePort(),
         settings.storagePort(),
         settings.nodeDirectory());
-    ProcessBuilder builder =
-        new ProcessBuilder(command())
-            .directory(settings.nodeDirectory().toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(consoleLog().toFile()));
-    INHERITED_JVM_OPTION_VARIABLES.forEach(builder.environment()::remove);
-    Process started = builder.start();
-    process = started;
-    // The hook holds no lock: it must be able to kill the node while start() is still waiting.
-    shutdownHook =
-        new Thread(
-            () -> {
-              terminate(started.toHandle(), STOP_GRACE_PERIOD);
-              deletePidFile();
-            },
-            "cassandra-launcher-shutdown-" + started.pid());
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    ForkedServer started = ForkedServer.start(forkedServer(node), settings.javaExecutable());
     try {
-      Files.writeString(pidFile(settings.nodeDirectory()), Long.toString(started.pid()));
-      releaseVersion = awaitCqlReady(startedAt);
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      stop();
-      throw e;
+      // The native port opens shortly before CQL requests are served; a real query tells.
+      releaseVersion =
+          started.awaitReady(
+              settings.contactPoint(),
+              "CQL-ready on " + settings.address() + ":" + settings.nativePort(),
+              settings.startupTimeout(),
+              this::queryReleaseVersion);
+    } catch (ForkedServer.NotReadyException e) {
+      throw new StartupException(e);
     }
+    server = started;
     log.info(
         "Cassandra {} ready on {}:{} after {} s (pid {})",
         releaseVersion,
         settings.address(),
         settings.nativePort(),
-        seconds(System.nanoTime() - startedAt),
+        started.secondsSinceStart(),
         started.pid());
   }
 
@@ -238,41 +204,17 @@ public final class CassandraLauncher implements AutoCloseable {
    * if the node is not running.
    */
   public synchronized void stop() {
-    Process running = process;
-    if (running == null) {
-      return;
+    ForkedServer running = server;
+    server = null;
+    if (running != null) {
+      running.stop();
     }
-    process = null;
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException jvmAlreadyExiting) {
-      // The hook is running or about to run and stops the node itself.
-    }
-    shutdownHook = null;
-    long stoppingAt = System.nanoTime();
-    if (running.isAlive()) {
-      log.info("Stopping Cassandra (pid {})", running.pid());
-      terminate(running.toHandle(), STOP_GRACE_PERIOD);
-    }
-    deletePidFile();
-    log.info(
-        "Cassandra stopped after {} s (exit code {})",
-        seconds(System.nanoTime() - stoppingAt),
-        running.isAlive() ? "unknown" : Integer.toString(running.exitValue()));
   }
 
   /** Same as {@link #stop()}. */
   @Override
   public void close() {
     stop();
-  }
-
-  private void deletePidFile() {
-    try {
-      Files.deleteIfExists(pidFile(settings.nodeDirectory()));
-    } catch (IOException e) {
-      log.warn("Could not delete {}: {}", pidFile(settings.nodeDirectory()), e.toString());
-    }
   }
 
   /**
@@ -282,65 +224,22 @@ public final class CassandraLauncher implements AutoCloseable {
    * directory's configuration.
    */
   public static void stopLeftover(Path nodeDirectory) throws IOException {
-    Path pidFile = pidFile(nodeDirectory);
-    if (!Files.isRegularFile(pidFile)) {
-      return;
-    }
-    String recorded = Files.readString(pidFile).trim();
-    Optional<ProcessHandle> leftover;
-    try {
-      leftover = ProcessHandle.of(Long.parseLong(recorded));
-    } catch (NumberFormatException e) {
-      leftover = Optional.empty();
-    }
-    String configArgument = configArgument(nodeDirectory);
-    leftover
-        .filter(ProcessHandle::isAlive)
-        .filter(
-            handle -> {
-              List<String> arguments =
-                  handle.info().arguments().map(Arrays::asList).orElse(List.of());
-              return arguments.contains(MAIN_CLASS) && arguments.contains(configArgument);
-            })
-        .ifPresent(
-            handle -> {
-              log.warn(
-                  "Stopping Cassandra (pid {}) left running on {} by an earlier run",
-                  handle.pid(),
-                  nodeDirectory);
-              terminate(handle, STOP_GRACE_PERIOD);
-            });
-    Files.deleteIfExists(pidFile);
-  }
-
-  private static void terminate(ProcessHandle handle, Duration gracePeriod) {
-    handle.destroy();
-    try {
-      handle.onExit().get(gracePeriod.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      log.warn("Cassandra (pid {}) did not stop within {}; killing it", handle.pid(), gracePeriod);
-      handle.destroyForcibly();
-      handle.onExit().join();
-    } catch (InterruptedException e) {
-      handle.destroyForcibly();
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Waiting for Cassandra to exit failed", e);
-    }
+    forkedServer(nodeDirectory).stopLeftover();
   }
 
   /**
-   * {@code java @conf/jvm.args -Dcassandra.config=... CassandraDaemon}. Everything but the two
-   * arguments that identify the node sits in an argument file: the classpath alone is ~9 KB, and
-   * the JDK reports no arguments for a process whose command line exceeds 4 KB, which would leave
-   * {@link #stopLeftover} unable to recognise the node (and makes {@code ps} output unreadable).
+   * The node runs as {@code java @conf/jvm.args -Dcassandra.config=<yaml> CassandraDaemon}: the
+   * configuration argument and the main class identify it, everything else sits in the argument
+   * file (see {@link ForkedServer}).
    */
-  private List<String> command() {
-    return List.of(
-        settings.javaExecutable().toString(),
-        "@" + jvmArgumentFile(settings.nodeDirectory()),
-        configArgument(settings.nodeDirectory()),
-        MAIN_CLASS);
+  private static ForkedServer.Spec forkedServer(Path nodeDirectory) {
+    return new ForkedServer.Spec(
+        NAME,
+        nodeDirectory,
+        List.of(configArgument(nodeDirectory), MAIN_CLASS),
+        "system.log",
+        STOP_GRACE_PERIOD,
+        FORKED_SERVER_LOG);
   }
 
   private List<String> jvmArguments(String classpath) {
@@ -370,21 +269,6 @@ public final class CassandraLauncher implements AutoCloseable {
     return arguments;
   }
 
-  /**
-   * One argument per line, quoted, because java's argument-file syntax splits on unquoted
-   * whitespace; inside quotes a backslash escapes, so backslashes are doubled.
-   */
-  static String argumentFile(List<String> arguments) {
-    return arguments.stream()
-        .map(
-            argument -> {
-              String escaped = argument.replace("\\", "\\\\");
-              char quote = escaped.indexOf('"') < 0 ? '"' : '\'';
-              return quote + escaped + quote;
-            })
-        .collect(Collectors.joining("\n", "", "\n"));
-  }
-
   private void prepareNodeDirectory(String classpath) throws IOException {
     Path node = settings.nodeDirectory();
     for (String directory :
@@ -401,7 +285,7 @@ public final class CassandraLauncher implements AutoCloseable {
     }
     Files.writeString(configFile(node), cassandraYaml());
     Files.writeString(node.resolve("conf").resolve("logback.xml"), logbackXml());
-    Files.writeString(jvmArgumentFile(node), argumentFile(jvmArguments(classpath)));
+    forkedServer(node).writeArgumentFile(jvmArguments(classpath));
   }
 
   /**
@@ -475,41 +359,6 @@ public final class CassandraLauncher implements AutoCloseable {
         .formatted(xmlText(systemLog().toString()));
   }
 
-  /** Polls until a CQL session can query the node; returns its release version. */
-  private String awaitCqlReady(long startedAt) throws StartupException, InterruptedException {
-    long deadline = startedAt + settings.startupTimeout().toNanos();
-    Exception lastCqlFailure = null;
-    while (true) {
-      if (!process.isAlive()) {
-        throw new StartupException(
-            "Cassandra exited with code " + process.exitValue() + " during startup", logTails());
-      }
-      if (System.nanoTime() - deadline > 0) {
-        String cause =
-            lastCqlFailure == null ? "" : " (last CQL attempt: " + lastCqlFailure + ")";
-        throw new StartupException(
-            "Cassandra was not CQL-ready on "
-                + settings.address()
-                + ":"
-                + settings.nativePort()
-                + " within "
-                + settings.startupTimeout().toSeconds()
-                + " s"
-                + cause,
-            logTails());
-      }
-      // The native port opens shortly before CQL requests are served; a real query tells.
-      if (acceptsConnections(settings.contactPoint())) {
-        try {
-          return queryReleaseVersion();
-        } catch (RuntimeException notYet) {
-          lastCqlFailure = notYet;
-        }
-      }
-      Thread.sleep(POLL_INTERVAL.toMillis());
-    }
-  }
-
   private String queryReleaseVersion() {
     // A map-based configuration ignores any application.conf on the classpath: the probe must
     // reach this node only, whatever contact points the application configures.
@@ -528,72 +377,12 @@ public final class CassandraLauncher implements AutoCloseable {
     }
   }
 
-  private String logTails() {
-    return tail(systemLog(), LOG_TAIL_LINES) + tail(consoleLog(), CONSOLE_TAIL_LINES);
-  }
-
-  /** The last lines of a log file, read from its end so a huge log costs nothing. */
-  static String tail(Path file, int lines) {
-    if (!Files.isRegularFile(file)) {
-      return "\n--- " + file + " does not exist ---\n";
-    }
-    try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-      long length = in.length();
-      int chunk = (int) Math.min(length, 256 * 1024);
-      byte[] bytes = new byte[chunk];
-      in.seek(length - chunk);
-      in.readFully(bytes);
-      List<String> all = new String(bytes, StandardCharsets.UTF_8).lines().toList();
-      List<String> last = all.subList(Math.max(0, all.size() - lines), all.size());
-      return "\n--- last "
-          + last.size()
-          + " lines of "
-          + file
-          + " ---\n"
-          + String.join("\n", last)
-          + "\n";
-    } catch (IOException e) {
-      return "\n--- could not read " + file + ": " + e + " ---\n";
-    }
-  }
-
-  private static boolean acceptsConnections(InetSocketAddress address) {
-    try (Socket socket = new Socket()) {
-      socket.connect(address, 500);
-      return true;
-    } catch (IOException refused) {
-      return false;
-    }
-  }
-
-  private static String readClasspath(Path classpathFile) throws IOException {
-    if (!Files.isRegularFile(classpathFile)) {
-      throw new IOException(
-          "Cassandra's classpath file "
-              + classpathFile
-              + " does not exist; build it with `mvn -pl cassandra-runtime install`");
-    }
-    String classpath = Files.readString(classpathFile).trim();
-    if (classpath.isEmpty()) {
-      throw new IOException("Cassandra's classpath file " + classpathFile + " is empty");
-    }
-    return classpath;
-  }
-
   private static Path configFile(Path nodeDirectory) {
     return nodeDirectory.resolve("conf").resolve("cassandra.yaml");
   }
 
   private static String configArgument(Path nodeDirectory) {
     return "-Dcassandra.config=" + configFile(nodeDirectory).toUri();
-  }
-
-  private static Path jvmArgumentFile(Path nodeDirectory) {
-    return nodeDirectory.resolve("conf").resolve("jvm.args");
-  }
-
-  private static Path pidFile(Path nodeDirectory) {
-    return nodeDirectory.resolve("cassandra.pid");
   }
 
   private static String yamlString(String value) {
@@ -606,10 +395,6 @@ public final class CassandraLauncher implements AutoCloseable {
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace("\"", "&quot;");
-  }
-
-  private static String seconds(long nanos) {
-    return String.format(Locale.ROOT, "%.1f", nanos / 1e9);
   }
 
   /**
@@ -641,7 +426,7 @@ public final class CassandraLauncher implements AutoCloseable {
             + "; Ctrl-C stops it. Log: "
             + launcher.systemLog());
     // The shutdown hook registered by start() stops the node on Ctrl-C.
-    launcher.process.waitFor();
+    launcher.server.waitForExit();
   }
 
   /**
@@ -692,8 +477,8 @@ public final class CassandraLauncher implements AutoCloseable {
       // Absolute, because the paths end up in a YAML file read by a process with another cwd.
       nodeDirectory = nodeDirectory.toAbsolutePath().normalize();
       classpathFile = classpathFile.toAbsolutePath().normalize();
-      requirePort(nativePort, "nativePort");
-      requirePort(storagePort, "storagePort");
+      ForkedServer.requirePort(nativePort, "nativePort");
+      ForkedServer.requirePort(storagePort, "storagePort");
       if (nativePort == storagePort) {
         throw new IllegalArgumentException("nativePort and storagePort must differ");
       }
@@ -725,11 +510,7 @@ public final class CassandraLauncher implements AutoCloseable {
 
     /** The {@code java} binary of the running JVM. */
     public static Path currentJava() {
-      return ProcessHandle.current()
-          .info()
-          .command()
-          .map(Path::of)
-          .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java"));
+      return ForkedServer.currentJava();
     }
 
     public Settings withNodeDirectory(Path value) {
@@ -794,20 +575,14 @@ public final class CassandraLauncher implements AutoCloseable {
     Path logDirectory() {
       return nodeDirectory.resolve("logs");
     }
-
-    private static void requirePort(int port, String name) {
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException(name + " must be in 1..65535, was " + port);
-      }
-    }
   }
 
   /** Cassandra did not become CQL-ready; the message ends with the tail of its logs. */
   public static final class StartupException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    StartupException(String message, String logTails) {
-      super(message + logTails);
+    StartupException(ForkedServer.NotReadyException failure) {
+      super(failure.getMessage(), failure);
     }
   }
 }

@@ -5,17 +5,15 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Store;
+import org.medtrace.forked.PerJvmServer;
 
 /**
  * JUnit 5 extension giving tests a real Cassandra 5.0 node: one per test JVM, started the first
@@ -51,7 +49,8 @@ public final class RealCassandra implements BeforeAllCallback {
    * The loopback address the test node listens on: {@code medtrace.test.loopback-address}, 127.0.0.1
    * by default. Two test runs on one machine (two checkouts) keep apart by using different ones.
    */
-  public static final String ADDRESS = System.getProperty("medtrace.test.loopback-address", "127.0.0.1");
+  public static final String ADDRESS = PerJvmServer.loopbackAddress();
+
   public static final int NATIVE_PORT = 19042;
   public static final int STORAGE_PORT = 17000;
   public static final String LOCAL_DATACENTER = CassandraLauncher.LOCAL_DATACENTER;
@@ -60,27 +59,21 @@ public final class RealCassandra implements BeforeAllCallback {
   public static final int REPLICATION_FACTOR = 1;
 
   static final String CLASSPATH_FILE_PROPERTY = "medtrace.cassandra.classpath-file";
-  static final String WORK_DIR_PROPERTY = "medtrace.test.work-dir";
 
-  private static final ExtensionContext.Namespace NAMESPACE =
-      ExtensionContext.Namespace.create(RealCassandra.class);
-
-  /** Set while the node runs; the static accessors read it. */
-  private static volatile Node running;
+  private static final PerJvmServer<Node> NODE =
+      new PerJvmServer<>(
+          "Cassandra", RealCassandra.class, CassandraLauncher::stopLeftover, Node::start);
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    // The root store lives as long as the test run and closes its AutoCloseable values at the end:
-    // that is what stops the node after the last test class, not after the first.
-    context
-        .getRoot()
-        .getStore(NAMESPACE)
-        .getOrComputeIfAbsent(Node.class, key -> Node.start(), Node.class);
+    // The root store closes what it holds after the whole test run (see PerJvmServer).
+    Store store = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL);
+    store.getOrComputeIfAbsent(NODE, key -> NODE.start(), AutoCloseable.class);
   }
 
   /** The CQL endpoint as {@code host:port}. */
   public static String contactPoint() {
-    node();
+    NODE.running();
     return ADDRESS + ":" + NATIVE_PORT;
   }
 
@@ -89,7 +82,7 @@ public final class RealCassandra implements BeforeAllCallback {
    * it; it ends with the node.
    */
   public static CqlSession session() {
-    return node().session;
+    return NODE.running().session;
   }
 
   /**
@@ -153,26 +146,17 @@ public final class RealCassandra implements BeforeAllCallback {
         + "T00:00";
   }
 
-  private static Node node() {
-    Node node = running;
-    if (node == null) {
-      throw new IllegalStateException(
-          "No Cassandra is running: annotate the test class with @ExtendWith(RealCassandra.class)");
-    }
-    return node;
-  }
-
   static Path workDirectory() {
-    String configured = System.getProperty(WORK_DIR_PROPERTY);
-    return configured != null ? Path.of(configured) : Path.of("target", "test-work");
+    return PerJvmServer.workDirectory();
   }
 
   static Path classpathFile() {
-    String configured = System.getProperty(CLASSPATH_FILE_PROPERTY);
-    // Outside Maven (an IDE), tests run in the module directory, next to cassandra-runtime/.
-    return configured != null
-        ? Path.of(configured)
-        : Path.of("..", "cassandra-runtime", "target", "cassandra.classpath");
+    return PerJvmServer.classpathFile(
+        CLASSPATH_FILE_PROPERTY, "cassandra-runtime", "cassandra.classpath");
+  }
+
+  static void deleteRecursively(Path directory) throws IOException {
+    PerJvmServer.deleteRecursively(directory);
   }
 
   /** The running node and its shared session; closing it stops both. */
@@ -185,30 +169,18 @@ public final class RealCassandra implements BeforeAllCallback {
       this.session = session;
     }
 
-    static Node start() {
-      Path nodeDirectory = workDirectory().resolve("cassandra");
+    static Node start(Path nodeDirectory) throws IOException, InterruptedException {
       CassandraLauncher launcher =
           new CassandraLauncher(
               CassandraLauncher.Settings.defaults(nodeDirectory, classpathFile())
+                  .withClusterName("medtrace-test")
                   .withAddress(ADDRESS)
                   .withNativePort(NATIVE_PORT)
-                  .withStoragePort(STORAGE_PORT)
-                  .withClusterName("medtrace-test"));
+                  .withStoragePort(STORAGE_PORT));
+      launcher.start();
       try {
-        // A node orphaned by an aborted run would hold the ports; stop it before wiping its data.
-        CassandraLauncher.stopLeftover(nodeDirectory);
-        deleteRecursively(nodeDirectory);
-        launcher.start();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while starting Cassandra", e);
-      }
-      try {
-        Node node = new Node(launcher, CassandraSchema.openAdminSession(List.of(launcher.contactPoint())));
-        running = node;
-        return node;
+        return new Node(
+            launcher, CassandraSchema.openAdminSession(List.of(launcher.contactPoint())));
       } catch (RuntimeException e) {
         launcher.stop();
         throw e;
@@ -217,22 +189,10 @@ public final class RealCassandra implements BeforeAllCallback {
 
     @Override
     public void close() {
-      running = null;
       try {
         session.close();
       } finally {
         launcher.stop();
-      }
-    }
-  }
-
-  static void deleteRecursively(Path directory) throws IOException {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
       }
     }
   }
