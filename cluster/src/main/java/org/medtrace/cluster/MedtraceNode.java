@@ -12,6 +12,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
@@ -52,7 +53,9 @@ public final class MedtraceNode {
    */
   public static Running init(ActorSystem<?> system, NodeSettings settings) {
     Config config = system.settings().config();
-    joinCluster(system, settings.seedNodes());
+    if (settings.formation() == NodeSettings.Formation.SEED_NODES) {
+      joinCluster(system, settings.seedNodes());
+    }
     DrugBatch.init(system, settings.ledger(), settings.batchRules());
     MedicalDevice.init(system, settings.ledger(), settings.deviceRules());
     PatientRecord.init(system, settings.ledger());
@@ -62,6 +65,10 @@ public final class MedtraceNode {
     PrometheusRegistry metrics = new PrometheusRegistry();
     IngestPipelines ingest = IngestPipelines.start(system, IngestSettings.from(config), metrics);
     CompletionStage<Uri> management = PekkoManagement.get(system).start();
+    if (settings.formation() == NodeSettings.Formation.CLUSTER_BOOTSTRAP) {
+      // Bootstrap probes the other nodes' management endpoints, so it starts after management.
+      ClusterBootstrap.get(system).start();
+    }
     HttpApiSettings http = HttpApiSettings.from(config);
     HttpApi api =
         HttpApi.create(

@@ -19,6 +19,7 @@ import org.medtrace.persistence.chain.TrustedKeys;
  *
  * @param trustedKeys the public keys whose signatures verification accepts
  * @param seedNodes remote addresses of seed nodes; empty means the node forms a cluster of one
+ * @param formation how the node finds its cluster
  */
 public record NodeSettings(
     LedgerSettings ledger,
@@ -26,7 +27,28 @@ public record NodeSettings(
     DrugBatch.Rules batchRules,
     MedicalDevice.Rules deviceRules,
     CassandraSettings cassandra,
-    List<String> seedNodes) {
+    List<String> seedNodes,
+    Formation formation) {
+
+  /** How a node finds its cluster ({@code medtrace.cluster.formation}). */
+  public enum Formation {
+    /** Join the configured seed nodes, or form a cluster of one when there are none. */
+    SEED_NODES,
+    /**
+     * Pekko Management Cluster Bootstrap: discover the other nodes (configuration locally, the
+     * Kubernetes API in k8s/) and form or join a cluster once enough of them see each other.
+     */
+    CLUSTER_BOOTSTRAP;
+
+    static Formation fromConfig(String value) {
+      return switch (value) {
+        case "seed-nodes" -> SEED_NODES;
+        case "cluster-bootstrap" -> CLUSTER_BOOTSTRAP;
+        default -> throw new IllegalArgumentException(
+            "medtrace.cluster.formation must be seed-nodes or cluster-bootstrap, was '" + value + "'");
+      };
+    }
+  }
 
   /**
    * @param embedded where the node runs its own Cassandra, when it does (development mode)
@@ -59,7 +81,8 @@ public record NodeSettings(
         new DrugBatch.Rules(ledger.getInt("drug-batch.cold-chain-consecutive-limit")),
         new MedicalDevice.Rules(device.getDouble("default-maintenance-interval-hours"), intervalByModel),
         cassandra(config.getConfig("medtrace.cassandra")),
-        commaSeparated(config.getString("medtrace.cluster.seed-nodes")));
+        commaSeparated(config.getString("medtrace.cluster.seed-nodes")),
+        Formation.fromConfig(config.getString("medtrace.cluster.formation")));
   }
 
   private static CassandraSettings cassandra(Config cassandra) {

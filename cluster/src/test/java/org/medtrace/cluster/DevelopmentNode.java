@@ -40,6 +40,11 @@ final class DevelopmentNode implements AutoCloseable {
    * issuer keeps its key in {@code issuerDirectory}.
    */
   static DevelopmentNode start(String prefix, Path issuerDirectory) throws Exception {
+    return start(prefix, issuerDirectory, ConfigFactory.empty());
+  }
+
+  /** As {@link #start(String, Path)}, with {@code extra} settings over the test's. */
+  static DevelopmentNode start(String prefix, Path issuerDirectory, Config extra) throws Exception {
     Config overrides =
         ConfigFactory.parseString(
             """
@@ -73,7 +78,8 @@ final class DevelopmentNode implements AutoCloseable {
                     issuerDirectory,
                     RealCassandra.pekkoConfig("unused", "unused")
                         .getString("pekko.persistence.cassandra.events-by-tag.first-time-bucket")));
-    Config config = ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("development")));
+    Config config =
+        ConfigFactory.load(extra.withFallback(overrides).withFallback(ConfigFactory.parseResourcesAnySyntax("development")));
     RealKafka.createTopics(NodeTopics.all(config), 1);
     MedtraceNode.Running running = Main.runNode(config);
     ServerBinding http = running.httpBinding().toCompletableFuture().get(30, TimeUnit.SECONDS);
