@@ -8,13 +8,9 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.medtrace.actors.batch.BatchId;
 import org.medtrace.actors.batch.BatchRegistration;
 import org.medtrace.actors.batch.DrugBatch;
-import org.medtrace.actors.ledger.ActingParty;
-import org.medtrace.actors.ledger.CommandResult;
 
 /** Drug batches: registration, the lifecycle actions, state, trail and verification. */
 final class BatchEndpoints {
@@ -154,28 +150,10 @@ final class BatchEndpoints {
         Endpoint.secured("GET", ONE + "/verify", "verifyBatch", AccessRules.BATCH_READERS, this::verify));
   }
 
-  /** Builds a batch command from a request body, the token's party and the idempotency key. */
-  @FunctionalInterface
-  private interface CommandFactory<B> {
-    Function<ActorRef<CommandResult>, DrugBatch.Command> build(B request, ActingParty party, String sourceMessageId);
-  }
-
-  private <B> Endpoint write(String action, String operationId, Class<?> command, Class<B> requestType, CommandFactory<B> factory) {
-    return Endpoint.secured(
-        "POST",
-        ONE + "/" + action,
-        operationId,
-        AccessRules.writers(DrugBatch.PERMISSIONS, command),
-        call -> {
-          BatchId id = batchId(call);
-          B request = call.body(requestType);
-          return ledger.write(
-              DrugBatch.TYPE_KEY,
-              id.entityId(),
-              factory.build(request, call.callerOrFail().party(), call.sourceMessageId()),
-              Optional.empty(),
-              this::describeState);
-        });
+  private <B> Endpoint write(
+      String action, String operationId, Class<?> command, Class<B> requestType, Ledger.CommandFactory<B, DrugBatch.Command> factory) {
+    return ledger.actionEndpoint(
+        ONE, action, operationId, DrugBatch.PERMISSIONS, command, requestType, DrugBatch.TYPE_KEY, call -> batchId(call).entityId(), factory, this::describeState);
   }
 
   private CompletionStage<ApiResponse> register(Call call) {

@@ -7,12 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.medtrace.actors.device.DeviceId;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.ledger.ActingParty;
-import org.medtrace.actors.ledger.CommandResult;
 
 /**
  * Medical devices: registration, installation, usage, faults, maintenance, decommissioning; state,
@@ -131,23 +128,10 @@ final class DeviceEndpoints {
         Endpoint.secured("GET", ONE + "/verify", "verifyDevice", AccessRules.DEVICE_READERS, this::verify));
   }
 
-  @FunctionalInterface
-  private interface CommandFactory<B> {
-    Function<ActorRef<CommandResult>, MedicalDevice.Command> build(B request, ActingParty party, String sourceMessageId);
-  }
-
-  private <B> Endpoint write(String action, String operationId, Class<?> command, Class<B> requestType, CommandFactory<B> factory) {
-    return Endpoint.secured(
-        "POST",
-        ONE + "/" + action,
-        operationId,
-        AccessRules.writers(MedicalDevice.PERMISSIONS, command),
-        call -> {
-          String id = deviceId(call.path("deviceId"), "deviceId");
-          B request = call.body(requestType);
-          return ledger.write(
-              MedicalDevice.TYPE_KEY, id, factory.build(request, call.callerOrFail().party(), call.sourceMessageId()), Optional.empty(), this::describeState);
-        });
+  private <B> Endpoint write(
+      String action, String operationId, Class<?> command, Class<B> requestType, Ledger.CommandFactory<B, MedicalDevice.Command> factory) {
+    return ledger.actionEndpoint(
+        ONE, action, operationId, MedicalDevice.PERMISSIONS, command, requestType, MedicalDevice.TYPE_KEY, call -> deviceId(call.path("deviceId"), "deviceId"), factory, this::describeState);
   }
 
   private CompletionStage<ApiResponse> register(Call call) {

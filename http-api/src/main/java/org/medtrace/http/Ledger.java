@@ -9,7 +9,9 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.actors.ledger.CommandResult;
+import org.medtrace.actors.ledger.Permission;
 import org.medtrace.actors.ledger.Rejection;
 
 /**
@@ -56,6 +58,45 @@ public final class Ledger {
       Optional<String> location,
       Function<String, CompletionStage<Optional<String>>> currentState) {
     return outcome(this.<C, CommandResult>ask(typeKey, entityId, command), entityId, location, currentState);
+  }
+
+  /** Builds an entity command from a request body, the token's party and the idempotency key. */
+  @FunctionalInterface
+  public interface CommandFactory<B, C> {
+    Function<ActorRef<CommandResult>, C> build(B request, ActingParty party, String sourceMessageId);
+  }
+
+  /**
+   * {@code POST <entity path>/<action>}: reads a {@code requestType} body, builds the command with
+   * the caller as acting party, and answers with the write's outcome. The roles are those the
+   * entity's permission table gives {@code command}.
+   *
+   * @param entityPath the path template of one entity, e.g. {@code /api/v1/devices/{deviceId}}
+   * @param entityId the entity id a call addresses (validating its path parameters)
+   * @param currentState describes the entity's state for a 409
+   */
+  public <B, C> Endpoint actionEndpoint(
+      String entityPath,
+      String action,
+      String operationId,
+      Map<? extends Class<?>, Permission> permissions,
+      Class<?> command,
+      Class<B> requestType,
+      EntityTypeKey<C> typeKey,
+      Function<Call, String> entityId,
+      CommandFactory<B, C> factory,
+      Function<String, CompletionStage<Optional<String>>> currentState) {
+    return Endpoint.secured(
+        "POST",
+        entityPath + "/" + action,
+        operationId,
+        AccessRules.writers(permissions, command),
+        call -> {
+          String id = entityId.apply(call);
+          B request = call.body(requestType);
+          return write(
+              typeKey, id, factory.build(request, call.callerOrFail().party(), call.sourceMessageId()), Optional.empty(), currentState);
+        });
   }
 
   /** The response to a write's {@code result}, see {@link #write}. */
