@@ -1,0 +1,405 @@
+package org.medtrace.cluster.local;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.medtrace.forked.ForkedServer;
+import org.medtrace.http.HttpApiSettings;
+import org.medtrace.http.auth.DevTokenIssuer;
+import org.medtrace.ingest.IngestSettings;
+import org.medtrace.ingest.alerts.AlertPublisherSettings;
+import org.medtrace.ingest.kafka.KafkaLauncher;
+import org.medtrace.persistence.cassandra.CassandraLauncher;
+import org.medtrace.persistence.cassandra.CassandraSchema;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bin/medtrace-cluster up | down [--wipe] | status}: three Cassandra nodes (replication
+ * factor 3), one Kafka broker and three medtrace nodes on this machine, each in its own JVM, as a
+ * cluster to try failover and consistency on. See {@code cluster/LOCAL-CLUSTER.md}.
+ *
+ * <p>{@code up} returns once every node is ready and leaves the processes running: it ends with
+ * {@link Runtime#halt}, because the launchers' shutdown hooks would otherwise stop the servers with
+ * this JVM. {@code down} and {@code status} work from any shell: every process is found through the
+ * PID file in its directory, and stopped only if its command line shows it is that very process.
+ */
+public final class LocalCluster {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Config config;
+  private final LocalClusterLayout layout;
+
+  private LocalCluster(Config config) {
+    this.config = config;
+    this.layout = LocalClusterLayout.from(config);
+  }
+
+  public static void main(String[] args) throws Exception {
+    String command = args.length == 0 ? "" : args[0];
+    List<String> options = List.of(args).subList(Math.min(1, args.length), args.length);
+    quietenDriverWarnings();
+    LocalCluster cluster = new LocalCluster(ConfigFactory.load("local-cluster"));
+    switch (command) {
+      case "up" -> {
+        int exitCode = cluster.up();
+        System.out.flush();
+        System.err.flush();
+        // Not System.exit: the launchers' shutdown hooks would stop the servers just started.
+        Runtime.getRuntime().halt(exitCode);
+      }
+      case "down" -> {
+        if (!options.isEmpty() && !options.equals(List.of("--wipe"))) {
+          usage();
+        }
+        cluster.down(options.contains("--wipe"));
+      }
+      case "status" -> System.exit(cluster.status());
+      default -> usage();
+    }
+  }
+
+  /**
+   * On a restart, a Cassandra launcher's readiness probe learns the other nodes from the started
+   * node's peer table and warns that it cannot reach them yet; they start right after it.
+   */
+  private static void quietenDriverWarnings() {
+    org.slf4j.Logger driver = LoggerFactory.getLogger("com.datastax.oss.driver");
+    if (driver instanceof ch.qos.logback.classic.Logger logback) {
+      logback.setLevel(ch.qos.logback.classic.Level.ERROR);
+    }
+  }
+
+  // ---- up ---------------------------------------------------------------------------------------
+
+  private int up() {
+    List<String> running = runningProcesses().keySet().stream().toList();
+    if (!running.isEmpty()) {
+      System.err.println(
+          "The local cluster is already (partly) running: " + running
+              + ". `bin/medtrace-cluster status` shows it, `bin/medtrace-cluster down` stops it.");
+      return 1;
+    }
+    long startedAt = System.nanoTime();
+    Map<String, Long> pids = new LinkedHashMap<>();
+    try {
+      Files.createDirectories(layout.dataDirectory());
+      Files.deleteIfExists(layout.stateFile());
+      for (int number = 1; number <= layout.cassandraAddresses().size(); number++) {
+        CassandraLauncher cassandra = new CassandraLauncher(cassandraSettings(number));
+        cassandra.start();
+        pids.put("cassandra-" + number, cassandra.pid().orElseThrow());
+        writeState(pids);
+      }
+      String cassandraReady = secondsSince(startedAt);
+      applySchema();
+      String schemaReady = secondsSince(startedAt);
+
+      KafkaLauncher kafka = new KafkaLauncher(kafkaSettings());
+      kafka.start();
+      pids.put("kafka", kafka.pid().orElseThrow());
+      writeState(pids);
+      KafkaLauncher.createTopics(layout.kafkaBootstrapServers(), nodeTopics(), layout.topicPartitions());
+      String kafkaReady = secondsSince(startedAt);
+
+      // Created here, once: three nodes creating it at the same time could each write another key.
+      DevTokenIssuer.loadOrCreate(HttpApiSettings.from(withIssuerDirectory(config)).auth());
+      for (LocalClusterLayout.Node node : layout.nodes()) {
+        pids.put(node.name(), NodeProcess.start(layout.nodeDirectory(node), layout.nodeHeapSize(), nodeEnvironment(node)));
+        writeState(pids);
+      }
+      for (LocalClusterLayout.Node node : layout.nodes()) {
+        NodeProcess.awaitReady(
+            layout.nodeDirectory(node), pids.get(node.name()), node.managementUrl(), layout.nodeStartupTimeout());
+        System.out.println(node.name() + " ready after " + secondsSince(startedAt) + " s");
+      }
+      printSummary(pids, cassandraReady, schemaReady, kafkaReady, secondsSince(startedAt));
+      return 0;
+    } catch (Exception e) {
+      System.err.println("The local cluster did not start: " + e.getMessage());
+      System.err.println("Stopping what was started (data is kept; logs under " + layout.dataDirectory() + ").");
+      stopAll();
+      return 1;
+    }
+  }
+
+  /**
+   * Every node on its own loopback address with the same ports, all seeded by the first. The
+   * launcher writes a cassandra.yaml naming the node itself as its seed (right for one node, three
+   * separate one-node clusters here), so the node's {@code java} is a wrapper that puts the
+   * cluster's seed into that file before it becomes the Cassandra JVM.
+   */
+  private CassandraLauncher.Settings cassandraSettings(int number) throws IOException {
+    Path directory = layout.cassandraDirectory(number);
+    return CassandraLauncher.Settings.defaults(directory, layout.cassandraClasspathFile())
+        .withAddress(layout.cassandraAddresses().get(number - 1))
+        .withNativePort(layout.cqlPort())
+        .withStoragePort(layout.storagePort())
+        .withClusterName(layout.cassandraClusterName())
+        .withHeapSize(layout.cassandraHeapSize())
+        .withJavaExecutable(writeSeededJava(directory));
+  }
+
+  private Path writeSeededJava(Path cassandraDirectory) throws IOException {
+    Files.createDirectories(cassandraDirectory);
+    Path yaml = cassandraDirectory.toAbsolutePath().resolve("conf").resolve("cassandra.yaml");
+    Path wrapper = cassandraDirectory.resolve("java-with-cluster-seed");
+    Files.writeString(
+        wrapper,
+        """
+        #!/bin/sh
+        # Written by LocalCluster on every `up`. Points this Cassandra node at the cluster's seed in
+        # the cassandra.yaml its launcher has just written, then becomes the Cassandra JVM (exec keeps
+        # the PID the launcher records).
+        sed -i 's|^\\( *- seeds: \\).*$|\\1"%s"|' %s || exit 70
+        exec %s "$@"
+        """
+            .formatted(layout.cassandraSeed(), shellQuoted(yaml.toString()), shellQuoted(ForkedServer.currentJava().toString())));
+    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return wrapper;
+  }
+
+  private static String shellQuoted(String value) {
+    return "'" + value.replace("'", "'\\''") + "'";
+  }
+
+  private void applySchema() {
+    List<InetSocketAddress> contactPoints =
+        layout.cassandraAddresses().stream()
+            .map(address -> InetSocketAddress.createUnresolved(address, layout.cqlPort()))
+            .toList();
+    Config cassandra = config.getConfig("medtrace.cassandra");
+    try (CqlSession session = CassandraSchema.openAdminSession(contactPoints)) {
+      // create() waits until all three nodes agree on the schema, so no node starts on a partial one.
+      CassandraSchema.create(
+          session,
+          cassandra.getString("journal-keyspace"),
+          cassandra.getString("snapshot-keyspace"),
+          layout.replicationFactor());
+    }
+  }
+
+  private KafkaLauncher.Settings kafkaSettings() {
+    return KafkaLauncher.Settings.defaults(layout.kafkaDirectory(), layout.kafkaClasspathFile())
+        .withAddress(layout.kafkaAddress())
+        .withClientPort(layout.kafkaClientPort())
+        .withControllerPort(layout.kafkaControllerPort());
+  }
+
+  /**
+   * The topics the nodes read and write: the same list as {@code NodeTopics.all}, which is
+   * package-private in {@code org.medtrace.cluster}.
+   */
+  private List<String> nodeTopics() {
+    List<String> topics = new ArrayList<>();
+    topics.add(AlertPublisherSettings.from(config).topic());
+    topics.addAll(IngestSettings.from(config).topics());
+    return topics;
+  }
+
+  private Config withIssuerDirectory(Config base) {
+    return base.withValue(
+        "medtrace.http.auth.development-issuer.key-dir",
+        ConfigValueFactory.fromAnyRef(layout.issuerDirectory().toString()));
+  }
+
+  /** What differs between the nodes, as a deployment passes it. */
+  private Map<String, String> nodeEnvironment(LocalClusterLayout.Node node) {
+    Map<String, String> environment = new LinkedHashMap<>();
+    environment.put("MEDTRACE_HOST", "127.0.0.1");
+    environment.put("MEDTRACE_REMOTE_PORT", Integer.toString(node.remotePort()));
+    environment.put("MEDTRACE_MANAGEMENT_HOST", "127.0.0.1");
+    environment.put("MEDTRACE_MANAGEMENT_PORT", Integer.toString(node.managementPort()));
+    environment.put("MEDTRACE_HTTP_PORT", Integer.toString(node.httpPort()));
+    environment.put("MEDTRACE_CLUSTER_FORMATION", "cluster-bootstrap");
+    environment.put("MEDTRACE_CASSANDRA_CONTACT_POINTS", layout.cassandraContactPoints());
+    environment.put("MEDTRACE_CASSANDRA_CONSISTENCY", "QUORUM");
+    environment.put("MEDTRACE_KAFKA_BOOTSTRAP_SERVERS", layout.kafkaBootstrapServers());
+    environment.put("MEDTRACE_DEV_ISSUER_DIR", layout.issuerDirectory().toString());
+    return environment;
+  }
+
+  private void printSummary(
+      Map<String, Long> pids, String cassandraReady, String schemaReady, String kafkaReady, String total) {
+    Path root = Path.of("").toAbsolutePath();
+    System.out.println();
+    System.out.println("The local medtrace cluster is up (" + total + " s; Cassandra nodes ready at " + cassandraReady
+        + " s, schema at " + schemaReady + " s, Kafka at " + kafkaReady + " s).");
+    pids.forEach((name, pid) -> System.out.printf("  %-12s pid %d%n", name, pid));
+    System.out.println("API:");
+    layout.nodes().forEach(node -> System.out.printf("  %s  %s   (management %s)%n", node.name(), node.apiUrl(), node.managementUrl()));
+    System.out.println("Cassandra: " + layout.cassandraContactPoints() + " (replication factor "
+        + layout.replicationFactor() + ", QUORUM); Kafka: " + layout.kafkaBootstrapServers());
+    System.out.println("A token:");
+    System.out.println("  MEDTRACE_SKIP_BUILD=1 MEDTRACE_DEV_ISSUER_DIR=" + root.relativize(layout.issuerDirectory())
+        + " bin/medtrace token --role manufacturer --org acme-pharma --user alice");
+    System.out.println("Logs: " + root.relativize(layout.dataDirectory()) + "/<process>/logs/");
+    System.out.println("Status: bin/medtrace-cluster status    Stop: bin/medtrace-cluster down [--wipe]");
+  }
+
+  private void writeState(Map<String, Long> pids) throws IOException {
+    StringBuilder state = new StringBuilder("# process pid, written by bin/medtrace-cluster up\n");
+    pids.forEach((name, pid) -> state.append(name).append(' ').append(pid).append('\n'));
+    Files.writeString(layout.stateFile(), state);
+  }
+
+  // ---- down -------------------------------------------------------------------------------------
+
+  private void down(boolean wipe) throws IOException {
+    stopAll();
+    Files.deleteIfExists(layout.stateFile());
+    if (wipe && Files.isDirectory(layout.dataDirectory())) {
+      try (Stream<Path> paths = Files.walk(layout.dataDirectory())) {
+        paths.sorted(Comparator.reverseOrder()).forEach(LocalCluster::delete);
+      }
+      System.out.println("Deleted " + layout.dataDirectory());
+    }
+    System.out.println("The local cluster is stopped.");
+  }
+
+  /**
+   * The nodes first (they may still be writing), then Kafka, then Cassandra; the processes of each
+   * kind at once. Each process is stopped only if its PID file names a live process whose command
+   * line is that of this very process (SIGTERM, then SIGKILL after the grace period).
+   */
+  private void stopAll() {
+    stopEach(layout.nodes().stream().map(node -> (Stopper) () -> NodeProcess.spec(layout.nodeDirectory(node)).stopLeftover()).toList());
+    stopEach(List.of(() -> KafkaLauncher.stopLeftover(layout.kafkaDirectory())));
+    List<Stopper> cassandras = new ArrayList<>();
+    for (int number = 1; number <= layout.cassandraAddresses().size(); number++) {
+      Path directory = layout.cassandraDirectory(number);
+      cassandras.add(() -> CassandraLauncher.stopLeftover(directory));
+    }
+    stopEach(cassandras);
+  }
+
+  private interface Stopper {
+    void stop() throws IOException;
+  }
+
+  private static void stopEach(List<Stopper> stoppers) {
+    stoppers.stream()
+        .map(stopper -> CompletableFuture.runAsync(() -> {
+          try {
+            stopper.stop();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }))
+        .toList()
+        .forEach(CompletableFuture::join);
+  }
+
+  private static void delete(Path path) {
+    try {
+      Files.delete(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // ---- status -----------------------------------------------------------------------------------
+
+  /** Exit code 0 when every process runs and every node is ready, else 1. */
+  private int status() {
+    Map<String, OptionalLong> processes = allProcesses();
+    boolean healthy = true;
+    for (Map.Entry<String, OptionalLong> process : processes.entrySet()) {
+      OptionalLong pid = process.getValue();
+      String state = pid.isPresent() ? "running, pid " + pid.getAsLong() : "not running";
+      Optional<LocalClusterLayout.Node> node =
+          layout.nodes().stream().filter(n -> n.name().equals(process.getKey())).findFirst();
+      if (node.isPresent() && pid.isPresent()) {
+        int ready = NodeProcess.readyStatus(node.get().managementUrl());
+        state += ready == 200 ? ", ready, API " + node.get().apiUrl() : ", NOT ready (/ready: " + (ready < 0 ? "no answer" : ready) + ")";
+        healthy &= ready == 200;
+      }
+      healthy &= pid.isPresent();
+      System.out.printf("  %-12s %s%n", process.getKey(), state);
+    }
+    printMembers();
+    return healthy ? 0 : 1;
+  }
+
+  /** Cluster members as the first answering node sees them (pekko-management-cluster-http). */
+  private void printMembers() {
+    for (LocalClusterLayout.Node node : layout.nodes()) {
+      Optional<String> body = NodeProcess.get(node.managementUrl() + "/cluster/members");
+      if (body.isPresent()) {
+        try {
+          JsonNode members = JSON.readTree(body.get());
+          System.out.println("Cluster members as " + node.name() + " sees them (leader "
+              + members.path("leader").asText("none") + "):");
+          for (JsonNode member : members.path("members")) {
+            System.out.printf("  %-32s %s%n", member.path("node").asText(), member.path("status").asText());
+          }
+          members.path("unreachable").forEach(unreachable ->
+              System.out.println("  unreachable: " + unreachable.path("node").asText()));
+        } catch (IOException e) {
+          System.out.println("Cluster members: unreadable answer from " + node.name() + ": " + e.getMessage());
+        }
+        return;
+      }
+    }
+    System.out.println("Cluster members: no node answers /cluster/members");
+  }
+
+  private Map<String, OptionalLong> allProcesses() {
+    Map<String, OptionalLong> processes = new LinkedHashMap<>();
+    for (int number = 1; number <= layout.cassandraAddresses().size(); number++) {
+      processes.put("cassandra-" + number, runningPid(layout.cassandraDirectory(number).resolve("cassandra.pid")));
+    }
+    processes.put("kafka", runningPid(layout.kafkaDirectory().resolve("kafka.pid")));
+    for (LocalClusterLayout.Node node : layout.nodes()) {
+      processes.put(node.name(), runningPid(NodeProcess.spec(layout.nodeDirectory(node)).pidFile()));
+    }
+    return processes;
+  }
+
+  private Map<String, OptionalLong> runningProcesses() {
+    Map<String, OptionalLong> running = new LinkedHashMap<>(allProcesses());
+    running.values().removeIf(OptionalLong::isEmpty);
+    return running;
+  }
+
+  /** The PID in a PID file, if that process is alive. */
+  private static OptionalLong runningPid(Path pidFile) {
+    try {
+      if (!Files.isRegularFile(pidFile)) {
+        return OptionalLong.empty();
+      }
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() ? OptionalLong.of(pid) : OptionalLong.empty();
+    } catch (IOException | NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  private static String secondsSince(long nanos) {
+    return String.format(Locale.ROOT, "%.1f", (System.nanoTime() - nanos) / 1e9);
+  }
+
+  private static void usage() {
+    System.err.println("usage: bin/medtrace-cluster up | down [--wipe] | status");
+    System.exit(64);
+  }
+}

@@ -1,0 +1,142 @@
+package org.medtrace.cluster.local;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Where the processes of the local cluster live and listen, read from {@code
+ * medtrace.local-cluster} in {@code local-cluster.conf}.
+ *
+ * @param dataDirectory holds one directory per process ({@code cassandra-N}, {@code kafka}, {@code
+ *     node-N}), the development issuer's keys and the state file
+ * @param nodes the medtrace nodes, in order (node 1 first)
+ */
+record LocalClusterLayout(
+    Path dataDirectory,
+    List<String> cassandraAddresses,
+    int cqlPort,
+    int storagePort,
+    String cassandraClusterName,
+    String cassandraHeapSize,
+    int replicationFactor,
+    Path cassandraClasspathFile,
+    String kafkaAddress,
+    int kafkaClientPort,
+    int kafkaControllerPort,
+    int topicPartitions,
+    Path kafkaClasspathFile,
+    List<Node> nodes,
+    String nodeHeapSize,
+    Duration nodeStartupTimeout) {
+
+  /** One medtrace node's ports; all listen on 127.0.0.1. */
+  record Node(int number, int remotePort, int managementPort, int httpPort) {
+
+    String name() {
+      return "node-" + number;
+    }
+
+    String apiUrl() {
+      return "http://127.0.0.1:" + httpPort + "/api/v1";
+    }
+
+    String managementUrl() {
+      return "http://127.0.0.1:" + managementPort;
+    }
+  }
+
+  static LocalClusterLayout from(Config config) {
+    Config local = config.getConfig("medtrace.local-cluster");
+    Config cassandra = local.getConfig("cassandra");
+    Config kafka = local.getConfig("kafka");
+    List<? extends Config> nodeConfigs = local.getConfigList("nodes");
+    List<Node> nodes =
+        java.util.stream.IntStream.range(0, nodeConfigs.size())
+            .mapToObj(
+                i ->
+                    new Node(
+                        i + 1,
+                        nodeConfigs.get(i).getInt("remote-port"),
+                        nodeConfigs.get(i).getInt("management-port"),
+                        nodeConfigs.get(i).getInt("http-port")))
+            .toList();
+    requireDiscoveryMatches(config, nodes);
+    return new LocalClusterLayout(
+        Path.of(local.getString("data-dir")).toAbsolutePath().normalize(),
+        cassandra.getStringList("addresses"),
+        cassandra.getInt("cql-port"),
+        cassandra.getInt("storage-port"),
+        cassandra.getString("cluster-name"),
+        cassandra.getString("heap-size"),
+        cassandra.getInt("replication-factor"),
+        Path.of(cassandra.getString("classpath-file")).toAbsolutePath(),
+        kafka.getString("address"),
+        kafka.getInt("client-port"),
+        kafka.getInt("controller-port"),
+        kafka.getInt("topic-partitions"),
+        Path.of(kafka.getString("classpath-file")).toAbsolutePath(),
+        nodes,
+        local.getString("node-heap-size"),
+        local.getDuration("node-startup-timeout"));
+  }
+
+  /**
+   * The nodes find each other through the discovery endpoints; a node missing there would wait for
+   * contact points forever, so a mismatch is refused before anything starts.
+   */
+  private static void requireDiscoveryMatches(Config config, List<Node> nodes) {
+    List<Integer> discovered =
+        config.getConfigList("pekko.discovery.config.services.medtrace.endpoints").stream()
+            .map(endpoint -> endpoint.getInt("port"))
+            .sorted()
+            .toList();
+    List<Integer> managementPorts = nodes.stream().map(Node::managementPort).sorted().toList();
+    if (!discovered.equals(managementPorts)) {
+      throw new IllegalArgumentException(
+          "pekko.discovery.config.services.medtrace.endpoints (ports "
+              + discovered
+              + ") must list the management ports of medtrace.local-cluster.nodes ("
+              + managementPorts
+              + ") in local-cluster.conf");
+    }
+  }
+
+  /** The seed every Cassandra node gossips with first: the first node's storage endpoint. */
+  String cassandraSeed() {
+    return cassandraAddresses.get(0) + ":" + storagePort;
+  }
+
+  /** {@code host:port,...} of all Cassandra nodes, as {@code MEDTRACE_CASSANDRA_CONTACT_POINTS}. */
+  String cassandraContactPoints() {
+    return cassandraAddresses.stream().map(address -> address + ":" + cqlPort).collect(Collectors.joining(","));
+  }
+
+  String kafkaBootstrapServers() {
+    return kafkaAddress + ":" + kafkaClientPort;
+  }
+
+  Path cassandraDirectory(int number) {
+    return dataDirectory.resolve("cassandra-" + number);
+  }
+
+  Path kafkaDirectory() {
+    return dataDirectory.resolve("kafka");
+  }
+
+  Path nodeDirectory(Node node) {
+    return dataDirectory.resolve(node.name());
+  }
+
+  /** The development issuer's key directory, shared by the nodes and {@code bin/medtrace token}. */
+  Path issuerDirectory() {
+    return dataDirectory.resolve("dev-issuer");
+  }
+
+  /** The PIDs of the running processes, for {@code status} and people from another shell. */
+  Path stateFile() {
+    return dataDirectory.resolve("processes.state");
+  }
+}
