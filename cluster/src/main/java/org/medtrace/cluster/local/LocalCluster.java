@@ -1,6 +1,7 @@
 package org.medtrace.cluster.local;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
@@ -12,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -30,6 +32,7 @@ import org.medtrace.ingest.alerts.AlertPublisherSettings;
 import org.medtrace.ingest.kafka.KafkaLauncher;
 import org.medtrace.persistence.cassandra.CassandraLauncher;
 import org.medtrace.persistence.cassandra.CassandraSchema;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -44,7 +47,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalCluster {
 
+  private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How often {@link #applySchema()} runs the (idempotent) schema script before giving up. */
+  private static final int SCHEMA_ATTEMPTS = 5;
 
   private final Config config;
   private final LocalClusterLayout layout;
@@ -83,7 +91,7 @@ public final class LocalCluster {
    * node's peer table and warns that it cannot reach them yet; they start right after it.
    */
   private static void quietenDriverWarnings() {
-    org.slf4j.Logger driver = LoggerFactory.getLogger("com.datastax.oss.driver");
+    Logger driver = LoggerFactory.getLogger("com.datastax.oss.driver");
     if (driver instanceof ch.qos.logback.classic.Logger logback) {
       logback.setLevel(ch.qos.logback.classic.Level.ERROR);
     }
@@ -135,7 +143,7 @@ public final class LocalCluster {
       printSummary(pids, cassandraReady, schemaReady, kafkaReady, secondsSince(startedAt));
       return 0;
     } catch (Exception e) {
-      System.err.println("The local cluster did not start: " + e.getMessage());
+      System.err.println("The local cluster did not start: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       System.err.println("Stopping what was started (data is kept; logs under " + layout.dataDirectory() + ").");
       stopAll();
       return 1;
@@ -156,13 +164,23 @@ public final class LocalCluster {
         .withStoragePort(layout.storagePort())
         .withClusterName(layout.cassandraClusterName())
         .withHeapSize(layout.cassandraHeapSize())
-        .withJavaExecutable(writeSeededJava(directory));
+        .withJavaExecutable(writeSeededJava(directory, number == 1 ? Optional.empty() : Optional.of(JOINING_RING_DELAY)));
   }
 
-  private Path writeSeededJava(Path cassandraDirectory) throws IOException {
+  /**
+   * The launcher's one-second ring delay suits a node alone. A joining node checks that it has
+   * heard from the seed once that delay has passed; on a loaded machine the seed's first gossip
+   * arrived a few milliseconds too late and the node gave up ("Unable to contact any seeds").
+   */
+  private static final Duration JOINING_RING_DELAY = Duration.ofSeconds(5);
+
+  private Path writeSeededJava(Path cassandraDirectory, Optional<Duration> ringDelay) throws IOException {
     Files.createDirectories(cassandraDirectory);
     Path yaml = cassandraDirectory.toAbsolutePath().resolve("conf").resolve("cassandra.yaml");
     Path wrapper = cassandraDirectory.resolve("java-with-cluster-seed");
+    // Arguments are `@<argument file> <identifying arguments>`; a -D after the argument file
+    // overrides the same property inside it.
+    String extraArguments = ringDelay.map(delay -> " -Dcassandra.ring_delay_ms=" + delay.toMillis()).orElse("");
     Files.writeString(
         wrapper,
         """
@@ -171,9 +189,15 @@ public final class LocalCluster {
         # the cassandra.yaml its launcher has just written, then becomes the Cassandra JVM (exec keeps
         # the PID the launcher records).
         sed -i 's|^\\( *- seeds: \\).*$|\\1"%s"|' %s || exit 70
-        exec %s "$@"
+        argument_file="$1"
+        shift
+        exec %s "$argument_file"%s "$@"
         """
-            .formatted(layout.cassandraSeed(), shellQuoted(yaml.toString()), shellQuoted(ForkedServer.currentJava().toString())));
+            .formatted(
+                layout.cassandraSeed(),
+                shellQuoted(yaml.toString()),
+                shellQuoted(ForkedServer.currentJava().toString()),
+                extraArguments));
     Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
     return wrapper;
   }
@@ -182,19 +206,35 @@ public final class LocalCluster {
     return "'" + value.replace("'", "'\\''") + "'";
   }
 
-  private void applySchema() {
+  /**
+   * Creates the keyspaces with replication factor 3 and the tables, and waits until all nodes agree.
+   * A node that has just joined may not yet have a keyspace created through another coordinator a
+   * moment before ("Keyspace ... doesn't exist"); the script is idempotent, so it runs again once
+   * the nodes agree, a few times at most.
+   */
+  private void applySchema() throws InterruptedException {
     List<InetSocketAddress> contactPoints =
         layout.cassandraAddresses().stream()
             .map(address -> InetSocketAddress.createUnresolved(address, layout.cqlPort()))
             .toList();
     Config cassandra = config.getConfig("medtrace.cassandra");
     try (CqlSession session = CassandraSchema.openAdminSession(contactPoints)) {
-      // create() waits until all three nodes agree on the schema, so no node starts on a partial one.
-      CassandraSchema.create(
-          session,
-          cassandra.getString("journal-keyspace"),
-          cassandra.getString("snapshot-keyspace"),
-          layout.replicationFactor());
+      for (int attempt = 1; ; attempt++) {
+        try {
+          CassandraSchema.create(
+              session,
+              cassandra.getString("journal-keyspace"),
+              cassandra.getString("snapshot-keyspace"),
+              layout.replicationFactor());
+          return;
+        } catch (InvalidQueryException notYetEverywhere) {
+          if (attempt == SCHEMA_ATTEMPTS) {
+            throw notYetEverywhere;
+          }
+          log.info("Schema not yet on every Cassandra node ({}); applying it again", notYetEverywhere.getMessage());
+          Thread.sleep(2000);
+        }
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Where the processes of the local cluster live and listen, read from {@code
@@ -54,7 +55,7 @@ record LocalClusterLayout(
     Config kafka = local.getConfig("kafka");
     List<? extends Config> nodeConfigs = local.getConfigList("nodes");
     List<Node> nodes =
-        java.util.stream.IntStream.range(0, nodeConfigs.size())
+        IntStream.range(0, nodeConfigs.size())
             .mapToObj(
                 i ->
                     new Node(

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.medtrace.forked.ForkedServer;
 import org.slf4j.Logger;
@@ -92,7 +93,7 @@ final class NodeProcess {
     long deadline = System.nanoTime() + timeout.toNanos();
     ForkedServer.Spec spec = spec(directory);
     while (readyStatus(managementUrl) != 200) {
-      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false) {
+      if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
         throw new IOException(
             "medtrace node in " + directory + " exited during startup"
                 + ForkedServer.tail(spec.consoleLog(), ForkedServer.LOG_TAIL_LINES));
@@ -123,18 +124,18 @@ final class NodeProcess {
   }
 
   /** The body of a GET on the node's management endpoint, if it answers 200. */
-  static java.util.Optional<String> get(String url) {
+  static Optional<String> get(String url) {
     try {
       HttpResponse<String> response =
           HTTP.send(
               HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
               HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? java.util.Optional.of(response.body()) : java.util.Optional.empty();
+      return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
     } catch (IOException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 }
