@@ -10,11 +10,11 @@ import org.medtrace.ingest.alerts.AlertPublisherSettings;
  * The Kafka topics a node reads and writes. Development mode creates them on its own broker;
  * production creates them with the cluster's tooling (k8s/ has them as KafkaTopic resources).
  */
-final class NodeTopics {
+public final class NodeTopics {
 
   private NodeTopics() {}
 
-  static List<String> all(Config config) {
+  public static List<String> all(Config config) {
     List<String> topics = new ArrayList<>();
     topics.add(AlertPublisherSettings.from(config).topic());
     topics.addAll(IngestSettings.from(config).topics());

@@ -25,10 +25,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.medtrace.forked.ForkedServer;
+import org.medtrace.cluster.NodeTopics;
 import org.medtrace.http.HttpApiSettings;
 import org.medtrace.http.auth.DevTokenIssuer;
-import org.medtrace.ingest.IngestSettings;
-import org.medtrace.ingest.alerts.AlertPublisherSettings;
 import org.medtrace.ingest.kafka.KafkaLauncher;
 import org.medtrace.persistence.cassandra.CassandraLauncher;
 import org.medtrace.persistence.cassandra.CassandraSchema;
@@ -126,7 +125,7 @@ public final class LocalCluster {
       kafka.start();
       pids.put("kafka", kafka.pid().orElseThrow());
       writeState(pids);
-      KafkaLauncher.createTopics(layout.kafkaBootstrapServers(), nodeTopics(), layout.topicPartitions());
+      KafkaLauncher.createTopics(layout.kafkaBootstrapServers(), NodeTopics.all(config), layout.topicPartitions());
       String kafkaReady = secondsSince(startedAt);
 
       // Created here, once: three nodes creating it at the same time could each write another key.
@@ -245,16 +244,7 @@ public final class LocalCluster {
         .withControllerPort(layout.kafkaControllerPort());
   }
 
-  /**
-   * The topics the nodes read and write: the same list as {@code NodeTopics.all}, which is
-   * package-private in {@code org.medtrace.cluster}.
-   */
-  private List<String> nodeTopics() {
-    List<String> topics = new ArrayList<>();
-    topics.add(AlertPublisherSettings.from(config).topic());
-    topics.addAll(IngestSettings.from(config).topics());
-    return topics;
-  }
+
 
   private Config withIssuerDirectory(Config base) {
     return base.withValue(
