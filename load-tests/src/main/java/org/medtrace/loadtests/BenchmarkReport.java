@@ -30,6 +30,16 @@ record BenchmarkReport(
             settings.warmUp(),
             settings.duration(),
             settings.payloadBytes()));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "in flight: (a) %d inserts over %d partitions; (b) %d asks over %d entities; (c) %d batches, at most %d produced and not yet stored%n",
+            settings.rawConcurrency(),
+            settings.rawPartitions(),
+            settings.plainConcurrency(),
+            settings.plainEntities(),
+            settings.batches(),
+            settings.maxUnstored()));
     String row = "%-38s %10s %9s %9s %9s %9s %8s  %s%n";
     out.append(String.format(Locale.ROOT, row, "part", "events/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "latency is"));
     for (PartResult part : parts) {

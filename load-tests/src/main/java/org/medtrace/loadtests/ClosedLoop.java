@@ -43,7 +43,7 @@ final class ClosedLoop {
         log.info(
             "{}: {} {} ops/s, {} errors",
             name,
-            now < measureFrom ? "warming up," : "measuring,",
+            lastProgressAt < measureFrom ? "warming up," : "measuring,",
             Math.round((done - lastCompleted) / ((now - lastProgressAt) / 1e9)),
             errors.get());
         lastCompleted = done;

@@ -110,7 +110,7 @@ final class FullIngestPath {
           storedNow = counters.stored();
           log.info(
               "(c) medtrace full path: {} {} stored/s, {} produced, {} not yet stored, {} dead-lettered",
-              now < measureFrom ? "warming up," : "measuring,",
+              lastProgressAt < measureFrom ? "warming up," : "measuring,",
               Math.round((storedNow - lastStored) / ((now - lastProgressAt) / 1e9)),
               count,
               count - storedNow,

@@ -166,6 +166,8 @@ public final class SideBySideBenchmark {
               bootstrap-servers = "%s"
               embedded.enabled = off
             }
+            # What Main.runNode sets from medtrace.cassandra.contact-points for a node it runs.
+            datastax-java-driver.basic.contact-points = ["%s"]
             medtrace.ingest.group-id = "medtrace-bench"
             medtrace.http.auth.development-issuer.key-dir = "%s"
             pekko.persistence.cassandra.events-by-tag.first-time-bucket = "%s"
@@ -176,6 +178,7 @@ public final class SideBySideBenchmark {
                     settings.address(),
                     settings.cassandraContactPoint(),
                     settings.kafkaBootstrapServers(),
+                    settings.cassandraContactPoint(),
                     settings.workDir().resolve("dev-issuer"),
                     firstTimeBucket));
     return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("development")));
