@@ -96,7 +96,7 @@ record BenchmarkReport(
       node.put("maxMicros", part.latency().max());
     }
     if (parts.size() == 3) {
-      root.put("fullPathOverRawInserts", parts.get(1).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(0).perSecond());
+      root.put("fullPathOverRawInserts", parts.get(0).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(0).perSecond());
       root.put("fullPathOverPlainEntity", parts.get(1).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(1).perSecond());
     }
     ObjectNode correctness = root.putObject("fullPathCorrectness");

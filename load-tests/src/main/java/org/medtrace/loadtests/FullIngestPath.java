@@ -232,15 +232,20 @@ final class FullIngestPath {
     AtomicLong checked = new AtomicLong();
     for (int batch = 0; batch < batches.size(); batch++) {
       String id = batches.get(batch);
-      List<EventBody> bodies =
+      List<Object> events =
           journal
               .currentEventsByPersistenceId(JournalChainVerifier.persistenceId(DrugBatch.ENTITY_TYPE, id), 0L, Long.MAX_VALUE)
-              .map(envelope -> ((ChainedEvent) envelope.event()).body())
+              .map(envelope -> envelope.event())
               .runWith(Sink.seq(), system)
               .toCompletableFuture()
               .get(60, TimeUnit.SECONDS);
       Map<String, Integer> timesStored = new HashMap<>();
-      for (EventBody body : bodies) {
+      for (Object event : events) {
+        if (!(event instanceof ChainedEvent chained)) {
+          problems.add("batch " + id + " holds an unreadable event: " + event);
+          continue;
+        }
+        EventBody body = chained.body();
         if (!body.hasTemperatureRecorded()) {
           continue;
         }
