@@ -1,0 +1,112 @@
+package org.medtrace.loadtests;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/** The benchmark's result: the printed table and the JSON file. */
+record BenchmarkReport(
+    Instant finishedAt, BenchmarkSettings settings, List<PartResult> parts, List<String> problems, long produced, long eventsChecked) {
+
+  private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  /** Events/s and latency percentiles of (a), (b) and (c), then (c)/(a) and (c)/(b). */
+  String table() {
+    StringBuilder out = new StringBuilder();
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%nSide-by-side benchmark, %s: %s warm-up + %s measured per part, payload %d bytes%n",
+            finishedAt,
+            settings.warmUp(),
+            settings.duration(),
+            settings.payloadBytes()));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "in flight: (a) %d inserts over %d partitions; (b) %d asks over %d entities; (c) %d batches, at most %d produced and not yet stored%n",
+            settings.rawConcurrency(),
+            settings.rawPartitions(),
+            settings.plainConcurrency(),
+            settings.plainEntities(),
+            settings.batches(),
+            settings.maxUnstored()));
+    String row = "%-38s %10s %9s %9s %9s %9s %8s  %s%n";
+    out.append(String.format(Locale.ROOT, row, "part", "events/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "latency is"));
+    for (PartResult part : parts) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              row,
+              part.name(),
+              String.format(Locale.ROOT, "%.0f", part.perSecond()),
+              millis(part.latency().p50()),
+              millis(part.latency().p95()),
+              millis(part.latency().p99()),
+              millis(part.latency().max()),
+              part.errors(),
+              part.latencyMeaning()));
+    }
+    if (parts.size() == 3) {
+      out.append(String.format(Locale.ROOT, "(c)/(a) throughput: %s%n", ratio(parts.get(2), parts.get(0))));
+      out.append(String.format(Locale.ROOT, "(c)/(b) throughput: %s%n", ratio(parts.get(2), parts.get(1))));
+    }
+    return out.toString();
+  }
+
+  static String millis(long micros) {
+    return String.format(Locale.ROOT, "%.1f", micros / 1000.0);
+  }
+
+  static String ratio(PartResult numerator, PartResult denominator) {
+    return denominator.perSecond() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", numerator.perSecond() / denominator.perSecond());
+  }
+
+  /** Writes {@code benchmark-<timestamp>.json} into {@code directory}; returns its path. */
+  Path writeJson(Path directory) throws IOException {
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode root = mapper.createObjectNode();
+    root.put("finishedAt", finishedAt.toString());
+    root.put("warmUpSeconds", settings.warmUp().toMillis() / 1000.0);
+    root.put("durationSeconds", settings.duration().toMillis() / 1000.0);
+    root.put("payloadBytes", settings.payloadBytes());
+    root.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+    ArrayNode array = root.putArray("parts");
+    for (PartResult part : parts) {
+      ObjectNode node = array.addObject();
+      node.put("name", part.name());
+      node.put("operations", part.operations());
+      node.put("seconds", part.seconds());
+      node.put("eventsPerSecond", part.perSecond());
+      node.put("errors", part.errors());
+      node.put("latency", part.latencyMeaning());
+      node.put("latencyCount", part.latency().count());
+      node.put("p50Micros", part.latency().p50());
+      node.put("p95Micros", part.latency().p95());
+      node.put("p99Micros", part.latency().p99());
+      node.put("maxMicros", part.latency().max());
+    }
+    if (parts.size() == 3) {
+      root.put("fullPathOverRawInserts", parts.get(0).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(0).perSecond());
+      root.put("fullPathOverPlainEntity", parts.get(1).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(1).perSecond());
+    }
+    ObjectNode correctness = root.putObject("fullPathCorrectness");
+    correctness.put("produced", produced);
+    correctness.put("temperatureEventsInLedger", eventsChecked);
+    correctness.put("passed", problems.isEmpty());
+    problems.forEach(correctness.putArray("problems")::add);
+    Files.createDirectories(directory);
+    Path file = directory.resolve("benchmark-" + FILE_STAMP.format(finishedAt) + ".json");
+    mapper.writeValue(file.toFile(), root);
+    return file;
+  }
+}

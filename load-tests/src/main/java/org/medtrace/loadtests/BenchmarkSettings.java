@@ -1,0 +1,69 @@
+package org.medtrace.loadtests;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** {@code medtrace.benchmark} (benchmark.conf), read once; every knob of the benchmark is here. */
+record BenchmarkSettings(
+    Duration warmUp,
+    Duration duration,
+    Duration progressEvery,
+    String address,
+    int cassandraCqlPort,
+    int cassandraStoragePort,
+    String cassandraHeap,
+    int kafkaClientPort,
+    int kafkaControllerPort,
+    Path workDir,
+    Path resultDir,
+    int payloadBytes,
+    int rawConcurrency,
+    int rawPartitions,
+    int plainConcurrency,
+    int plainEntities,
+    int batches,
+    int maxUnstored,
+    int topicPartitions,
+    Duration drainTimeout) {
+
+  static BenchmarkSettings from(Config root) {
+    Config c = root.getConfig("medtrace.benchmark");
+    return new BenchmarkSettings(
+        c.getDuration("warm-up"),
+        c.getDuration("duration"),
+        c.getDuration("progress-every"),
+        c.getString("address"),
+        c.getInt("cassandra-cql-port"),
+        c.getInt("cassandra-storage-port"),
+        c.getString("cassandra-heap"),
+        c.getInt("kafka-client-port"),
+        c.getInt("kafka-controller-port"),
+        Path.of(c.getString("work-dir")).toAbsolutePath(),
+        Path.of(c.getString("result-dir")).toAbsolutePath(),
+        c.getInt("payload-bytes"),
+        c.getInt("raw-inserts.concurrency"),
+        c.getInt("raw-inserts.partitions"),
+        c.getInt("plain-entity.concurrency"),
+        c.getInt("plain-entity.entities"),
+        c.getInt("full-path.batches"),
+        c.getInt("full-path.max-unstored"),
+        c.getInt("full-path.topic-partitions"),
+        c.getDuration("full-path.drain-timeout"));
+  }
+
+  BenchmarkSettings withPayloadBytes(int value) {
+    return new BenchmarkSettings(
+        warmUp, duration, progressEvery, address, cassandraCqlPort, cassandraStoragePort, cassandraHeap, kafkaClientPort,
+        kafkaControllerPort, workDir, resultDir, value, rawConcurrency, rawPartitions, plainConcurrency, plainEntities, batches,
+        maxUnstored, topicPartitions, drainTimeout);
+  }
+
+  String cassandraContactPoint() {
+    return address + ":" + cassandraCqlPort;
+  }
+
+  String kafkaBootstrapServers() {
+    return address + ":" + kafkaClientPort;
+  }
+}

@@ -1,0 +1,291 @@
+package org.medtrace.loadtests;
+
+import com.google.protobuf.Timestamp;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.medtrace.actors.batch.BatchId;
+import org.medtrace.actors.batch.DrugBatch;
+import org.medtrace.actors.ledger.ActingParty;
+import org.medtrace.actors.ledger.CommandResult;
+import org.medtrace.actors.ledger.Role;
+import org.medtrace.ingest.IngestPipelines;
+import org.medtrace.ingest.v1.ReadingKind;
+import org.medtrace.ingest.v1.SensorReading;
+import org.medtrace.ingest.v1.SubjectType;
+import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.persistence.chain.ChainedEvent;
+import org.medtrace.persistence.chain.TrustedKeys;
+import org.medtrace.persistence.chain.VerificationResult;
+import org.medtrace.persistence.journal.JournalChainVerifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Part (c): medtrace's full path. Temperature readings for many registered drug batches go to the
+ * sensor-readings topic; the node's own ingest pipeline consumes them, asks the sharded {@link
+ * DrugBatch} entities and the hash-chained journal stores them. Throughput is the node's
+ * {@code medtrace_ingest_messages_stored_total} over the measured window; latency is a reading's
+ * {@code measured_at} (set to the moment it is handed to the producer) to its event's {@code
+ * recorded_at} in the journal (the entity's clock when it sealed the event, just before the
+ * journal write).
+ *
+ * <p>Then it checks what was stored: every produced reading is in its batch's chain exactly once,
+ * and every batch's chain verifies.
+ */
+final class FullIngestPath {
+
+  private static final Logger log = LoggerFactory.getLogger(FullIngestPath.class);
+
+  /** A GS1 test GTIN; the lots make the batches. */
+  private static final String GTIN = "09506000134352";
+
+  private static final ActingParty MANUFACTURER = new ActingParty("acme-pharma", "benchmark", Role.MANUFACTURER);
+
+  private final ActorSystem<?> system;
+  private final BenchmarkSettings settings;
+  private final NodeCounters counters;
+  private final TrustedKeys trustedKeys;
+  private final String topic;
+  private final List<String> batches = new ArrayList<>();
+
+  FullIngestPath(ActorSystem<?> system, BenchmarkSettings settings, PrometheusRegistry metrics, TrustedKeys trustedKeys, String topic) {
+    this.system = system;
+    this.settings = settings;
+    this.counters = new NodeCounters(metrics, IngestPipelines.SENSOR_READINGS);
+    this.trustedKeys = trustedKeys;
+    this.topic = topic;
+  }
+
+  /** The outcome: the measurement, and what the correctness check found wrong (empty: nothing). */
+  record Outcome(PartResult result, List<String> problems, long produced, long eventsChecked) {}
+
+  Outcome run() throws Exception {
+    registerBatches();
+    long[] nextSequence = new long[settings.batches()];
+    long produced;
+    long storedAtStart;
+    long storedAtEnd;
+    long measureFromMillis;
+    long measureToMillis;
+    AtomicReference<Exception> sendFailure = new AtomicReference<>();
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      long start = System.nanoTime();
+      long measureFrom = start + settings.warmUp().toNanos();
+      long end = measureFrom + settings.duration().toNanos();
+      long nextProgress = start + settings.progressEvery().toNanos();
+      long lastStored = 0;
+      long lastProgressAt = start;
+      long storedNow = 0;
+      storedAtStart = -1;
+      measureFromMillis = 0;
+      long count = 0;
+      while (System.nanoTime() < end && sendFailure.get() == null) {
+        long now = System.nanoTime();
+        if (storedAtStart < 0 && now >= measureFrom) {
+          storedAtStart = counters.stored();
+          measureFromMillis = System.currentTimeMillis();
+        }
+        if (now >= nextProgress) {
+          storedNow = counters.stored();
+          log.info(
+              "(c) medtrace full path: {} {} stored/s, {} produced, {} not yet stored, {} dead-lettered",
+              lastProgressAt < measureFrom ? "warming up," : "measuring,",
+              Math.round((storedNow - lastStored) / ((now - lastProgressAt) / 1e9)),
+              count,
+              count - storedNow,
+              counters.deadLettered());
+          lastStored = storedNow;
+          lastProgressAt = now;
+          nextProgress += settings.progressEvery().toNanos();
+        }
+        if (count - storedNow >= settings.maxUnstored()) {
+          Thread.sleep(5);
+          storedNow = counters.stored();
+          continue;
+        }
+        int batch = (int) (count % settings.batches());
+        long sequence = ++nextSequence[batch];
+        Instant producedAt = Instant.now();
+        SensorReading reading =
+            SensorReading.newBuilder()
+                .setSensorId(sensorId(batch))
+                .setSubjectType(SubjectType.SUBJECT_TYPE_DRUG_BATCH)
+                .setSubjectId(batches.get(batch))
+                .setKind(ReadingKind.READING_KIND_TEMPERATURE)
+                .setValue(5.0)
+                .setUnit("CEL")
+                .setMeasuredAt(Timestamp.newBuilder().setSeconds(producedAt.getEpochSecond()).setNanos(producedAt.getNano()))
+                .setSequenceNumber(sequence)
+                .build();
+        producer.send(
+            new ProducerRecord<>(topic, batches.get(batch), reading.toByteArray()),
+            (metadata, failure) -> {
+              if (failure != null) {
+                sendFailure.compareAndSet(null, failure);
+              }
+            });
+        count++;
+        if (count % 256 == 0) {
+          storedNow = counters.stored();
+        }
+      }
+      storedAtEnd = counters.stored();
+      measureToMillis = System.currentTimeMillis();
+      producer.flush();
+      produced = count;
+    }
+    if (sendFailure.get() != null) {
+      throw new IllegalStateException("producing readings failed", sendFailure.get());
+    }
+    log.info("(c) produced {} readings; waiting for the pipeline to store the rest", produced);
+    awaitStored(produced);
+
+    Latencies latencies = new Latencies();
+    List<String> problems = new ArrayList<>();
+    long checked = checkLedger(nextSequence, measureFromMillis, measureToMillis, latencies, problems);
+    long deadLettered = counters.deadLettered();
+    if (deadLettered > 0) {
+      problems.add(deadLettered + " readings were dead-lettered");
+    }
+    double seconds = (measureToMillis - measureFromMillis) / 1000.0;
+    PartResult result =
+        new PartResult(
+            "(c) medtrace full path", storedAtEnd - storedAtStart, seconds, deadLettered, latencies.summary(), "produced → recorded_at");
+    return new Outcome(result, problems, produced, checked);
+  }
+
+  private static String sensorId(int batch) {
+    return "bench-sensor-" + batch;
+  }
+
+  private void registerBatches() throws Exception {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    String run = Long.toString(System.currentTimeMillis(), 36).toUpperCase();
+    List<CompletableFuture<CommandResult>> replies = new ArrayList<>();
+    for (int i = 0; i < settings.batches(); i++) {
+      String id = new BatchId(GTIN, "BENCH" + run + "N" + i).entityId();
+      batches.add(id);
+      replies.add(
+          sharding
+              .entityRefFor(DrugBatch.TYPE_KEY, id)
+              .<CommandResult>ask(
+                  replyTo ->
+                      new DrugBatch.Register(
+                          "Benchmark vaccine",
+                          LocalDate.now().plusYears(2),
+                          1000,
+                          "ab".repeat(32),
+                          DrugBatch.TemperatureRange.COLD_CHAIN,
+                          List.of(),
+                          MANUFACTURER,
+                          "",
+                          replyTo),
+                  Duration.ofSeconds(60))
+              .toCompletableFuture());
+    }
+    for (int i = 0; i < replies.size(); i++) {
+      CommandResult result = replies.get(i).get(120, TimeUnit.SECONDS);
+      if (!(result instanceof CommandResult.Accepted)) {
+        throw new IllegalStateException("registering batch " + batches.get(i) + " was not accepted: " + result);
+      }
+    }
+    log.info("(c) registered {} drug batches", batches.size());
+  }
+
+  private void awaitStored(long produced) throws InterruptedException {
+    long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+    while (counters.stored() + counters.deadLettered() < produced && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * Reads every batch's chain: each produced reading must appear exactly once, and the chain must
+   * verify. Records the latency of readings produced within the measured window.
+   */
+  private long checkLedger(long[] producedPerBatch, long fromMillis, long toMillis, Latencies latencies, List<String> problems)
+      throws Exception {
+    CassandraReadJournal journal =
+        PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    JournalChainVerifier verifier = JournalChainVerifier.onCassandra(system, trustedKeys);
+    AtomicLong checked = new AtomicLong();
+    for (int batch = 0; batch < batches.size(); batch++) {
+      String id = batches.get(batch);
+      List<Object> events =
+          journal
+              .currentEventsByPersistenceId(JournalChainVerifier.persistenceId(DrugBatch.ENTITY_TYPE, id), 0L, Long.MAX_VALUE)
+              .map(envelope -> envelope.event())
+              .runWith(Sink.seq(), system)
+              .toCompletableFuture()
+              .get(60, TimeUnit.SECONDS);
+      Map<String, Integer> timesStored = new HashMap<>();
+      for (Object event : events) {
+        if (!(event instanceof ChainedEvent chained)) {
+          problems.add("batch " + id + " holds an unreadable event: " + event);
+          continue;
+        }
+        EventBody body = chained.body();
+        if (!body.hasTemperatureRecorded()) {
+          continue;
+        }
+        checked.incrementAndGet();
+        timesStored.merge(body.getSourceMessageId(), 1, Integer::sum);
+        Timestamp measured = body.getTemperatureRecorded().getReading().getMeasuredAt();
+        long measuredMicros = measured.getSeconds() * 1_000_000 + measured.getNanos() / 1_000;
+        long recordedMicros = body.getRecordedAt().getSeconds() * 1_000_000 + body.getRecordedAt().getNanos() / 1_000;
+        if (measuredMicros >= fromMillis * 1_000 && measuredMicros < toMillis * 1_000) {
+          latencies.add(recordedMicros - measuredMicros);
+        }
+      }
+      for (long sequence = 1; sequence <= producedPerBatch[batch]; sequence++) {
+        String source = sensorId(batch) + "/" + sequence;
+        int times = timesStored.getOrDefault(source, 0);
+        if (times != 1) {
+          problems.add("reading " + source + " of batch " + id + " is in the ledger " + times + " times");
+        }
+      }
+      if (timesStored.size() != producedPerBatch[batch]) {
+        problems.add("batch " + id + " holds " + timesStored.size() + " distinct readings, " + producedPerBatch[batch] + " were produced");
+      }
+      VerificationResult verification = verifier.verify(DrugBatch.ENTITY_TYPE, id).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      if (!(verification instanceof VerificationResult.Intact)) {
+        problems.add("chain of batch " + id + " does not verify: " + verification);
+      }
+      if (problems.size() > 50) {
+        problems.add("(stopped checking after 50 problems)");
+        break;
+      }
+    }
+    return checked.get();
+  }
+
+  private KafkaProducer<String, byte[]> producer() {
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers());
+    properties.put(ProducerConfig.ACKS_CONFIG, "all");
+    properties.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+  }
+}

@@ -1,0 +1,54 @@
+package org.medtrace.loadtests;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+
+/**
+ * Part (b): Pekko Persistence on the same Cassandra through pekko-persistence-cassandra, with
+ * sharded {@link PlainEntity}s driven by asks, as medtrace's pipelines drive its entities.
+ */
+final class PlainEntityAsks {
+
+  private PlainEntityAsks() {}
+
+  private static String entityId(long index) {
+    return "plain-" + index;
+  }
+
+  static PartResult run(ActorSystem<?> system, BenchmarkSettings settings) throws Exception {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding.init(Entity.of(PlainEntity.TYPE_KEY, context -> PlainEntity.create(context.getEntityId())));
+    byte[] payload = new byte[settings.payloadBytes()];
+    int entities = settings.plainEntities();
+    Duration askTimeout = Duration.ofSeconds(30);
+    // Start (recover) every entity before the clock runs, as (c) does by registering its batches,
+    // so that neither part measures entity start-up.
+    List<CompletableFuture<Long>> started = new ArrayList<>();
+    for (int i = 0; i < entities; i++) {
+      started.add(
+          sharding
+              .entityRefFor(PlainEntity.TYPE_KEY, entityId(i))
+              .<Long>ask(replyTo -> new PlainEntity.Append(payload, replyTo), askTimeout)
+              .toCompletableFuture());
+    }
+    CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    AtomicLong next = new AtomicLong();
+    return ClosedLoop.run(
+        "(b) plain Pekko Persistence entity",
+        settings.plainConcurrency(),
+        settings.warmUp(),
+        settings.duration(),
+        settings.progressEvery(),
+        () ->
+            sharding
+                .entityRefFor(PlainEntity.TYPE_KEY, entityId(next.getAndIncrement() % entities))
+                .<Long>ask(replyTo -> new PlainEntity.Append(payload, replyTo), askTimeout));
+  }
+}

@@ -1,0 +1,218 @@
+package org.medtrace.loadtests;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.medtrace.actors.ledger.ActingParty;
+import org.medtrace.actors.ledger.LedgerSettings;
+import org.medtrace.actors.ledger.Role;
+import org.medtrace.cluster.MedtraceNode;
+import org.medtrace.cluster.NodeSettings;
+import org.medtrace.ingest.IngestSettings;
+import org.medtrace.ingest.alerts.AlertPublisherSettings;
+import org.medtrace.ingest.kafka.KafkaLauncher;
+import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.ledger.v1.TemperatureReading;
+import org.medtrace.ledger.v1.TemperatureRecorded;
+import org.medtrace.persistence.cassandra.CassandraLauncher;
+import org.medtrace.persistence.cassandra.CassandraSchema;
+import org.medtrace.persistence.chain.ChainHead;
+import org.medtrace.persistence.chain.ChainedEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The side-by-side benchmark of issue 7: in one run on one machine, against a Cassandra and a Kafka
+ * it starts itself, (a) raw Cassandra inserts, (b) a plain Pekko Persistence entity and (c)
+ * medtrace's full ingest path; prints a table, writes it as JSON under {@code load-tests/target},
+ * and exits 1 when (c) lost, duplicated or broke anything, whatever its speed. Settings: {@code
+ * benchmark.conf}.
+ */
+public final class SideBySideBenchmark {
+
+  private static final Logger log = LoggerFactory.getLogger(SideBySideBenchmark.class);
+
+  private SideBySideBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    BenchmarkSettings settings = BenchmarkSettings.from(ConfigFactory.load("benchmark"));
+    int exitCode;
+    try {
+      exitCode = run(settings);
+    } catch (Exception e) {
+      log.error("The benchmark failed", e);
+      exitCode = 2;
+    }
+    System.exit(exitCode);
+  }
+
+  private static int run(BenchmarkSettings settings) throws Exception {
+    deleteRecursively(settings.workDir());
+    Files.createDirectories(settings.workDir());
+    try (CassandraLauncher cassandra = startCassandra(settings);
+        KafkaLauncher kafka = startKafka(settings)) {
+      Config nodeConfig = nodeConfig(settings);
+      NodeSettings node = NodeSettings.from(nodeConfig);
+      if (settings.payloadBytes() <= 0) {
+        settings = settings.withPayloadBytes(storedTemperatureEventSize(node.ledger()));
+      }
+      log.info("Payload of (a) and (b): {} bytes, the serialized size of a sealed temperature event", settings.payloadBytes());
+      List<String> topics = new ArrayList<>(IngestSettings.from(nodeConfig).topics());
+      topics.add(AlertPublisherSettings.from(nodeConfig).topic());
+      KafkaLauncher.createTopics(kafka.bootstrapServers(), topics, settings.topicPartitions());
+
+      List<PartResult> results = new ArrayList<>();
+      FullIngestPath.Outcome full;
+      try (CqlSession session = CassandraSchema.openAdminSession(List.of(cassandra.contactPoint()))) {
+        CassandraSchema.create(session, node.cassandra().journalKeyspace(), node.cassandra().snapshotKeyspace(), 1);
+        results.add(RawCassandraInserts.run(session, settings));
+      }
+      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "medtrace", nodeConfig);
+      try {
+        MedtraceNode.Running running = MedtraceNode.init(system, node);
+        running.httpBinding().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        results.add(PlainEntityAsks.run(system, settings));
+        full =
+            new FullIngestPath(
+                    system, settings, running.metrics(), node.trustedKeys(), IngestSettings.from(nodeConfig).sensorReadings().topic())
+                .run();
+        results.add(full.result());
+      } finally {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
+
+      BenchmarkReport report = new BenchmarkReport(Instant.now(), settings, results, full.problems(), full.produced(), full.eventsChecked());
+      System.out.println(report.table());
+      Path json = report.writeJson(settings.resultDir());
+      System.out.println("JSON: " + json);
+      if (!full.problems().isEmpty()) {
+        System.out.println("CORRECTNESS CHECK FAILED for (c):");
+        full.problems().forEach(problem -> System.out.println("  " + problem));
+        return 1;
+      }
+      System.out.println(
+          "Correctness of (c): all " + full.produced() + " produced readings are in the ledger exactly once; every batch's chain verifies.");
+      return 0;
+    }
+  }
+
+  private static CassandraLauncher startCassandra(BenchmarkSettings settings) throws Exception {
+    CassandraLauncher launcher =
+        new CassandraLauncher(
+            CassandraLauncher.Settings.defaults(settings.workDir().resolve("cassandra"), classpathFile("cassandra", "cassandra-runtime/target/cassandra.classpath"))
+                .withAddress(settings.address())
+                .withNativePort(settings.cassandraCqlPort())
+                .withStoragePort(settings.cassandraStoragePort())
+                .withClusterName("medtrace-bench")
+                .withHeapSize(settings.cassandraHeap()));
+    log.info("Starting Cassandra on {} ...", settings.cassandraContactPoint());
+    launcher.start();
+    return launcher;
+  }
+
+  private static KafkaLauncher startKafka(BenchmarkSettings settings) throws Exception {
+    KafkaLauncher launcher =
+        new KafkaLauncher(
+            KafkaLauncher.Settings.defaults(settings.workDir().resolve("kafka"), classpathFile("kafka", "kafka-runtime/target/kafka.classpath"))
+                .withAddress(settings.address())
+                .withClientPort(settings.kafkaClientPort())
+                .withControllerPort(settings.kafkaControllerPort()));
+    log.info("Starting Kafka on {} ...", settings.kafkaBootstrapServers());
+    launcher.start();
+    return launcher;
+  }
+
+  private static Path classpathFile(String server, String defaultPath) {
+    return Path.of(System.getProperty("medtrace." + server + ".classpath-file", defaultPath)).toAbsolutePath();
+  }
+
+  /** A development node's configuration (development.conf) on the benchmark's servers, every port free. */
+  private static Config nodeConfig(BenchmarkSettings settings) {
+    String firstTimeBucket = LocalDate.now(ZoneOffset.UTC).minusDays(1).format(DateTimeFormatter.ofPattern("yyyyMMdd")) + "T00:00";
+    Config overrides =
+        ConfigFactory.parseString(
+            """
+            pekko.remote.artery.canonical.hostname = "%s"
+            pekko.remote.artery.canonical.port = 0
+            pekko.coordinated-shutdown.exit-jvm = off
+            pekko.management.http.hostname = "%s"
+            pekko.management.http.port = 0
+            medtrace.http.interface = "%s"
+            medtrace.http.port = 0
+            medtrace.cassandra {
+              contact-points = "%s"
+              journal-keyspace = "bench_journal"
+              snapshot-keyspace = "bench_snapshot"
+              embedded.enabled = off
+              create-schema = off
+            }
+            medtrace.kafka {
+              bootstrap-servers = "%s"
+              embedded.enabled = off
+            }
+            # What Main.runNode sets from medtrace.cassandra.contact-points for a node it runs.
+            datastax-java-driver.basic.contact-points = ["%s"]
+            medtrace.ingest.group-id = "medtrace-bench"
+            medtrace.http.auth.development-issuer.key-dir = "%s"
+            pekko.persistence.cassandra.events-by-tag.first-time-bucket = "%s"
+            """
+                .formatted(
+                    settings.address(),
+                    settings.address(),
+                    settings.address(),
+                    settings.cassandraContactPoint(),
+                    settings.kafkaBootstrapServers(),
+                    settings.cassandraContactPoint(),
+                    settings.workDir().resolve("dev-issuer"),
+                    firstTimeBucket));
+    return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("development")));
+  }
+
+  /** The journal size of a temperature reading as the node seals it (with its signature, if it signs). */
+  static int storedTemperatureEventSize(LedgerSettings ledger) {
+    Instant now = Instant.now();
+    com.google.protobuf.Timestamp timestamp =
+        com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    ActingParty party = new ActingParty("sensor-gateway", "bench-sensor-123", Role.LOGISTICS);
+    EventBody.Builder body =
+        EventBody.newBuilder()
+            .setRecordedAt(timestamp)
+            .setActingParty(party.toProto())
+            .setSourceMessageId("bench-sensor-123/100000")
+            .setTemperatureRecorded(
+                TemperatureRecorded.newBuilder()
+                    .setReading(TemperatureReading.newBuilder().setSensorId(party.user()).setMeasuredAt(timestamp).setCelsius(5.0))
+                    .setWithinRange(true));
+    ChainHead head = new ChainHead("drug-batch", "09506000134352-BENCH1234567N123", 100_000, "00".repeat(32));
+    return ChainedEvent.seal(head, body, ledger.signer()).envelope().getSerializedSize();
+  }
+
+  private static void deleteRecursively(Path directory) throws IOException {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    CassandraLauncher.stopLeftover(directory.resolve("cassandra"));
+    KafkaLauncher.stopLeftover(directory.resolve("kafka"));
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(path);
+      }
+    }
+  }
+}
