@@ -23,8 +23,8 @@ import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.cluster.MedtraceNode;
 import org.medtrace.cluster.NodeSettings;
+import org.medtrace.cluster.NodeTopics;
 import org.medtrace.ingest.IngestSettings;
-import org.medtrace.ingest.alerts.AlertPublisherSettings;
 import org.medtrace.ingest.kafka.KafkaLauncher;
 import org.medtrace.ledger.v1.EventBody;
 import org.medtrace.ledger.v1.TemperatureReading;
@@ -72,9 +72,7 @@ public final class SideBySideBenchmark {
         settings = settings.withPayloadBytes(storedTemperatureEventSize(node.ledger()));
       }
       log.info("Payload of (a) and (b): {} bytes, the serialized size of a sealed temperature event", settings.payloadBytes());
-      List<String> topics = new ArrayList<>(IngestSettings.from(nodeConfig).topics());
-      topics.add(AlertPublisherSettings.from(nodeConfig).topic());
-      KafkaLauncher.createTopics(kafka.bootstrapServers(), topics, settings.topicPartitions());
+      KafkaLauncher.createTopics(kafka.bootstrapServers(), NodeTopics.all(nodeConfig), settings.topicPartitions());
 
       List<PartResult> results = new ArrayList<>();
       FullIngestPath.Outcome full;
