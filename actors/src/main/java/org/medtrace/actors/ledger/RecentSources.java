@@ -1,5 +1,6 @@
 package org.medtrace.actors.ledger;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +22,13 @@ public record RecentSources(Map<String, Long> lastSequenceBySource) implements C
   public static final RecentSources NONE = new RecentSources(Map.of());
 
   public RecentSources {
-    lastSequenceBySource = new LinkedHashMap<>(lastSequenceBySource);
+    // Every applied event makes a new window, so it is copied once, in recording(), not again
+    // here: a LinkedHashMap (from recording() or from deserialization) is taken as it is, read-only.
+    lastSequenceBySource =
+        Collections.unmodifiableMap(
+            lastSequenceBySource instanceof LinkedHashMap<String, Long> ordered
+                ? ordered
+                : new LinkedHashMap<>(lastSequenceBySource));
   }
 
   /** The last sequence number stored for {@code organisation}'s {@code sourceMessageId}, if it is in the window. */
