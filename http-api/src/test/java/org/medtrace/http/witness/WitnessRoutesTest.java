@@ -229,4 +229,22 @@ class WitnessRoutesTest {
     assertEquals(10, fromScratch.json().path("witnessSize").asLong());
     assertEquals(200, add(10, log.proof(10, 12), log.checkpoint()).status());
   }
+
+  @Test
+  void ofTwoConcurrentAdvancesFromTheSameStateTheStoreAppliesOne() throws Exception {
+    CassandraWitnessStore store = CassandraWitnessStore.onCassandra(node.system());
+    String origin = LOG_NAME + "/slice-7";
+    TestLog log = log(7).grow(2, "a");
+    String start = log.checkpoint();
+    assertTrue(store.advance(WITNESS, origin, Optional.empty(), start, 2).toCompletableFuture().get());
+    assertFalse(store.advance(WITNESS, origin, Optional.empty(), start, 2).toCompletableFuture().get(), "a second first state");
+
+    String left = log.grow(1, "b").checkpoint();
+    String right = log.forkedCheckpoint(3);
+    var first = store.advance(WITNESS, origin, Optional.of(start), left, 3).toCompletableFuture();
+    var second = store.advance(WITNESS, origin, Optional.of(start), right, 3).toCompletableFuture();
+
+    assertEquals(1, (first.get() ? 1 : 0) + (second.get() ? 1 : 0), "exactly one of the two advances applies");
+    assertEquals(first.get() ? left : right, store.latest(WITNESS, origin).toCompletableFuture().get().orElseThrow());
+  }
 }
