@@ -33,6 +33,9 @@ public record WitnessSettings(
   /** The origin suffix that stands for every slice of a medtrace log. */
   public static final String ALL_SLICES = LogFormat.SLICE_ORIGIN_INFIX + "*";
 
+  /** What the name of a development self-witness must contain, so that its cosignatures say what they are. */
+  public static final String SELF_WITNESS_LABEL = "NOT-INDEPENDENT";
+
   private static final String DEVELOPMENT_KEY_FILE = "witness.pem";
 
   public WitnessSettings {
@@ -55,6 +58,11 @@ public record WitnessSettings(
     String name = selfWitness ? dev.getString("name") : witness.getString("name");
     if (name.isBlank()) {
       throw new IllegalArgumentException("medtrace.witness.name (the organisation running the witness) is required");
+    }
+    if (selfWitness && !name.contains(SELF_WITNESS_LABEL)) {
+      throw new IllegalArgumentException(
+          "medtrace.witness.development-self-witness.name '" + name + "' must contain " + SELF_WITNESS_LABEL
+              + ": a node witnessing its own log is no independent witness, and its cosignatures must say so");
     }
     KeyPair keyPair;
     if (selfWitness) {
