@@ -14,6 +14,7 @@ import org.medtrace.merkle.note.NoteException;
 import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.merkle.note.NoteProblem;
 import org.medtrace.merkle.note.NoteSigner;
+import org.medtrace.merkle.note.SignedCheckpoint;
 import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.merkle.note.Witness;
 import org.medtrace.merkle.note.WitnessResponse;
@@ -104,14 +105,14 @@ public final class WitnessService {
    * consistencyProof}; see the class comment.
    */
   public CompletionStage<Outcome> addCheckpoint(long oldSize, List<byte[]> consistencyProof, String signedCheckpoint) {
-    SignedNote note;
-    Checkpoint checkpoint;
+    SignedCheckpoint parsed;
     try {
-      note = SignedNote.parse(signedCheckpoint);
-      checkpoint = Checkpoint.parse(note.text());
+      parsed = SignedCheckpoint.parse(signedCheckpoint);
     } catch (NoteException e) {
       return done(new Outcome.Refused(Reason.MALFORMED, e.getMessage()));
     }
+    SignedNote note = parsed.note();
+    Checkpoint checkpoint = parsed.checkpoint();
     // The log's signature first: nobody learns this witness's state without a checkpoint of a log it follows.
     NoteKey logKey = trustedLogs.get(checkpoint.origin());
     if (logKey == null) {
@@ -195,11 +196,7 @@ public final class WitnessService {
   }
 
   private static long sizeOf(String storedNote) {
-    try {
-      return Checkpoint.parse(SignedNote.parse(storedNote).text()).size();
-    } catch (NoteException e) {
-      throw new IllegalStateException("the witness state holds a note it did not write: " + e.getMessage(), e);
-    }
+    return Witness.lastCheckpoint(storedNote).size();
   }
 
   private <T> CompletionStage<T> bounded(CompletionStage<T> stage) {
