@@ -27,6 +27,8 @@ import org.medtrace.merkle.MerkleTree;
 import org.medtrace.merkle.note.Checkpoint;
 import org.medtrace.merkle.note.Cosignature;
 import org.medtrace.merkle.note.InMemoryWitnessState;
+import org.medtrace.merkle.note.NoteKey;
+import org.medtrace.merkle.note.NoteSignature;
 import org.medtrace.merkle.note.NoteSigner;
 import org.medtrace.merkle.note.SignatureType;
 import org.medtrace.merkle.note.SignedNote;
@@ -92,6 +94,28 @@ class HttpCheckpointWitnessesTest {
     assertEquals(List.of("hospital-a", "regulator"), threeOfThree.verdict().cosignedBy());
     assertTrue(threeOfThree.summary().startsWith("NOT witnessed: 2 of 3 cosigned (quorum 3)"), threeOfThree.summary());
     assertTrue(threeOfThree.failures().get("hospital-b").contains("without a cosignature by its key"), threeOfThree.summary());
+  }
+
+  @Test
+  void aLineUnderTheWitnessKeysNameAndIdThatDoesNotVerifyIsAFailureNotACosignature() throws Exception {
+    WitnessEndpoint a = honestWitness("hospital-a");
+    WitnessEndpoint b = honestWitness("regulator");
+    NoteKey configured = NoteSigner.generate("hospital-b", SignatureType.COSIGNATURE_V1).verifierKey();
+    NoteSigner impostor = NoteSigner.generate("hospital-b", SignatureType.COSIGNATURE_V1);
+    // Signed by another key, but carrying the configured key's name and id: only verification tells.
+    WitnessEndpoint forger =
+        serve("hospital-b", configured, exchange -> {
+          String text = SignedNote.parse(note(body(exchange))).text();
+          NoteSignature forged = Cosignature.sign(impostor, text, Instant.now());
+          reply(exchange, 200, new NoteSignature(configured.name(), configured.keyId(), forged.signature()).line() + "\n");
+        });
+
+    WitnessingResult result = collector(List.of(a, forger, b), 3).cosign(checkpoint(grow(2)), 0, List.of()).toCompletableFuture().get();
+
+    assertFalse(result.witnessed(), result.summary());
+    assertEquals(List.of("hospital-a", "regulator"), result.verdict().cosignedBy());
+    assertTrue(result.failures().get("hospital-b").contains("does not verify"), result.summary());
+    assertFalse(result.cosignedCheckpoint().contains("— hospital-b "), "the forged line is not passed on");
   }
 
   @Test
@@ -179,7 +203,7 @@ class HttpCheckpointWitnessesTest {
     void handle(HttpExchange exchange) throws Exception;
   }
 
-  private WitnessEndpoint serve(String name, org.medtrace.merkle.note.NoteKey key, Handler handler) throws IOException {
+  private WitnessEndpoint serve(String name, NoteKey key, Handler handler) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(WitnessProtocol.ADD_CHECKPOINT_PATH, exchange -> {
       try {
