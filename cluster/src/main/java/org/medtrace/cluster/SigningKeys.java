@@ -1,17 +1,11 @@
 package org.medtrace.cluster;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.medtrace.merkle.note.Ed25519Pem;
 import org.medtrace.persistence.chain.LedgerSigner;
 import org.medtrace.persistence.chain.TrustedKeys;
 
@@ -31,14 +25,7 @@ final class SigningKeys {
     if (keyId.isBlank()) {
       throw new IllegalArgumentException("medtrace.ledger.signing.key-id is required with a signing key");
     }
-    try {
-      var key =
-          KeyFactory.getInstance("Ed25519")
-              .generatePrivate(new PKCS8EncodedKeySpec(pemContent(privateKeyFile, "PRIVATE KEY")));
-      return Optional.of(new LedgerSigner(keyId, key));
-    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("cannot read the Ed25519 signing key " + privateKeyFile + ": " + e.getMessage(), e);
-    }
+    return Optional.of(new LedgerSigner(keyId, Ed25519Pem.readKeyPair(Path.of(privateKeyFile)).getPrivate()));
   }
 
   /**
@@ -50,25 +37,11 @@ final class SigningKeys {
     publicKeyFilesById.forEach(
         (keyId, file) -> {
           try {
-            keys.put(
-                keyId,
-                KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(pemContent(file, "PUBLIC KEY"))));
-          } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot read the public key " + file + " of '" + keyId + "': " + e.getMessage(), e);
+            keys.put(keyId, Ed25519Pem.readPublicKey(Path.of(file)));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the public key of '" + keyId + "': " + e.getMessage(), e);
           }
         });
     return new TrustedKeys(keys);
-  }
-
-  private static byte[] pemContent(String file, String label) throws IOException {
-    String pem = Files.readString(Path.of(file));
-    String begin = "-----BEGIN " + label + "-----";
-    String end = "-----END " + label + "-----";
-    int from = pem.indexOf(begin);
-    int to = pem.indexOf(end);
-    if (from < 0 || to < from) {
-      throw new IllegalArgumentException("no " + label + " block in " + file);
-    }
-    return Base64.getDecoder().decode(pem.substring(from + begin.length(), to).replaceAll("\\s", ""));
   }
 }

@@ -64,6 +64,7 @@ final class DevelopmentNode implements AutoCloseable {
             }
             medtrace.alerts.topic = "%s.alerts"
             medtrace.http.auth.development-issuer.key-dir = "%s"
+            medtrace.witness.development-self-witness.key-dir = "%s"
             pekko.persistence.cassandra.events-by-tag.first-time-bucket = "%s"
             # Alerts reach the tag views sooner than in production.
             pekko.persistence.cassandra.events-by-tag.eventual-consistency-delay = 1s
@@ -76,6 +77,7 @@ final class DevelopmentNode implements AutoCloseable {
                     RealKafka.bootstrapServers(),
                     prefix,
                     issuerDirectory,
+                    issuerDirectory.resolve("dev-witness"),
                     RealCassandra.pekkoConfig("unused", "unused")
                         .getString("pekko.persistence.cassandra.events-by-tag.first-time-bucket")));
     Config config =

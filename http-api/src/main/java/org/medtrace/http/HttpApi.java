@@ -46,6 +46,11 @@ import org.medtrace.http.auth.AuthenticationException;
 import org.medtrace.http.auth.Caller;
 import org.medtrace.http.auth.DevTokenIssuer;
 import org.medtrace.http.auth.TokenVerifier;
+import org.medtrace.http.witness.CassandraWitnessStore;
+import org.medtrace.http.witness.LoggedForkAlarm;
+import org.medtrace.http.witness.WitnessEndpoints;
+import org.medtrace.http.witness.WitnessService;
+import org.medtrace.http.witness.WitnessSettings;
 import org.medtrace.persistence.chain.TrustedKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,6 +142,29 @@ public final class HttpApi {
     endpoints.addAll(new DeviceEndpoints(ledger, queries).endpoints());
     endpoints.addAll(new PatientEndpoints(ledger, queries).endpoints());
     endpoints.addAll(new EpcisEndpoints(epcisCapture).endpoints());
+    WitnessSettings witnessSettings = WitnessSettings.from(system.settings().config());
+    Optional<WitnessService> witness =
+        witnessSettings
+            .cosigner()
+            .map(
+                cosigner ->
+                    new WitnessService(
+                        cosigner,
+                        witnessSettings.trustedLogs(),
+                        CassandraWitnessStore.onCassandra(system),
+                        new LoggedForkAlarm(registry),
+                        Clock.systemUTC(),
+                        witnessSettings.storeTimeout()));
+    witness.ifPresent(
+        w ->
+            log.info(
+                "Witness {}{} follows {} log origins; its key is {}",
+                w.name(),
+                witnessSettings.selfWitness() ? " (development self-witness, NOT independent)" : "",
+                w.trustedOrigins().size(),
+                w.verifierKey().vkey()));
+    endpoints.addAll(
+        new WitnessEndpoints(witness, witnessSettings.selfWitness(), AccessRules.ALERT_READERS, settings.maxPageSize()).endpoints());
     endpoints.add(
         Endpoint.secured(
             "GET",

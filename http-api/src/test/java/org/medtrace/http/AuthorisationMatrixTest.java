@@ -94,7 +94,8 @@ class AuthorisationMatrixTest {
                     () -> {
                       ApiClient.Reply reply = call(endpoint, null);
                       if (endpoint.isPublic()) {
-                        assertEquals(200, reply.status(), reply.toString());
+                        // Served without a token; the witness's endpoints answer 404 on this node, which runs none.
+                        assertEquals(endpoint.operationId().matches("addCheckpoint|getWitness") ? 404 : 200, reply.status(), reply.toString());
                       } else {
                         assertEquals(401, reply.status(), reply.toString());
                         assertEquals("unauthenticated", reply.problemType());

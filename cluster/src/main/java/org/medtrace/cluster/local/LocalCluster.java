@@ -246,6 +246,9 @@ public final class LocalCluster {
 
 
 
+  /** The organisations whose witnesses the local nodes play, in node order (those of the README's walk-through). */
+  static final List<String> LOCAL_WITNESS_ORGANISATIONS = List.of("health-authority", "st-mary", "acme-pharma");
+
   private Config withIssuerDirectory(Config base) {
     return base.withValue(
         "medtrace.http.auth.development-issuer.key-dir",
@@ -265,6 +268,10 @@ public final class LocalCluster {
     environment.put("MEDTRACE_CASSANDRA_CONSISTENCY", "QUORUM");
     environment.put("MEDTRACE_KAFKA_BOOTSTRAP_SERVERS", layout.kafkaBootstrapServers());
     environment.put("MEDTRACE_DEV_ISSUER_DIR", layout.issuerDirectory().toString());
+    // One witness per node, named as a different organisation's, labelled as not independent.
+    environment.put("MEDTRACE_DEV_WITNESS_NAME", LOCAL_WITNESS_ORGANISATIONS.get((node.number() - 1) % LOCAL_WITNESS_ORGANISATIONS.size())
+        + "/local-NOT-INDEPENDENT");
+    environment.put("MEDTRACE_DEV_WITNESS_DIR", layout.nodeDirectory(node).resolve("witness").toString());
     return environment;
   }
 

@@ -69,7 +69,8 @@ class CassandraLauncherTest {
           "all_persistence_ids");
 
   /** medtrace's own tables, which live next to the plugin's in the journal keyspace. */
-  private static final Set<String> MEDTRACE_TABLES = Set.of("unit_index", "alert_publisher_offsets");
+  private static final Set<String> MEDTRACE_TABLES =
+      Set.of("unit_index", "alert_publisher_offsets", "witness_checkpoints", "witness_forks");
 
   private static final Set<String> JOURNAL_TABLES = union(PLUGIN_JOURNAL_TABLES, MEDTRACE_TABLES);
 

@@ -65,14 +65,14 @@ public final class Witness {
    *     new size (empty for the first checkpoint or an unchanged size)
    */
   public synchronized WitnessResponse submit(String signedCheckpoint, List<byte[]> consistencyProof) {
-    SignedNote note;
-    Checkpoint checkpoint;
+    SignedCheckpoint parsed;
     try {
-      note = SignedNote.parse(signedCheckpoint);
-      checkpoint = Checkpoint.parse(note.text());
+      parsed = SignedCheckpoint.parse(signedCheckpoint);
     } catch (NoteException e) {
       return new WitnessResponse.Refused(WitnessResponse.Reason.MALFORMED, e.getMessage());
     }
+    SignedNote note = parsed.note();
+    Checkpoint checkpoint = parsed.checkpoint();
     NoteKey logKey = logKeysByOrigin.get(checkpoint.origin());
     if (logKey == null) {
       return new WitnessResponse.Refused(
@@ -118,9 +118,14 @@ public final class Witness {
     return new WitnessResponse.Cosigned(Cosignature.sign(cosigner, note.text(), clock.instant()));
   }
 
-  private static Checkpoint lastCheckpoint(String note) {
+  /**
+   * The checkpoint of a note this witness stored itself.
+   *
+   * @throws IllegalStateException if it is not a signed checkpoint: the state was not written by a witness
+   */
+  public static Checkpoint lastCheckpoint(String note) {
     try {
-      return Checkpoint.parse(SignedNote.parse(note).text());
+      return SignedCheckpoint.parse(note).checkpoint();
     } catch (NoteException e) {
       throw new IllegalStateException("the witness state holds a note it did not write: " + e.getMessage(), e);
     }
