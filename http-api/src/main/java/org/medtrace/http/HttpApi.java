@@ -340,6 +340,10 @@ public final class HttpApi {
     }
     if (cause instanceof Problem problem) {
       HttpResponse response = problemResponse(problem, instance);
+      if (problem.type().status() == 401) {
+        // RFC 9110: a 401 names the scheme to authenticate with; here, the signed-submission headers.
+        response = response.addHeader(RawHeader.create("WWW-Authenticate", "Medtrace-Signature realm=\"medtrace\""));
+      }
       if (problem.type() == Problem.Type.METHOD_NOT_ALLOWED) {
         @SuppressWarnings("unchecked")
         List<String> allow = (List<String>) problem.extensions().get("allow");

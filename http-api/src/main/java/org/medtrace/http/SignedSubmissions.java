@@ -123,6 +123,11 @@ final class SignedSubmissions {
       check = current.check(keyId.get(), now);
     }
     IssuedCertificate certificate = trusted(check);
+    if (IssuedCertificate.NODE_ROLE.equals(certificate.role())) {
+      throw new Problem(
+          Problem.Type.UNTRUSTED_CERTIFICATE,
+          "certificate " + certificate.serialHex() + " is a node's remoting certificate; submissions are signed with an organisation's");
+    }
     if (!certificate.organisation().equals(caller.organisation())) {
       throw new Problem(
           Problem.Type.CERTIFICATE_ORGANISATION_MISMATCH,

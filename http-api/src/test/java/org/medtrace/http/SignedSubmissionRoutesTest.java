@@ -155,9 +155,9 @@ class SignedSubmissionRoutesTest {
     String sentBody = signedBody.replace("\"quantity\":5", "\"quantity\":500");
     assertFalse(signedBody.equals(sentBody));
     long signedAt = now();
-    String signature = sign(acme.privateKey(), "POST", "/api/v1/batches", signedBody, "reg-" + lot, signedAt, acme);
+    String signature = acmeRegistrationSignature(lot, signedBody, signedAt);
 
-    ApiClient.Reply reply = send("/api/v1/batches", manufacturer, sentBody, "reg-" + lot, acme.certificate().keyId(), signedAt, signature, Map.of());
+    ApiClient.Reply reply = sendAcmeRegistration(sentBody, "reg-" + lot, signedAt, signature);
 
     assertRefusedAndNothingStored(reply, 401, "bad-signature", lot);
   }
@@ -166,7 +166,7 @@ class SignedSubmissionRoutesTest {
   void aSignatureByAnotherKeyIsRefused() {
     String lot = newLot();
     // st-mary's key, claiming acme's certificate.
-    ApiClient.Reply reply = post("/api/v1/batches", manufacturer, registration(lot), "reg-" + lot, acme, stMary.privateKey(), now(), Map.of());
+    ApiClient.Reply reply = registrationOf(lot, acme, stMary.privateKey(), now(), Map.of());
     assertRefusedAndNothingStored(reply, 401, "bad-signature", lot);
   }
 
@@ -175,15 +175,15 @@ class SignedSubmissionRoutesTest {
     String lot = newLot();
     String body = registration(lot);
     long signedAt = now();
-    String signature = sign(acme.privateKey(), "POST", "/api/v1/batches", body, "reg-" + lot, signedAt, acme);
-    assertEquals(201, send("/api/v1/batches", manufacturer, body, "reg-" + lot, acme.certificate().keyId(), signedAt, signature, Map.of()).status());
+    String signature = acmeRegistrationSignature(lot, body, signedAt);
+    assertEquals(201, sendAcmeRegistration(body, "reg-" + lot, signedAt, signature).status());
 
     String otherLot = newLot();
     ApiClient.Reply otherBody =
-        send("/api/v1/batches", manufacturer, registration(otherLot), "reg-" + lot, acme.certificate().keyId(), signedAt, signature, Map.of());
+        sendAcmeRegistration(registration(otherLot), "reg-" + lot, signedAt, signature);
     assertRefusedAndNothingStored(otherBody, 401, "bad-signature", otherLot);
     ApiClient.Reply otherNonce =
-        send("/api/v1/batches", manufacturer, body, "reg-again-" + lot, acme.certificate().keyId(), signedAt, signature, Map.of());
+        sendAcmeRegistration(body, "reg-again-" + lot, signedAt, signature);
     assertProblem(otherNonce, 401, "bad-signature");
     assertEquals(1, trail(lot).path("headSequenceNumber").asLong(), "the replay added nothing to the signed batch");
   }
@@ -192,7 +192,7 @@ class SignedSubmissionRoutesTest {
   void aRevokedCertificateIsRefused() {
     String lot = newLot();
     ApiClient.Reply reply =
-        post("/api/v1/batches", manufacturer, registration(lot), "reg-" + lot, acmeRevoked, acmeRevoked.privateKey(), now(), Map.of());
+        registrationOf(lot, acmeRevoked, acmeRevoked.privateKey(), now(), Map.of());
     assertRefusedAndNothingStored(reply, 403, "certificate-revoked", lot);
   }
 
@@ -200,7 +200,7 @@ class SignedSubmissionRoutesTest {
   void anExpiredCertificateIsRefused() {
     String lot = newLot();
     ApiClient.Reply reply =
-        post("/api/v1/batches", manufacturer, registration(lot), "reg-" + lot, acmeExpired, acmeExpired.privateKey(), now(), Map.of());
+        registrationOf(lot, acmeExpired, acmeExpired.privateKey(), now(), Map.of());
     assertRefusedAndNothingStored(reply, 403, "certificate-expired", lot);
   }
 
@@ -210,18 +210,27 @@ class SignedSubmissionRoutesTest {
     Map<String, String> certificate =
         Map.of("Medtrace-Certificate", Base64.getEncoder().encodeToString(acmeFromOtherCa.certificate().certificate().getEncoded()));
     ApiClient.Reply reply =
-        post("/api/v1/batches", manufacturer, registration(lot), "reg-" + lot, acmeFromOtherCa, acmeFromOtherCa.privateKey(), now(), certificate);
+        registrationOf(lot, acmeFromOtherCa, acmeFromOtherCa.privateKey(), now(), certificate);
     assertRefusedAndNothingStored(reply, 403, "untrusted-certificate", lot);
 
     ApiClient.Reply withoutIt =
-        post("/api/v1/batches", manufacturer, registration(lot), "reg-" + lot, acmeFromOtherCa, acmeFromOtherCa.privateKey(), now(), Map.of());
+        registrationOf(lot, acmeFromOtherCa, acmeFromOtherCa.privateKey(), now(), Map.of());
     assertRefusedAndNothingStored(withoutIt, 401, "unknown-certificate", lot);
+  }
+
+  @Test
+  void aNodeCertificateSignsNoSubmissions() throws Exception {
+    String lot = newLot();
+    NetworkCa.Issued nodeCertificate =
+        NetworkCa.open(trustDir, Clock.systemUTC()).issueNode("acme-pharma", "node-1.acme.example", Duration.ofDays(1));
+    ApiClient.Reply reply = registrationOf(lot, nodeCertificate, nodeCertificate.privateKey(), now(), Map.of());
+    assertRefusedAndNothingStored(reply, 403, "untrusted-certificate", lot);
   }
 
   @Test
   void aCertificateOfAnotherOrganisationIsRefused() {
     String lot = newLot();
-    ApiClient.Reply reply = post("/api/v1/batches", manufacturer, registration(lot), "reg-" + lot, stMary, stMary.privateKey(), now(), Map.of());
+    ApiClient.Reply reply = registrationOf(lot, stMary, stMary.privateKey(), now(), Map.of());
     assertRefusedAndNothingStored(reply, 403, "certificate-organisation-mismatch", lot);
     assertEquals("st-mary", reply.json().path("certificateOrganisation").asText());
   }
@@ -230,7 +239,7 @@ class SignedSubmissionRoutesTest {
   void aSignatureOutsideTheClockSkewIsRefused() {
     String lot = newLot();
     ApiClient.Reply reply =
-        post("/api/v1/batches", manufacturer, registration(lot), "reg-" + lot, acme, acme.privateKey(), now() - 3600, Map.of());
+        registrationOf(lot, acme, acme.privateKey(), now() - 3600, Map.of());
     assertRefusedAndNothingStored(reply, 401, "stale-signature", lot);
   }
 
@@ -239,7 +248,7 @@ class SignedSubmissionRoutesTest {
     String lot = newLot();
     String body = registration(lot);
     long signedAt = now();
-    String signature = sign(acme.privateKey(), "POST", "/api/v1/batches", body, "reg-" + lot, signedAt, acme);
+    String signature = acmeRegistrationSignature(lot, body, signedAt);
     ApiClient.Reply noNonce = api.post("/api/v1/batches", manufacturer, body, Map.of(
         "Medtrace-Key-Id", acme.certificate().keyId(), "Medtrace-Signed-At", Long.toString(signedAt), "Medtrace-Signature", signature));
     assertRefusedAndNothingStored(noNonce, 401, "malformed-signature", lot);
@@ -263,6 +272,9 @@ class SignedSubmissionRoutesTest {
 
   private void assertRefusedAndNothingStored(ApiClient.Reply reply, int status, String type, String lot) {
     assertProblem(reply, status, type);
+    if (status == 401) {
+      assertTrue(reply.header("WWW-Authenticate").orElse("").startsWith("Medtrace-Signature"), reply.headers().toString());
+    }
     ApiClient.Reply batch = api.get("/api/v1/batches/" + GTIN + "/" + lot, regulator);
     assertEquals(404, batch.status(), "nothing stored for " + lot + ": " + batch);
   }
@@ -272,6 +284,21 @@ class SignedSubmissionRoutesTest {
       Map<String, String> extraHeaders) {
     String signature = sign(signingKey, "POST", path, body, idempotencyKey, signedAt, claimed);
     return send(path, token, body, idempotencyKey, claimed.certificate().keyId(), signedAt, signature, extraHeaders);
+  }
+
+  /** acme-pharma's manufacturer registers {@code lot}, signing as {@code claimed} with {@code key}. */
+  private ApiClient.Reply registrationOf(
+      String lot, NetworkCa.Issued claimed, PrivateKey key, long signedAt, Map<String, String> extraHeaders) {
+    return post("/api/v1/batches", manufacturer, registration(lot), "reg-" + lot, claimed, key, signedAt, extraHeaders);
+  }
+
+  /** acme's signature of registering {@code lot} with {@code body} (nonce {@code reg-<lot>}). */
+  private String acmeRegistrationSignature(String lot, String body, long signedAt) {
+    return sign(acme.privateKey(), "POST", "/api/v1/batches", body, "reg-" + lot, signedAt, acme);
+  }
+
+  private ApiClient.Reply sendAcmeRegistration(String body, String idempotencyKey, long signedAt, String signature) {
+    return send("/api/v1/batches", manufacturer, body, idempotencyKey, acme.certificate().keyId(), signedAt, signature, Map.of());
   }
 
   private ApiClient.Reply send(
