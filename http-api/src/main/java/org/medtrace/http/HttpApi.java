@@ -46,6 +46,7 @@ import org.medtrace.http.auth.AuthenticationException;
 import org.medtrace.http.auth.Caller;
 import org.medtrace.http.auth.DevTokenIssuer;
 import org.medtrace.http.auth.TokenVerifier;
+import org.medtrace.identity.SignedRequest;
 import org.medtrace.persistence.chain.TrustedKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -310,9 +311,11 @@ public final class HttpApi {
             (response, error) -> error == null ? success(response) : failure(error, instance));
   }
 
-  /** The request target a signed submission covers: the path and, if any, '?' and the raw query. */
+  /** The request target a signed submission covers, in canonical form ({@link SignedRequest#canonicalTarget}). */
   private static String requestTarget(HttpRequest request) {
-    return request.getUri().path() + request.getUri().rawQueryString().map(q -> "?" + q).orElse("");
+    List<String> segments = new ArrayList<>();
+    request.getUri().pathSegments().forEach(segments::add);
+    return SignedRequest.canonicalTarget(segments, request.getUri().rawQueryString());
   }
 
   private static HttpResponse success(ApiResponse response) {

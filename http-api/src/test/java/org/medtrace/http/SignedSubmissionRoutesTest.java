@@ -131,6 +131,28 @@ class SignedSubmissionRoutesTest {
   }
 
   @Test
+  void aSignedWriteOnAnEscapedPathVerifiesWhateverTheClientEscaped() {
+    String maker = node.tokens().token(Role.MANUFACTURER, "medidevice-gmbh", "factory-1");
+    String hospital = node.tokens().token(Role.HOSPITAL, "st-mary", "biomed");
+    String serial = "SN-" + newLot();
+    ApiClient.Reply registered =
+        api.post("/api/v1/devices", maker, json("model", "InfusionPump-X2", "serialNumber", serial, "factoryTestReportSha256", BatchRoutesTest.QC));
+    assertEquals(201, registered.status(), registered.toString());
+    // The id medidevice-gmbh/<serial> is one path segment; this client escapes its '/' in lower case.
+    String installation = "/api/v1/devices/medidevice-gmbh%2f" + serial + "/installation";
+
+    ApiClient.Reply installed =
+        post(installation, hospital, json("facility", "st-mary", "department", "icu", "responsiblePerson", "dr-house"), "install-" + serial,
+            stMary, stMary.privateKey(), now(), Map.of());
+
+    assertEquals(200, installed.status(), installed.toString());
+    JsonNode trail = api.get("/api/v1/devices/medidevice-gmbh%2F" + serial + "/trail?order=oldest", hospital).json();
+    JsonNode stored = trail.path("events").get(1).path("submissionSignature");
+    assertEquals(stMary.certificate().keyId(), stored.path("keyId").asText(), trail.toString());
+    assertTrue(stored.path("signedRequest").asText().contains("\n/api/v1/devices/medidevice-gmbh%2F" + serial + "/installation\n"), stored.toString());
+  }
+
+  @Test
   void anUnsignedWriteStoresNoSubmissionSignature() {
     String lot = newLot();
     assertEquals(201, api.post("/api/v1/batches", manufacturer, registration(lot)).status());
@@ -295,7 +317,8 @@ class SignedSubmissionRoutesTest {
       PrivateKey key, String method, String path, String body, String idempotencyKey, long signedAt, NetworkCa.Issued claimed) {
     IssuedCertificate certificate = claimed.certificate();
     byte[] signature =
-        SignedRequest.of(method, path, body.getBytes(StandardCharsets.UTF_8), idempotencyKey, signedAt, certificate.keyId()).sign(key);
+        SignedRequest.of(method, SignedRequest.canonicalTarget(path), body.getBytes(StandardCharsets.UTF_8), idempotencyKey, signedAt, certificate.keyId())
+            .sign(key);
     return Base64.getEncoder().encodeToString(signature);
   }
 

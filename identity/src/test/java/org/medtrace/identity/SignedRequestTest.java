@@ -1,12 +1,15 @@
 package org.medtrace.identity;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SignedRequestTest {
@@ -48,6 +51,18 @@ class SignedRequestTest {
     tampered[10] ^= 1;
     assertFalse(request.verify(keys.getPublic(), tampered), "a flipped bit");
     assertFalse(request.verify(keys.getPublic(), new byte[3]), "not a signature at all");
+  }
+
+  @Test
+  void canonicalTargetIsTheSameWhateverTheClientEscaped() {
+    String expected = "/api/v1/devices/%2801%2900643169007222%2821%29SN-1%2F%C3%A9/usage?x=%2F";
+    assertEquals(expected, SignedRequest.canonicalTarget("/api/v1/devices/(01)00643169007222(21)SN-1%2F\u00e9/usage?x=%2F"));
+    assertEquals(expected, SignedRequest.canonicalTarget("/api/v1/devices/%2801%2900643169007222%2821%29SN-1%2f%C3%A9/usage?x=%2F"));
+    assertEquals(
+        expected,
+        SignedRequest.canonicalTarget(List.of("api", "v1", "devices", "(01)00643169007222(21)SN-1/\u00e9", "usage"), Optional.of("x=%2F")));
+    assertEquals("/api/v1/batches", SignedRequest.canonicalTarget("/api/v1/batches"));
+    assertThrows(IllegalArgumentException.class, () -> SignedRequest.canonicalTarget("/api/v1/devices/bad%2"));
   }
 
   @Test
