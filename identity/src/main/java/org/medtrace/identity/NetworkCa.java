@@ -128,6 +128,10 @@ public final class NetworkCa {
    * Ed25519 key pair, valid from now for {@code validity}; writes both to the CA directory.
    */
   public Issued issue(String organisation, String role, Duration validity) {
+    if (IssuedCertificate.NODE_ROLE.equals(role)) {
+      // Remoting trusts OU=node: only issue-node, with its TLS key usages, may make one.
+      throw new IllegalArgumentException("role '" + role + "' is reserved for node certificates: use issue-node");
+    }
     return issue(organisation, role, organisation + "/" + role, validity, false);
   }
 

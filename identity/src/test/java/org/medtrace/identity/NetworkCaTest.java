@@ -131,6 +131,15 @@ class NetworkCaTest {
   }
 
   @Test
+  void anOrganisationCertificateCannotClaimTheNodeRole() throws Exception {
+    NetworkCa ca = NetworkCa.init(dir.resolve("ca"), "test network CA", Duration.ofDays(3650), CLOCK);
+    assertThrows(IllegalArgumentException.class, () -> ca.issue("acme-pharma", IssuedCertificate.NODE_ROLE, Duration.ofDays(1)));
+    NetworkCa.Issued node = ca.issueNode("acme-pharma", "node-1.acme.example", Duration.ofDays(1));
+    assertEquals(IssuedCertificate.NODE_ROLE, node.certificate().role());
+    assertTrue(node.certificate().certificate().getExtendedKeyUsage().containsAll(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2")));
+  }
+
+  @Test
   void initRefusesToOverwriteACa() {
     NetworkCa.init(dir.resolve("ca"), "test network CA", Duration.ofDays(3650), CLOCK);
     assertThrows(IllegalStateException.class, () -> NetworkCa.init(dir.resolve("ca"), "again", Duration.ofDays(1), CLOCK));
