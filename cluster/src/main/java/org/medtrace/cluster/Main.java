@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.medtrace.http.auth.TokenCommand;
+import org.medtrace.identity.CaCommand;
 import org.medtrace.ingest.SendToIngest;
 import org.medtrace.ingest.alerts.PrintAlerts;
 import org.medtrace.ingest.kafka.KafkaLauncher;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
  *       topics ({@link SendToIngest}).
  *   <li>{@code alerts [--wait-for ALERT-ID]}: prints the alerts topic ({@link PrintAlerts}).
  *   <li>{@code verify TYPE ID}: verifies one entity's chain in the journal; exit code 0 when intact.
+ *   <li>{@code ca init|issue|issue-node|revoke|list ...}: the network certificate authority ({@link CaCommand}).
  * </ul>
  */
 public final class Main {
@@ -63,6 +65,8 @@ public final class Main {
           System.exit(64);
         }
       }
+      case "ca" ->
+          System.exit(CaCommand.run(List.of(args).subList(1, args.length), java.time.Clock.systemUTC(), System.out, System.err));
       case "verify" -> {
         if (args.length != 3) {
           usage();

@@ -51,6 +51,7 @@ import org.medtrace.http.witness.LoggedForkAlarm;
 import org.medtrace.http.witness.WitnessEndpoints;
 import org.medtrace.http.witness.WitnessService;
 import org.medtrace.http.witness.WitnessSettings;
+import org.medtrace.identity.SignedRequest;
 import org.medtrace.persistence.chain.TrustedKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP API: JSON under {@code /api/v1}, built from one endpoint table ({@link #endpoints()}).
  * For every request it finds the endpoint (404, or 405 with {@code Allow}), authenticates the bearer
- * token (401), checks the endpoint's roles (403), reads the body within the size limit (413), runs
+ * token (401), checks the endpoint's roles (403), reads the body within the size limit (413), checks
+ * a signed submission's signature where there is one ({@link SignedSubmissions}; 401/403), runs
  * the handler and turns every failure into an RFC 9457 problem. An entity that does not answer in
  * time, or a journal that cannot be read or written, is a 503 with {@code Retry-After}: the outcome
  * is unknown, and it is never reported as a success.
@@ -81,14 +83,21 @@ public final class HttpApi {
   private final HttpApiSettings settings;
   private final TokenVerifier verifier;
   private final ApiMetrics metrics;
+  private final SignedSubmissions signedSubmissions;
   private final List<Endpoint> endpoints;
 
   private HttpApi(
-      ActorSystem<?> system, HttpApiSettings settings, TokenVerifier verifier, ApiMetrics metrics, List<Endpoint> endpoints) {
+      ActorSystem<?> system,
+      HttpApiSettings settings,
+      TokenVerifier verifier,
+      ApiMetrics metrics,
+      SignedSubmissions signedSubmissions,
+      List<Endpoint> endpoints) {
     this.system = system;
     this.settings = settings;
     this.verifier = verifier;
     this.metrics = metrics;
+    this.signedSubmissions = signedSubmissions;
     this.endpoints = List.copyOf(endpoints);
     checkUnique(this.endpoints);
   }
@@ -181,7 +190,7 @@ public final class HttpApi {
             "GET", "/api/v1/openapi.yaml", "getOpenApiDocument", call -> done(ApiResponse.raw("application/yaml; charset=UTF-8", openApi))));
     endpoints.add(
         Endpoint.open("GET", "/metrics", "getMetrics", call -> done(ApiResponse.raw(ApiMetrics.contentType(), metrics.scrape()))));
-    return new HttpApi(system, settings, verifier, metrics, endpoints);
+    return new HttpApi(system, settings, verifier, metrics, new SignedSubmissions(settings.signedSubmissions(), clock), endpoints);
   }
 
   /** The endpoint table: the routes, the authorisation matrix and what the OpenAPI document describes. */
@@ -316,10 +325,25 @@ public final class HttpApi {
                     Problem.Type.UNSUPPORTED_MEDIA_TYPE,
                     "the request body must be application/json, was " + strict.getContentType());
               }
-              return endpoint.handler().handle(new Call(authenticated, parameters, query, body, idempotencyKey, instance));
+              // After the body is read, because the signature covers its bytes; before the handler, so
+              // that a refused signature stores nothing.
+              Optional<Caller> signer =
+                  authenticated.map(
+                      c ->
+                          signedSubmissions.check(
+                              c, request.method().name(), requestTarget(request), body, idempotencyKey,
+                              name -> request.getHeader(name).map(HttpHeader::value)));
+              return endpoint.handler().handle(new Call(signer, parameters, query, body, idempotencyKey, instance));
             })
         .handle(
             (response, error) -> error == null ? success(response) : failure(error, instance));
+  }
+
+  /** The request target a signed submission covers, in canonical form ({@link SignedRequest#canonicalTarget}). */
+  private static String requestTarget(HttpRequest request) {
+    List<String> segments = new ArrayList<>();
+    request.getUri().pathSegments().forEach(segments::add);
+    return SignedRequest.canonicalTarget(segments, request.getUri().rawQueryString());
   }
 
   private static HttpResponse success(ApiResponse response) {
@@ -347,6 +371,10 @@ public final class HttpApi {
     }
     if (cause instanceof Problem problem) {
       HttpResponse response = problemResponse(problem, instance);
+      if (problem.type().status() == 401) {
+        // RFC 9110: a 401 names the scheme to authenticate with; here, the signed-submission headers.
+        response = response.addHeader(RawHeader.create("WWW-Authenticate", "Medtrace-Signature realm=\"medtrace\""));
+      }
       if (problem.type() == Problem.Type.METHOD_NOT_ALLOWED) {
         @SuppressWarnings("unchecked")
         List<String> allow = (List<String>) problem.extensions().get("allow");

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.medtrace.actors.ledger.Role;
 
 /**
  * The HTTP API's settings, read once from {@code medtrace.http} (see the module's {@code
@@ -20,7 +22,51 @@ public record HttpApiSettings(
     Duration queryTimeout,
     int maxPageSize,
     Duration retryAfter,
-    Auth auth) {
+    Auth auth,
+    SignedSubmissionSettings signedSubmissions) {
+
+  /**
+   * How signed submissions are checked ({@code medtrace.http.signed-submissions}).
+   *
+   * @param trustDirectory the network CA's public files ({@code ca.pem}, {@code crl.pem}, {@code
+   *     certs/}); empty: this node cannot check signatures and refuses signed requests
+   * @param maxClockSkew how far a request's signing time may lie from the node's clock, either way
+   * @param reloadInterval how often the trust directory is re-read (a new CRL takes effect within it)
+   * @param requiredForOrganisations organisations whose writes must be signed
+   * @param requiredForRoles roles whose writes must be signed (whatever the organisation)
+   */
+  public record SignedSubmissionSettings(
+      Optional<Path> trustDirectory,
+      Duration maxClockSkew,
+      Duration reloadInterval,
+      Set<String> requiredForOrganisations,
+      Set<Role> requiredForRoles) {
+
+    public SignedSubmissionSettings {
+      requiredForOrganisations = Set.copyOf(requiredForOrganisations);
+      requiredForRoles = Set.copyOf(requiredForRoles);
+      if (trustDirectory.isEmpty() && !(requiredForOrganisations.isEmpty() && requiredForRoles.isEmpty())) {
+        throw new IllegalArgumentException(
+            "medtrace.http.signed-submissions requires signatures but names no trust-dir to check them with");
+      }
+      if (maxClockSkew.isNegative() || maxClockSkew.isZero()) {
+        throw new IllegalArgumentException("medtrace.http.signed-submissions.max-clock-skew must be positive");
+      }
+    }
+
+    static SignedSubmissionSettings from(Config config) {
+      return new SignedSubmissionSettings(
+          nonEmpty(config.getString("trust-dir")).map(Path::of),
+          config.getDuration("max-clock-skew"),
+          config.getDuration("reload-interval"),
+          Set.copyOf(config.getStringList("required-for-organisations")),
+          config.getStringList("required-for-roles").stream()
+              .map(name -> Role.fromWireName(name)
+                  .orElseThrow(() -> new IllegalArgumentException(
+                      "medtrace.http.signed-submissions.required-for-roles names an unknown role '" + name + "'")))
+              .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+    }
+  }
 
   /**
    * How bearer tokens are checked.
@@ -98,7 +144,8 @@ public record HttpApiSettings(
             auth.getString("role-claim"),
             dev.getBoolean("enabled")
                 ? Optional.of(new DevelopmentIssuer(Path.of(dev.getString("key-dir")), dev.getDuration("token-lifetime")))
-                : Optional.empty()));
+                : Optional.empty()),
+        SignedSubmissionSettings.from(http.getConfig("signed-submissions")));
   }
 
   private static Optional<String> nonEmpty(String value) {

@@ -70,8 +70,31 @@ public final class LedgerQueries {
       String eventType,
       Optional<String> sourceMessageId,
       Optional<String> signatureKeyId,
+      Optional<SubmissionView> submissionSignature,
       Object payload,
       Optional<String> unreadable) {}
+
+  /**
+   * The organisation's signature over the request an event came from (a signed submission).
+   *
+   * @param keyId the signing certificate's SHA-256 fingerprint
+   * @param signature Ed25519, base64
+   * @param signedRequest the canonical request exactly as signed (UTF-8 text)
+   */
+  public record SubmissionView(String keyId, String signature, String signedRequest) {
+
+    static Optional<SubmissionView> of(EventBody body) {
+      if (!body.hasSubmissionSignature()) {
+        return Optional.empty();
+      }
+      org.medtrace.ledger.v1.SubmissionSignature submission = body.getSubmissionSignature();
+      return Optional.of(
+          new SubmissionView(
+              submission.getKeyId(),
+              java.util.Base64.getEncoder().encodeToString(submission.getSignature().toByteArray()),
+              submission.getSignedRequest().toStringUtf8()));
+    }
+  }
 
   /** A page of a trail; {@code nextFrom} is the {@code from} of the next page, absent on the last. */
   public record TrailPage(
@@ -220,6 +243,7 @@ public final class LedgerQueries {
           payload == null ? "unknown" : payload.getDescriptorForType().getName(),
           Optional.of(body.getSourceMessageId()).filter(s -> !s.isEmpty()),
           Optional.of(event.envelope().getKeyId()).filter(s -> !s.isEmpty()),
+          SubmissionView.of(body),
           payload == null ? Map.of() : Json.tree(print(payload)),
           Optional.empty());
     }
@@ -231,7 +255,7 @@ public final class LedgerQueries {
             : Optional.empty();
     return new EventView(
         entityType, entityId, envelope.sequenceNr(), hash.orElse(""), "", Instant.ofEpochMilli(envelope.timestamp()),
-        Map.of(), "unreadable", Optional.empty(), Optional.empty(), Map.of(), Optional.of(problem));
+        Map.of(), "unreadable", Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.of(problem));
   }
 
   private static String print(Message payload) {

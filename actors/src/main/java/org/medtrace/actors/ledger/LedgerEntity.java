@@ -185,21 +185,22 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
 
   /**
    * Seals {@code events} (bodies with only their domain event set) after {@code head}: stamps each
-   * with the recorded-at time, the acting party and the source message id, and chains them in order.
+   * with the recorded-at time, the acting party, the source message id and the party's submission
+   * signature (if its request was signed), and chains them in order.
    */
   protected List<JournalRecord> seal(
       ChainHead head, ActingParty party, String sourceMessageId, EventBody.Builder... events) {
     Timestamp recordedAt = timestamp(now());
     List<JournalRecord> sealed = new ArrayList<>(events.length);
     for (EventBody.Builder event : events) {
-      ChainedEvent chained =
-          ChainedEvent.seal(
-              head,
-              event
-                  .setRecordedAt(recordedAt)
-                  .setActingParty(party.toProto())
-                  .setSourceMessageId(sourceMessageId == null ? "" : sourceMessageId),
-              settings.signer());
+      event
+          .setRecordedAt(recordedAt)
+          .setActingParty(party.toProto())
+          .setSourceMessageId(sourceMessageId == null ? "" : sourceMessageId);
+      if (party.submission() != null) {
+        event.setSubmissionSignature(party.submission().toProto());
+      }
+      ChainedEvent chained = ChainedEvent.seal(head, event, settings.signer());
       sealed.add(chained);
       head = head.advanceTo(chained);
     }

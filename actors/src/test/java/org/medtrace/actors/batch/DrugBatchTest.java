@@ -12,6 +12,7 @@ import static org.medtrace.actors.ledger.EntityTestSupport.party;
 import static org.medtrace.actors.ledger.EntityTestSupport.storedEvents;
 
 import com.google.protobuf.ByteString;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -28,6 +29,7 @@ import org.medtrace.actors.ledger.EntityTestSupport;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.Rejection;
 import org.medtrace.actors.ledger.Role;
+import org.medtrace.actors.ledger.SubmissionSignature;
 import org.medtrace.ledger.v1.EventBody;
 import org.medtrace.persistence.chain.ChainedEvent;
 import org.medtrace.persistence.chain.JournalRecord;
@@ -160,6 +162,21 @@ class DrugBatchTest {
     assertEquals(GTIN, registered.getBatchRegistered().getGtin());
     assertEquals(32, registered.getBatchRegistered().getQcReportSha256().size());
     assertEquals(NOW.getEpochSecond(), registered.getRecordedAt().getSeconds());
+  }
+
+  @Test
+  void eventsOfASignedCommandStoreItsSubmissionSignatureAndOthersNone() {
+    Batch batch = newBatch();
+    SubmissionSignature signature =
+        new SubmissionSignature("5e".repeat(32), new byte[] {1, 2, 3}, "medtrace-signed-request/v1\n...".getBytes(StandardCharsets.UTF_8));
+    // The kit sends the command through serialization, so the signature also crosses the cluster intact.
+    assertAccepted(batch.register(MANUFACTURER.withSubmission(signature)));
+    assertAccepted(batch.ship(MANUFACTURER, "acme-pharma", "st-mary"));
+
+    List<ChainedEvent> stored = storedEvents(batch.kit(), DrugBatch.ENTITY_TYPE, batch.entityId());
+    assertEquals(signature.toProto(), stored.get(0).body().getSubmissionSignature());
+    assertFalse(stored.get(1).body().hasSubmissionSignature());
+    assertIntact(batch.kit(), DrugBatch.ENTITY_TYPE, batch.entityId());
   }
 
   @Test

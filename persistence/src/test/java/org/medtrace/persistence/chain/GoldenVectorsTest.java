@@ -2,6 +2,7 @@ package org.medtrace.persistence.chain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.ledger.v1.SubmissionSignature;
 
 /**
  * Pins the ledger format: fixed inputs must give the committed hex values of
@@ -51,6 +54,33 @@ class GoldenVectorsTest {
     assertGolden("event.1.signature", HashChain.hex(first.envelope().getSignature().toByteArray()));
     assertEquals(LedgerFixtures.KEY_ID, first.envelope().getKeyId());
     assertGolden("event.1.envelope", HashChain.hex(first.envelope().toByteArray()));
+  }
+
+  @Test
+  void submissionSignatureEncodingIsFixed() throws Exception {
+    String keyId = golden.getProperty("signed-submission.key-id");
+    byte[] signedRequest =
+        ("medtrace-signed-request/v1\nPOST\n/api/v1/batches\n"
+                + HashChain.hex(HashChain.sha256("{}".getBytes(StandardCharsets.UTF_8)))
+                + "\nreq-0001\n1790000000\n" + keyId + "\n")
+            .getBytes(StandardCharsets.UTF_8);
+    java.security.Signature ed25519 = java.security.Signature.getInstance("Ed25519");
+    ed25519.initSign(LedgerFixtures.ed25519PrivateKey(LedgerFixtures.RFC8032_SEED_HEX));
+    ed25519.update(signedRequest);
+    byte[] signature = ed25519.sign();
+    assertGolden("signed-submission.signature", HashChain.hex(signature));
+
+    EventBody.Builder body =
+        LedgerFixtures.registeredBody()
+            .setSubmissionSignature(
+                SubmissionSignature.newBuilder()
+                    .setKeyId(keyId)
+                    .setSignature(ByteString.copyFrom(signature))
+                    .setSignedRequest(ByteString.copyFrom(signedRequest)));
+    ChainedEvent event =
+        ChainedEvent.seal(ChainHead.genesis(LedgerFixtures.BATCH_TYPE, LedgerFixtures.BATCH_ID), body, Optional.empty());
+    assertGolden("signed-submission.body", HashChain.hex(event.envelope().getBody().toByteArray()));
+    assertGolden("signed-submission.hash", event.hashHex());
   }
 
   private void assertGolden(String key, String actual) {
