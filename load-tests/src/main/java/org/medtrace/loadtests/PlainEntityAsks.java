@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.medtrace.actors.ledger.Asks;
 
 /**
  * Part (b): Pekko Persistence on the same Cassandra through pekko-persistence-cassandra, with
@@ -46,9 +47,11 @@ final class PlainEntityAsks {
         settings.warmUp(),
         settings.duration(),
         settings.progressEvery(),
+        // Asks.ask as medtrace's pipelines ask, so that (b) and (c) pay the same for a reply.
         () ->
-            sharding
-                .entityRefFor(PlainEntity.TYPE_KEY, entityId(next.getAndIncrement() % entities))
-                .<Long>ask(replyTo -> new PlainEntity.Append(payload, replyTo), askTimeout));
+            Asks.<PlainEntity.Append, Long>ask(
+                sharding.entityRefFor(PlainEntity.TYPE_KEY, entityId(next.getAndIncrement() % entities)),
+                replyTo -> new PlainEntity.Append(payload, replyTo),
+                askTimeout));
   }
 }
