@@ -202,16 +202,21 @@ final class FullIngestPath {
   private void registerBatches() throws Exception {
     ClusterSharding sharding = ClusterSharding.get(system);
     String run = Long.toString(System.currentTimeMillis(), 36).toUpperCase();
+    // A few hundred at a time, as (b) starts its entities: a thousand first writes at once on a busy
+    // machine time out in the driver and stop their entities.
     List<CompletableFuture<CommandResult>> replies = new ArrayList<>();
     for (int i = 0; i < settings.batches(); i++) {
       String id = new BatchId(GTIN, "BENCH" + run + "N" + i).entityId();
       batches.add(id);
       replies.add(register(sharding, id));
-    }
-    for (int i = 0; i < replies.size(); i++) {
-      CommandResult result = replies.get(i).get(120, TimeUnit.SECONDS);
-      if (!(result instanceof CommandResult.Accepted)) {
-        throw new IllegalStateException("registering batch " + batches.get(i) + " was not accepted: " + result);
+      if (replies.size() == PlainEntityAsks.STARTING_AT_ONCE || i == settings.batches() - 1) {
+        for (CompletableFuture<CommandResult> reply : replies) {
+          CommandResult result = reply.get(120, TimeUnit.SECONDS);
+          if (!(result instanceof CommandResult.Accepted)) {
+            throw new IllegalStateException("registering a batch of the benchmark was not accepted: " + result);
+          }
+        }
+        replies.clear();
       }
     }
     log.info("(c) registered {} drug batches", batches.size());

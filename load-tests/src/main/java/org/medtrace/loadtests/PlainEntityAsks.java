@@ -18,7 +18,7 @@ import org.medtrace.actors.ledger.Asks;
 final class PlainEntityAsks {
 
   /** Entities started (recovered) at once before the measurement. */
-  private static final int STARTING_AT_ONCE = 200;
+  static final int STARTING_AT_ONCE = 200;
 
   private PlainEntityAsks() {}
 
