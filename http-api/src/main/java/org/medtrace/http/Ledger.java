@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.medtrace.actors.ledger.ActingParty;
+import org.medtrace.actors.ledger.Asks;
 import org.medtrace.actors.ledger.CommandResult;
 import org.medtrace.actors.ledger.Permission;
 import org.medtrace.actors.ledger.Rejection;
@@ -42,7 +43,7 @@ public final class Ledger {
 
   /** Asks entity {@code entityId} of {@code typeKey}; a timeout fails the stage with a {@link java.util.concurrent.TimeoutException}. */
   public <C, R> CompletionStage<R> ask(EntityTypeKey<C> typeKey, String entityId, Function<ActorRef<R>, C> message) {
-    return sharding.entityRefFor(typeKey, entityId).ask(message::apply, askTimeout);
+    return Asks.ask(sharding.entityRefFor(typeKey, entityId), message, askTimeout);
   }
 
   /**

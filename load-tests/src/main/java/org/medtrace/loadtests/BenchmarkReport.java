@@ -15,7 +15,13 @@ import java.util.Locale;
 
 /** The benchmark's result: the printed table and the JSON file. */
 record BenchmarkReport(
-    Instant finishedAt, BenchmarkSettings settings, List<PartResult> parts, List<String> problems, long produced, long eventsChecked) {
+    Instant finishedAt,
+    BenchmarkSettings settings,
+    List<PartResult> parts,
+    List<LedgerFigures.Figure> figures,
+    List<String> problems,
+    long produced,
+    long eventsChecked) {
 
   private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -25,10 +31,11 @@ record BenchmarkReport(
     out.append(
         String.format(
             Locale.ROOT,
-            "%nSide-by-side benchmark, %s: %s warm-up + %s measured per part, payload %d bytes%n",
+            "%nSide-by-side benchmark, %s: %s warm-up + %s measured per part%s, payload %d bytes%n",
             finishedAt,
             settings.warmUp(),
             settings.duration(),
+            settings.fullPathDuration().equals(settings.duration()) ? "" : " (" + settings.fullPathDuration() + " for (c))",
             settings.payloadBytes()));
     out.append(
         String.format(
@@ -60,6 +67,10 @@ record BenchmarkReport(
       out.append(String.format(Locale.ROOT, "(c)/(a) throughput: %s%n", ratio(parts.get(2), parts.get(0))));
       out.append(String.format(Locale.ROOT, "(c)/(b) throughput: %s%n", ratio(parts.get(2), parts.get(1))));
     }
+    if (!figures.isEmpty()) {
+      out.append(String.format(Locale.ROOT, "%nOther figures (same run, same node):%n"));
+      figures.forEach(figure -> out.append(figure.line()).append(System.lineSeparator()));
+    }
     return out.toString();
   }
 
@@ -71,6 +82,14 @@ record BenchmarkReport(
     return denominator.perSecond() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", numerator.perSecond() / denominator.perSecond());
   }
 
+  private static void putLatency(ObjectNode node, Latencies.Summary latency) {
+    node.put("latencyCount", latency.count());
+    node.put("p50Micros", latency.p50());
+    node.put("p95Micros", latency.p95());
+    node.put("p99Micros", latency.p99());
+    node.put("maxMicros", latency.max());
+  }
+
   /** Writes {@code benchmark-<timestamp>.json} into {@code directory}; returns its path. */
   Path writeJson(Path directory) throws IOException {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -78,6 +97,7 @@ record BenchmarkReport(
     root.put("finishedAt", finishedAt.toString());
     root.put("warmUpSeconds", settings.warmUp().toMillis() / 1000.0);
     root.put("durationSeconds", settings.duration().toMillis() / 1000.0);
+    root.put("fullPathDurationSeconds", settings.fullPathDuration().toMillis() / 1000.0);
     root.put("payloadBytes", settings.payloadBytes());
     root.put("availableProcessors", Runtime.getRuntime().availableProcessors());
     ArrayNode array = root.putArray("parts");
@@ -89,15 +109,32 @@ record BenchmarkReport(
       node.put("eventsPerSecond", part.perSecond());
       node.put("errors", part.errors());
       node.put("latency", part.latencyMeaning());
-      node.put("latencyCount", part.latency().count());
-      node.put("p50Micros", part.latency().p50());
-      node.put("p95Micros", part.latency().p95());
-      node.put("p99Micros", part.latency().p99());
-      node.put("maxMicros", part.latency().max());
+      putLatency(node, part.latency());
+      if (part.timeline() != null) {
+        node.put("warmUpSeconds", part.warmUpSeconds());
+        ArrayNode timeline = node.putArray("timeline");
+        for (Timeline.Second second : part.timeline().seconds()) {
+          ObjectNode point = timeline.addObject();
+          point.put("second", second.second());
+          point.put("completed", second.completed());
+          putLatency(point, second.latency());
+        }
+      }
     }
     if (parts.size() == 3) {
       root.put("fullPathOverRawInserts", parts.get(0).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(0).perSecond());
       root.put("fullPathOverPlainEntity", parts.get(1).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(1).perSecond());
+    }
+    ArrayNode figureArray = root.putArray("figures");
+    for (LedgerFigures.Figure figure : figures) {
+      ObjectNode node = figureArray.addObject();
+      node.put("name", figure.name());
+      node.put("how", figure.how());
+      if (figure.latency() != null) {
+        putLatency(node, figure.latency());
+      } else {
+        node.put("seconds", figure.seconds());
+      }
     }
     ObjectNode correctness = root.putObject("fullPathCorrectness");
     correctness.put("produced", produced);

@@ -25,7 +25,14 @@ record BenchmarkSettings(
     int batches,
     int maxUnstored,
     int topicPartitions,
-    Duration drainTimeout) {
+    Duration fullPathDuration,
+    Duration drainTimeout,
+    boolean figures,
+    int trailEvents,
+    int trailWarmUp,
+    int trailQueries,
+    int chainEvents,
+    int verifyRepetitions) {
 
   static BenchmarkSettings from(Config root) {
     Config c = root.getConfig("medtrace.benchmark");
@@ -49,14 +56,21 @@ record BenchmarkSettings(
         c.getInt("full-path.batches"),
         c.getInt("full-path.max-unstored"),
         c.getInt("full-path.topic-partitions"),
-        c.getDuration("full-path.drain-timeout"));
+        c.getDuration("full-path.duration"),
+        c.getDuration("full-path.drain-timeout"),
+        c.getBoolean("figures.enabled"),
+        c.getInt("figures.trail-events"),
+        c.getInt("figures.trail-warm-up"),
+        c.getInt("figures.trail-queries"),
+        c.getInt("figures.chain-events"),
+        c.getInt("figures.verify-repetitions"));
   }
 
   BenchmarkSettings withPayloadBytes(int value) {
     return new BenchmarkSettings(
         warmUp, duration, progressEvery, address, cassandraCqlPort, cassandraStoragePort, cassandraHeap, kafkaClientPort,
         kafkaControllerPort, workDir, resultDir, value, rawConcurrency, rawPartitions, plainConcurrency, plainEntities, batches,
-        maxUnstored, topicPartitions, drainTimeout);
+        maxUnstored, topicPartitions, fullPathDuration, drainTimeout, figures, trailEvents, trailWarmUp, trailQueries, chainEvents, verifyRepetitions);
   }
 
   String cassandraContactPoint() {

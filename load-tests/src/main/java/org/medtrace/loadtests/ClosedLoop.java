@@ -28,6 +28,7 @@ final class ClosedLoop {
     AtomicLong errors = new AtomicLong();
     AtomicLong firstError = new AtomicLong();
     long start = System.nanoTime();
+    Timeline timeline = new Timeline(start);
     long measureFrom = start + warmUp.toNanos();
     long end = measureFrom + duration.toNanos();
     long nextProgress = start + progressEvery.toNanos();
@@ -76,8 +77,10 @@ final class ClosedLoop {
               return;
             }
             completed.incrementAndGet();
+            long micros = (finishedAt - startedAt) / 1_000;
+            timeline.completed(finishedAt, micros);
             if (measured) {
-              latencies.add((finishedAt - startedAt) / 1_000);
+              latencies.add(micros);
             }
           });
     }
@@ -85,6 +88,7 @@ final class ClosedLoop {
     inFlight.acquire(concurrency);
     inFlight.release(concurrency);
     Latencies.Summary summary = latencies.summary();
-    return new PartResult(name, summary.count(), duration.toNanos() / 1e9, errors.get(), summary, "call → acknowledged");
+    return new PartResult(
+        name, summary.count(), duration.toNanos() / 1e9, errors.get(), summary, "call → acknowledged", timeline, warmUp.toNanos() / 1e9);
   }
 }

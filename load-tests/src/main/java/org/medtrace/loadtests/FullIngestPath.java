@@ -27,6 +27,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.medtrace.actors.batch.BatchId;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.ledger.ActingParty;
+import org.medtrace.actors.ledger.Asks;
 import org.medtrace.actors.ledger.CommandResult;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.ingest.IngestPipelines;
@@ -58,7 +59,7 @@ final class FullIngestPath {
   private static final Logger log = LoggerFactory.getLogger(FullIngestPath.class);
 
   /** A GS1 test GTIN; the lots make the batches. */
-  private static final String GTIN = "09506000134352";
+  static final String GTIN = "09506000134352";
 
   private static final ActingParty MANUFACTURER = new ActingParty("acme-pharma", "benchmark", Role.MANUFACTURER);
 
@@ -89,10 +90,15 @@ final class FullIngestPath {
     long measureFromMillis;
     long measureToMillis;
     AtomicReference<Exception> sendFailure = new AtomicReference<>();
+    // On the wall clock, as the latencies come from the events' timestamps.
+    long startMillis = System.currentTimeMillis();
+    Timeline timeline = new Timeline(startMillis * 1_000_000L);
     try (KafkaProducer<String, byte[]> producer = producer()) {
       long start = System.nanoTime();
+      long nextSampleMillis = startMillis + 1000;
+      long storedAtLastSample = counters.stored();
       long measureFrom = start + settings.warmUp().toNanos();
-      long end = measureFrom + settings.duration().toNanos();
+      long end = measureFrom + settings.fullPathDuration().toNanos();
       long nextProgress = start + settings.progressEvery().toNanos();
       long lastStored = 0;
       long lastProgressAt = start;
@@ -102,6 +108,13 @@ final class FullIngestPath {
       long count = 0;
       while (System.nanoTime() < end && sendFailure.get() == null) {
         long now = System.nanoTime();
+        long nowMillis = System.currentTimeMillis();
+        if (nowMillis >= nextSampleMillis) {
+          long stored = counters.stored();
+          timeline.completedCount(nowMillis * 1_000_000L - 1, stored - storedAtLastSample);
+          storedAtLastSample = stored;
+          nextSampleMillis += 1000;
+        }
         if (storedAtStart < 0 && now >= measureFrom) {
           storedAtStart = counters.stored();
           measureFromMillis = System.currentTimeMillis();
@@ -163,7 +176,7 @@ final class FullIngestPath {
 
     Latencies latencies = new Latencies();
     List<String> problems = new ArrayList<>();
-    long checked = checkLedger(nextSequence, measureFromMillis, measureToMillis, latencies, problems);
+    long checked = checkLedger(nextSequence, measureFromMillis, measureToMillis, latencies, timeline, problems);
     long deadLettered = counters.deadLettered();
     if (deadLettered > 0) {
       problems.add(deadLettered + " readings were dead-lettered");
@@ -171,7 +184,14 @@ final class FullIngestPath {
     double seconds = (measureToMillis - measureFromMillis) / 1000.0;
     PartResult result =
         new PartResult(
-            "(c) medtrace full path", storedAtEnd - storedAtStart, seconds, deadLettered, latencies.summary(), "produced → recorded_at");
+            "(c) medtrace full path",
+            storedAtEnd - storedAtStart,
+            seconds,
+            deadLettered,
+            latencies.summary(),
+            "produced → recorded_at",
+            timeline,
+            settings.warmUp().toNanos() / 1e9);
     return new Outcome(result, problems, produced, checked);
   }
 
@@ -182,35 +202,42 @@ final class FullIngestPath {
   private void registerBatches() throws Exception {
     ClusterSharding sharding = ClusterSharding.get(system);
     String run = Long.toString(System.currentTimeMillis(), 36).toUpperCase();
+    // A few hundred at a time, as (b) starts its entities: a thousand first writes at once on a busy
+    // machine time out in the driver and stop their entities.
     List<CompletableFuture<CommandResult>> replies = new ArrayList<>();
     for (int i = 0; i < settings.batches(); i++) {
       String id = new BatchId(GTIN, "BENCH" + run + "N" + i).entityId();
       batches.add(id);
-      replies.add(
-          sharding
-              .entityRefFor(DrugBatch.TYPE_KEY, id)
-              .<CommandResult>ask(
-                  replyTo ->
-                      new DrugBatch.Register(
-                          "Benchmark vaccine",
-                          LocalDate.now().plusYears(2),
-                          1000,
-                          "ab".repeat(32),
-                          DrugBatch.TemperatureRange.COLD_CHAIN,
-                          List.of(),
-                          MANUFACTURER,
-                          "",
-                          replyTo),
-                  Duration.ofSeconds(60))
-              .toCompletableFuture());
-    }
-    for (int i = 0; i < replies.size(); i++) {
-      CommandResult result = replies.get(i).get(120, TimeUnit.SECONDS);
-      if (!(result instanceof CommandResult.Accepted)) {
-        throw new IllegalStateException("registering batch " + batches.get(i) + " was not accepted: " + result);
+      replies.add(register(sharding, id));
+      if (replies.size() == PlainEntityAsks.STARTING_AT_ONCE || i == settings.batches() - 1) {
+        for (CompletableFuture<CommandResult> reply : replies) {
+          CommandResult result = reply.get(120, TimeUnit.SECONDS);
+          if (!(result instanceof CommandResult.Accepted)) {
+            throw new IllegalStateException("registering a batch of the benchmark was not accepted: " + result);
+          }
+        }
+        replies.clear();
       }
     }
     log.info("(c) registered {} drug batches", batches.size());
+  }
+
+  /** Registers drug batch {@code entityId} (a benchmark vaccine, cold chain) as the benchmark's manufacturer. */
+  static CompletableFuture<CommandResult> register(ClusterSharding sharding, String entityId) {
+    return Asks.<DrugBatch.Command, CommandResult>ask(
+        sharding.entityRefFor(DrugBatch.TYPE_KEY, entityId),
+        replyTo ->
+            new DrugBatch.Register(
+                "Benchmark vaccine",
+                LocalDate.now().plusYears(2),
+                1000,
+                "ab".repeat(32),
+                DrugBatch.TemperatureRange.COLD_CHAIN,
+                List.of(),
+                MANUFACTURER,
+                "",
+                replyTo),
+        Duration.ofSeconds(60));
   }
 
   private void awaitStored(long produced) throws InterruptedException {
@@ -222,9 +249,11 @@ final class FullIngestPath {
 
   /**
    * Reads every batch's chain: each produced reading must appear exactly once, and the chain must
-   * verify. Records the latency of readings produced within the measured window.
+   * verify. Records the latency of readings produced within the measured window, and every
+   * reading's on the timeline (by the second it was recorded in).
    */
-  private long checkLedger(long[] producedPerBatch, long fromMillis, long toMillis, Latencies latencies, List<String> problems)
+  private long checkLedger(
+      long[] producedPerBatch, long fromMillis, long toMillis, Latencies latencies, Timeline timeline, List<String> problems)
       throws Exception {
     CassandraReadJournal journal =
         PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
@@ -257,6 +286,7 @@ final class FullIngestPath {
         if (measuredMicros >= fromMillis * 1_000 && measuredMicros < toMillis * 1_000) {
           latencies.add(recordedMicros - measuredMicros);
         }
+        timeline.latency(recordedMicros * 1_000, recordedMicros - measuredMicros);
       }
       for (long sequence = 1; sequence <= producedPerBatch[batch]; sequence++) {
         String source = sensorId(batch) + "/" + sequence;

@@ -8,8 +8,16 @@ import java.util.Arrays;
  */
 final class Latencies {
 
-  private long[] micros = new long[1 << 16];
+  private long[] micros;
   private int count;
+
+  Latencies() {
+    this(1 << 16);
+  }
+
+  Latencies(int initialCapacity) {
+    micros = new long[Math.max(1, initialCapacity)];
+  }
 
   synchronized void add(long latencyMicros) {
     if (count == micros.length) {

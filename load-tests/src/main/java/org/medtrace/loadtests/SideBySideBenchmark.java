@@ -5,8 +5,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -18,12 +23,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.cluster.MedtraceNode;
 import org.medtrace.cluster.NodeSettings;
 import org.medtrace.cluster.NodeTopics;
+import org.medtrace.http.HttpApiSettings;
+import org.medtrace.http.auth.DevTokenIssuer;
 import org.medtrace.ingest.IngestSettings;
 import org.medtrace.ingest.kafka.KafkaLauncher;
 import org.medtrace.ledger.v1.EventBody;
@@ -64,8 +73,9 @@ public final class SideBySideBenchmark {
   private static int run(BenchmarkSettings settings) throws Exception {
     deleteRecursively(settings.workDir());
     Files.createDirectories(settings.workDir());
+    long startingCassandra = System.nanoTime();
     try (CassandraLauncher cassandra = startCassandra(settings);
-        KafkaLauncher kafka = startKafka(settings)) {
+        KafkaLauncher kafka = startKafka(settings, startingCassandra)) {
       Config nodeConfig = nodeConfig(settings);
       NodeSettings node = NodeSettings.from(nodeConfig);
       if (settings.payloadBytes() <= 0) {
@@ -80,25 +90,40 @@ public final class SideBySideBenchmark {
         CassandraSchema.create(session, node.cassandra().journalKeyspace(), node.cassandra().snapshotKeyspace(), 1);
         results.add(RawCassandraInserts.run(session, settings));
       }
+      long startingNode = System.nanoTime();
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "medtrace", nodeConfig);
+      List<LedgerFigures.Figure> figures = new ArrayList<>();
       try {
         MedtraceNode.Running running = MedtraceNode.init(system, node);
-        running.httpBinding().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        ServerBinding api = running.httpBinding().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        awaitReady(running.management().toCompletableFuture().get(60, TimeUnit.SECONDS));
+        figures.add(startUp("node start-up to ready", startingNode, "actor system, sharding, ingest, API bound, GET /ready answers 200"));
         results.add(PlainEntityAsks.run(system, settings));
         full =
             new FullIngestPath(
                     system, settings, running.metrics(), node.trustedKeys(), IngestSettings.from(nodeConfig).sensorReadings().topic())
                 .run();
         results.add(full.result());
+        if (settings.figures()) {
+          LedgerFigures ledgerFigures = new LedgerFigures(system, settings, node.ledger(), node.trustedKeys());
+          String token =
+              DevTokenIssuer.loadOrCreate(HttpApiSettings.from(nodeConfig).auth())
+                  .mint(Role.REGULATOR, "national-regulator", "benchmark", Duration.ofHours(2));
+          figures.add(ledgerFigures.trailQuery(api.localAddress(), token));
+          figures.addAll(ledgerFigures.chainVerification());
+        }
       } finally {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
       }
 
-      BenchmarkReport report = new BenchmarkReport(Instant.now(), settings, results, full.problems(), full.produced(), full.eventsChecked());
+      figures.addAll(0, serverStartUps);
+      BenchmarkReport report =
+          new BenchmarkReport(Instant.now(), settings, results, figures, full.problems(), full.produced(), full.eventsChecked());
       System.out.println(report.table());
       Path json = report.writeJson(settings.resultDir());
       System.out.println("JSON: " + json);
+      System.out.println("Chart: " + BenchmarkChart.write(report, json));
       if (!full.problems().isEmpty()) {
         System.out.println("CORRECTNESS CHECK FAILED for (c):");
         full.problems().forEach(problem -> System.out.println("  " + problem));
@@ -107,6 +132,33 @@ public final class SideBySideBenchmark {
       System.out.println(
           "Correctness of (c): all " + full.produced() + " produced readings are in the ledger exactly once; every batch's chain verifies.");
       return 0;
+    }
+  }
+
+  /** Start-up times of the servers, in the order they started (Cassandra, then Kafka). */
+  private static final List<LedgerFigures.Figure> serverStartUps = new ArrayList<>();
+
+  private static LedgerFigures.Figure startUp(String name, long startedNanos, String how) {
+    return new LedgerFigures.Figure(name, null, (System.nanoTime() - startedNanos) / 1e9, how);
+  }
+
+  /** Polls the node's readiness check until it answers 200 (at most a minute). */
+  private static void awaitReady(Uri management) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    URI ready = URI.create(management.toString().replaceAll("/$", "") + "/ready");
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (true) {
+      try {
+        if (http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (java.io.IOException notYet) {
+        // not listening yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the node is not ready after a minute: " + ready);
+      }
+      Thread.sleep(20);
     }
   }
 
@@ -120,11 +172,13 @@ public final class SideBySideBenchmark {
                 .withClusterName("medtrace-bench")
                 .withHeapSize(settings.cassandraHeap()));
     log.info("Starting Cassandra on {} ...", settings.cassandraContactPoint());
+    long started = System.nanoTime();
     launcher.start();
+    serverStartUps.add(startUp("Cassandra start-up (fresh data directory)", started, "launch to CQL port answering"));
     return launcher;
   }
 
-  private static KafkaLauncher startKafka(BenchmarkSettings settings) throws Exception {
+  private static KafkaLauncher startKafka(BenchmarkSettings settings, long startingCassandra) throws Exception {
     KafkaLauncher launcher =
         new KafkaLauncher(
             KafkaLauncher.Settings.defaults(settings.workDir().resolve("kafka"), classpathFile("kafka", "kafka-runtime/target/kafka.classpath"))
@@ -132,7 +186,10 @@ public final class SideBySideBenchmark {
                 .withClientPort(settings.kafkaClientPort())
                 .withControllerPort(settings.kafkaControllerPort()));
     log.info("Starting Kafka on {} ...", settings.kafkaBootstrapServers());
+    long started = System.nanoTime();
     launcher.start();
+    serverStartUps.add(startUp("Kafka start-up (fresh data directory)", started, "storage format and launch to broker ready"));
+    serverStartUps.add(startUp("Cassandra + Kafka start-up", startingCassandra, "one after the other, as a development node starts them"));
     return launcher;
   }
 

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.medtrace.actors.ledger.ActingParty;
+import org.medtrace.actors.ledger.Asks;
 import org.medtrace.actors.ledger.CommandResult;
 import org.medtrace.actors.ledger.Fields;
 import org.medtrace.actors.ledger.Rejection;
@@ -82,9 +83,8 @@ public final class BatchRegistration {
                             .map(c -> c.serial() + " (lot " + c.lot() + ")")
                             .collect(Collectors.joining(", "))));
           }
-          return sharding
-              .entityRefFor(DrugBatch.TYPE_KEY, id.entityId())
-              .<CommandResult>ask(registration::toCommand, askTimeout)
+          return Asks.<DrugBatch.Command, CommandResult>ask(
+                  sharding.entityRefFor(DrugBatch.TYPE_KEY, id.entityId()), registration::toCommand, askTimeout)
               .thenCompose(
                   reply -> {
                     // Only this call's claims: a refused second registration of a lot must not

@@ -307,6 +307,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
           next.custodian = e.getManufacturer();
           next.qcReportSha256 = HashChain.hex(e.getQcReportSha256().toByteArray());
           next.temperatureRange = new TemperatureRange(e.getMinCelsius(), e.getMaxCelsius());
+          next.commissionedUnits = new HashSet<>(next.commissionedUnits);
           next.commissionedUnits.addAll(e.getUnitSerialsList());
         }
         case BATCH_SHIPPED -> {
@@ -330,6 +331,7 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
           if (e.getWithinRange()) {
             next.excursions = new ArrayList<>();
           } else {
+            next.excursions = new ArrayList<>(next.excursions);
             next.excursions.add(reading(e.getReading()));
           }
         }
@@ -350,10 +352,12 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
           next.stock -= e.getQuantity();
           next.dispensedTotal += e.getQuantity();
           DispensedUnit unit = new DispensedUnit(event.getSequenceNumber(), instant(event.getRecordedAt()));
+          next.dispensedUnits = new HashMap<>(next.dispensedUnits);
           e.getUnitSerialsList().forEach(serial -> next.dispensedUnits.put(serial, unit));
         }
         case SUSPECTED_DUPLICATE_SCAN -> {
           next.suspectedDuplicateScans++;
+          next.duplicateScannedUnits = new HashSet<>(next.duplicateScannedUnits);
           next.duplicateScannedUnits.add(event.getSuspectedDuplicateScan().getUnitSerial());
         }
         case BATCH_QUARANTINED -> {
@@ -387,7 +391,12 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
     }
   }
 
-  /** A mutable copy of a state, for transitions; never escapes {@link State#apply}. */
+  /**
+   * A mutable copy of a state, for transitions; never escapes {@link State#apply}. Its collections
+   * are the state's own (immutable) ones until a transition changes them, and only then copied:
+   * every event goes through three drafts (event, chain head, idempotency window), and a
+   * temperature reading must not copy a batch's thousands of unit serials each time.
+   */
   private static final class Draft {
     private ChainHead head;
     private Optional<String> brokenChain;
@@ -404,14 +413,14 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
     private long stock;
     private long receivedTotal;
     private long dispensedTotal;
-    private final Map<String, DispensedUnit> dispensedUnits;
+    private Map<String, DispensedUnit> dispensedUnits;
     private List<Reading> excursions;
     private long readingsRecorded;
     private Status statusBeforeQuarantine;
     private String statusReason;
     private long suspectedDuplicateScans;
-    private final Set<String> commissionedUnits;
-    private final Set<String> duplicateScannedUnits;
+    private Set<String> commissionedUnits;
+    private Set<String> duplicateScannedUnits;
 
     Draft(State s) {
       head = s.head();
@@ -429,14 +438,14 @@ public final class DrugBatch extends LedgerEntity<DrugBatch.Command, DrugBatch.S
       stock = s.stock();
       receivedTotal = s.receivedTotal();
       dispensedTotal = s.dispensedTotal();
-      dispensedUnits = new HashMap<>(s.dispensedUnits());
-      excursions = new ArrayList<>(s.excursions());
+      dispensedUnits = s.dispensedUnits();
+      excursions = s.excursions();
       readingsRecorded = s.readingsRecorded();
       statusBeforeQuarantine = s.statusBeforeQuarantine();
       statusReason = s.statusReason();
       suspectedDuplicateScans = s.suspectedDuplicateScans();
-      commissionedUnits = new HashSet<>(s.commissionedUnits());
-      duplicateScannedUnits = new HashSet<>(s.duplicateScannedUnits());
+      commissionedUnits = s.commissionedUnits();
+      duplicateScannedUnits = s.duplicateScannedUnits();
     }
 
     Draft head(ChainHead newHead) {

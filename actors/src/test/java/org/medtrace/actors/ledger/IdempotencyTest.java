@@ -109,8 +109,11 @@ class IdempotencyTest {
     assertAccepted(register(kit, "m-1"));
     assertAccepted(reading(kit, "m-2"));
     assertAccepted(reading(kit, "m-3"));
+    assertAccepted(reading(kit, "m-4"));
 
+    // The same sender as m-2..m-4 (ids are per organisation, and m-1 came from the manufacturer).
     assertInstanceOf(CommandResult.AlreadyRecorded.class, reading(kit, "m-3"));
-    assertAccepted(reading(kit, "m-1")); // beyond the window of 2: stored again, as documented
+    assertInstanceOf(CommandResult.AlreadyRecorded.class, reading(kit, "m-4"));
+    assertAccepted(reading(kit, "m-2")); // beyond the window of 2: stored again, as documented
   }
 }

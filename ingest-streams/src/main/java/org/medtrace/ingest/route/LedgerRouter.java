@@ -11,6 +11,7 @@ import org.medtrace.actors.batch.BatchId;
 import org.medtrace.actors.batch.BatchRegistration;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.batch.UnitIndex;
+import org.medtrace.actors.ledger.Asks;
 import org.medtrace.actors.ledger.CommandResult;
 import org.medtrace.ingest.IngestMetrics;
 
@@ -57,9 +58,7 @@ public final class LedgerRouter {
             && command.command().apply(null) instanceof DrugBatch.Register register) {
           return registrations.register(BatchId.fromEntityId(command.entityId()), registration(register));
         }
-        return sharding
-            .entityRefFor(command.typeKey(), command.entityId())
-            .ask(replyTo -> command.command().apply(replyTo), timeout);
+        return Asks.ask(sharding.entityRefFor(command.typeKey(), command.entityId()), command.command()::apply, timeout);
       }
     };
   }
