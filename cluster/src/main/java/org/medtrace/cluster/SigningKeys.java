@@ -1,18 +1,16 @@
 package org.medtrace.cluster;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.medtrace.persistence.chain.LedgerSigner;
+import org.medtrace.persistence.chain.PemFiles;
 import org.medtrace.persistence.chain.TrustedKeys;
 
 /** Loads the node's event-signing key and the public keys a verifier trusts (PEM files). */
@@ -34,7 +32,7 @@ final class SigningKeys {
     try {
       var key =
           KeyFactory.getInstance("Ed25519")
-              .generatePrivate(new PKCS8EncodedKeySpec(pemContent(privateKeyFile, "PRIVATE KEY")));
+              .generatePrivate(new PKCS8EncodedKeySpec(PemFiles.read(privateKeyFile, PemFiles.PRIVATE_KEY)));
       return Optional.of(new LedgerSigner(keyId, key));
     } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalArgumentException("cannot read the Ed25519 signing key " + privateKeyFile + ": " + e.getMessage(), e);
@@ -52,23 +50,11 @@ final class SigningKeys {
           try {
             keys.put(
                 keyId,
-                KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(pemContent(file, "PUBLIC KEY"))));
+                KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(PemFiles.read(file, PemFiles.PUBLIC_KEY))));
           } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot read the public key " + file + " of '" + keyId + "': " + e.getMessage(), e);
           }
         });
     return new TrustedKeys(keys);
-  }
-
-  private static byte[] pemContent(String file, String label) throws IOException {
-    String pem = Files.readString(Path.of(file));
-    String begin = "-----BEGIN " + label + "-----";
-    String end = "-----END " + label + "-----";
-    int from = pem.indexOf(begin);
-    int to = pem.indexOf(end);
-    if (from < 0 || to < from) {
-      throw new IllegalArgumentException("no " + label + " block in " + file);
-    }
-    return Base64.getDecoder().decode(pem.substring(from + begin.length(), to).replaceAll("\\s", ""));
   }
 }

@@ -2,11 +2,16 @@ package org.medtrace.globallog;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.medtrace.merkle.LogFormat;
+import org.medtrace.merkle.note.NoteKey;
+import org.medtrace.merkle.note.NoteSigner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The global verifiable log of a node (merkle-log/FORMAT.md): every committed ledger event, of
@@ -36,10 +41,19 @@ public final class GlobalLog {
 
   private static final String CASSANDRA_PLUGIN = "pekko.persistence.cassandra";
 
-  private final LogTables tables;
+  private static final Logger log = LoggerFactory.getLogger(GlobalLog.class);
 
-  private GlobalLog(LogTables tables) {
+  private final LogTables tables;
+  private final Optional<NoteKey> logKey;
+
+  private GlobalLog(LogTables tables, Optional<NoteKey> logKey) {
     this.tables = tables;
+    this.logKey = logKey;
+  }
+
+  /** The key that verifies the log's checkpoints, if the node has one. */
+  public Optional<NoteKey> logKey() {
+    return logKey;
   }
 
   /** The log's tables, for readers (proofs, checkpoints, export) and tools. */
@@ -47,19 +61,34 @@ public final class GlobalLog {
     return tables;
   }
 
-  /** Starts the slice writers (where enabled) and returns the log's read side. */
+  /** Starts the slice writers (where enabled), with no witnesses, and returns the log's read side. */
   public static GlobalLog init(ActorSystem<?> system, GlobalLogSettings settings, Clock clock) {
+    return init(system, settings, CheckpointWitnesses.NONE, clock);
+  }
+
+  /**
+   * Starts the slice writers (where enabled), which hand each new checkpoint to {@code witnesses},
+   * and returns the log's read side.
+   */
+  public static GlobalLog init(
+      ActorSystem<?> system, GlobalLogSettings settings, CheckpointWitnesses witnesses, Clock clock) {
     LogTables tables = tables(system);
+    Optional<NoteSigner> signer = LogKey.load(settings.signing());
     if (settings.enabled()) {
+      if (signer.isEmpty()) {
+        log.warn("No log key is configured (medtrace.global-log.signing): the log publishes no checkpoints");
+      }
+      Optional<CheckpointPublisher> publisher =
+          signer.map(key -> new CheckpointPublisher(tables, key, witnesses, settings.witnessTimeout(), clock));
       EntityJournal journal = new EntityJournal(system, settings.journalTimeout());
       ShardedDaemonProcess.get(system)
           .init(
               SliceWriter.Command.class,
               WRITERS,
               LogFormat.SLICE_COUNT,
-              slice -> SliceWriter.create(slice, settings, tables, journal, clock));
+              slice -> SliceWriter.create(slice, settings, tables, journal, publisher, clock));
     }
-    return new GlobalLog(tables);
+    return new GlobalLog(tables, signer.map(NoteSigner::verifierKey));
   }
 
   /** The log's tables in the journal keyspace, through the journal plugin's Cassandra session. */

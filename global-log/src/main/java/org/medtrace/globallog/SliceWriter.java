@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -38,11 +39,13 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>batches of the slice's tagged journal events (the fast path), and
- *   <li>reconciliation ticks (the journal compared with the log, every entity of the slice),
+ *   <li>reconciliation ticks (the journal compared with the log, every entity of the slice), and
+ *   <li>checkpoint ticks,
  * </ul>
  *
  * and passes each through sequencing ({@link SliceSequencer}) and Merkle integration ({@link
- * SliceIntegrator}), on the blocking dispatcher. Any failure restarts the stream with backoff, and
+ * SliceIntegrator}), or checkpoint publishing ({@link CheckpointPublisher}), on the blocking
+ * dispatcher. Any failure restarts the stream with backoff, and
  * a restart recovers both steps from the tables, so nothing the log announced is lost and nothing
  * is appended twice.
  */
@@ -61,9 +64,19 @@ public final class SliceWriter {
     TICK
   }
 
+  private enum Publish implements Work {
+    TICK
+  }
+
   private SliceWriter() {}
 
-  static Behavior<Command> create(int slice, GlobalLogSettings settings, LogTables tables, EntityJournal journal, Clock clock) {
+  static Behavior<Command> create(
+      int slice,
+      GlobalLogSettings settings,
+      LogTables tables,
+      EntityJournal journal,
+      Optional<CheckpointPublisher> publisher,
+      Clock clock) {
     return Behaviors.setup(
         context -> {
           ActorSystem<?> system = context.getSystem();
@@ -71,7 +84,7 @@ public final class SliceWriter {
           RestartSettings restart =
               RestartSettings.create(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
           UniqueKillSwitch killSwitch =
-              RestartSource.onFailuresWithBackoff(restart, () -> run(slice, settings, tables, journal, clock, blocking))
+              RestartSource.onFailuresWithBackoff(restart, () -> run(slice, settings, tables, journal, publisher, clock, blocking))
                   .viaMat(KillSwitches.single(), Keep.right())
                   .to(Sink.ignore())
                   .run(system);
@@ -88,7 +101,13 @@ public final class SliceWriter {
   }
 
   private static Source<Long, NotUsed> run(
-      int slice, GlobalLogSettings settings, LogTables tables, EntityJournal journal, Clock clock, Executor blocking) {
+      int slice,
+      GlobalLogSettings settings,
+      LogTables tables,
+      EntityJournal journal,
+      Optional<CheckpointPublisher> publisher,
+      Clock clock,
+      Executor blocking) {
     CompletableFuture<Source<Long, NotUsed>> recovered =
         CompletableFuture.supplyAsync(
             () -> {
@@ -107,20 +126,41 @@ public final class SliceWriter {
               Source<Work, NotUsed> reconcile =
                   Source.tick(Duration.ZERO, settings.reconcileInterval(), (Work) Reconcile.TICK)
                       .mapMaterializedValue(cancellable -> NotUsed.getInstance());
+              Source<Work, NotUsed> checkpoints =
+                  publisher.isPresent()
+                      ? Source.tick(settings.checkpointInterval(), settings.checkpointInterval(), (Work) Publish.TICK)
+                          .mapMaterializedValue(cancellable -> NotUsed.getInstance())
+                      : Source.empty();
               return tagged
                   .merge(reconcile)
+                  .merge(checkpoints)
                   .mapAsync(
                       1,
                       work ->
                           CompletableFuture.supplyAsync(
-                              () -> process(work, slice, tables, journal, sequencer, integrator), blocking));
+                              () -> process(work, slice, tables, journal, sequencer, integrator, publisher), blocking));
             },
             blocking);
     return Source.completionStageSource(recovered).mapMaterializedValue(done -> NotUsed.getInstance());
   }
 
   private static long process(
-      Work work, int slice, LogTables tables, EntityJournal journal, SliceSequencer sequencer, SliceIntegrator integrator) {
+      Work work,
+      int slice,
+      LogTables tables,
+      EntityJournal journal,
+      SliceSequencer sequencer,
+      SliceIntegrator integrator,
+      Optional<CheckpointPublisher> publisher) {
+    if (work == Publish.TICK) {
+      try {
+        publisher.orElseThrow().publish(slice, integrator.tree());
+      } catch (CheckpointRefusedException e) {
+        // Sequencing goes on; signing waits for an operator (and says so every interval).
+        log.error("Slice {}: no checkpoint published: {}", slice, e.getMessage());
+      }
+      return integrator.tree().size();
+    }
     if (work instanceof Observed observed) {
       sequencer.sequence(observed.leaves());
     } else {

@@ -1,8 +1,11 @@
 package org.medtrace.globallog;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +20,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.medtrace.actors.patient.PatientRecord;
 import org.medtrace.merkle.LogFormat;
 import org.medtrace.merkle.LogLeaf;
+import org.medtrace.merkle.MerkleTree;
+import org.medtrace.merkle.note.Checkpoint;
+import org.medtrace.merkle.note.NoteException;
+import org.medtrace.merkle.note.NoteKey;
+import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.persistence.cassandra.RealCassandra;
 
 /**
@@ -30,9 +38,11 @@ class GlobalLogTest {
 
   private LedgerNode node;
   private LogTables tables;
+  private GlobalLog log;
 
   @BeforeAll
-  void start() {
+  void start() throws Exception {
+    Path keyDirectory = Files.createTempDirectory("medtrace-log-key");
     node =
         LedgerNode.start(
             "globallogtest",
@@ -40,9 +50,13 @@ class GlobalLogTest {
                 """
                 medtrace.global-log.reconcile-interval = 1s
                 medtrace.global-log.restart-min-backoff = 200ms
-                """));
-    GlobalLog.init(node.testKit.system(), GlobalLogSettings.from(node.testKit.system().settings().config()), Clock.systemUTC());
-    tables = GlobalLog.tables(node.testKit.system());
+                medtrace.global-log.checkpoint-interval = 1s
+                medtrace.global-log.development-key.enabled = on
+                medtrace.global-log.development-key.dir = "%s"
+                """.formatted(keyDirectory)));
+    log = GlobalLog.init(node.testKit.system(), GlobalLogSettings.from(node.testKit.system().settings().config()), Clock.systemUTC());
+    tables = log.tables();
+    assertEquals(log.logKey().orElseThrow().vkey() + "\n", Files.readString(keyDirectory.resolve(LogKey.VKEY_FILE)));
   }
 
   @AfterAll
@@ -76,14 +90,44 @@ class GlobalLogTest {
             positions.addAll(held);
           }
           assertEquals(total, positions.size(), "two events share a leaf");
-          long leaves = 0;
+          // Every leaf of every slice (other tests' events too) stands for a different event.
+          Set<LogLeaf> leaves = new HashSet<>();
+          long count = 0;
           for (int slice = 0; slice < LogFormat.SLICE_COUNT; slice++) {
             LogTables.SliceProgress progress = tables.progress(slice);
-            assertEquals(progress.sequencedSize(), tables.leavesFrom(slice, 0, 10_000).size());
+            List<LogTables.StoredLeaf> stored = tables.leavesFrom(slice, 0, 10_000);
+            assertEquals(progress.sequencedSize(), stored.size());
             assertEquals(progress.sequencedSize(), progress.integratedSize());
-            leaves += progress.sequencedSize();
+            stored.forEach(leaf -> leaves.add(leaf.leaf()));
+            count += stored.size();
           }
-          assertEquals(total, leaves, "the log holds an event twice");
+          assertEquals(count, leaves.size(), "the log holds an event twice");
+        });
+  }
+
+  @Test
+  void everySliceGetsASignedCheckpointOfItsWholeTree() {
+    for (int p = 0; p < 20; p++) {
+      node.anchor("pk-checkpointed-" + p, "r-1");
+    }
+    NoteKey key = log.logKey().orElseThrow();
+    node.awaitAssert(
+        Duration.ofSeconds(30),
+        () -> {
+          for (int slice = 0; slice < LogFormat.SLICE_COUNT; slice++) {
+            LogTables.SliceProgress progress = tables.progress(slice);
+            assertEquals(progress.sequencedSize(), progress.integratedSize());
+            LogTables.StoredCheckpoint stored = tables.latestCheckpoint(slice).orElseThrow(AssertionError::new);
+            try {
+              Checkpoint checkpoint = Checkpoint.verify(SignedNote.parse(stored.note()), key);
+              assertEquals(LogFormat.sliceOrigin(key.name(), slice), checkpoint.origin());
+              assertEquals(progress.integratedSize(), checkpoint.size(), "slice " + slice);
+              assertArrayEquals(
+                  new MerkleTree(CassandraNodeStore.forReader(tables, slice)).rootHash(checkpoint.size()), checkpoint.rootHash());
+            } catch (NoteException e) {
+              throw new AssertionError(e);
+            }
+          }
         });
   }
 }
