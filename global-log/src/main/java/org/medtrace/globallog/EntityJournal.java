@@ -52,10 +52,28 @@ public class EntityJournal {
    * the log MUST NOT skip it, since the leaves of one entity keep its order).
    */
   public List<LogLeaf> events(String entityType, String entityId, long from, long to) {
+    return rows(entityType, entityId, from, to).stream()
+        .map(row -> new LogLeaf(entityType, entityId, row.sequenceNumber(), row.event().hash()))
+        .toList();
+  }
+
+  /**
+   * The entity's stored rows with sequence numbers {@code from..to}: the bytes exactly as the
+   * journal holds them (for exports), under the same rules as {@link #events}.
+   */
+  public List<byte[]> storedEvents(String entityType, String entityId, long from, long to) {
+    // The journal serializer stores envelope.toByteArray(), and a parsed protobuf message writes
+    // the same bytes again; the hash covers only the body bytes, which are kept as they are.
+    return rows(entityType, entityId, from, to).stream().map(row -> row.event().envelope().toByteArray()).toList();
+  }
+
+  private record Row(long sequenceNumber, ChainedEvent event) {}
+
+  private List<Row> rows(String entityType, String entityId, long from, long to) {
     String persistenceId = entityType + PERSISTENCE_ID_SEPARATOR + entityId;
     List<EventEnvelope> envelopes =
         await(readJournal.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), system).toCompletableFuture());
-    List<LogLeaf> leaves = new ArrayList<>();
+    List<Row> rows = new ArrayList<>();
     long expected = from;
     for (EventEnvelope envelope : envelopes) {
       if (envelope.sequenceNr() != expected) {
@@ -67,10 +85,10 @@ public class EntityJournal {
             persistenceId, expected, persistenceId, expected - 1);
         break;
       }
-      leaves.add(new LogLeaf(entityType, entityId, envelope.sequenceNr(), event.hash()));
+      rows.add(new Row(envelope.sequenceNr(), event));
       expected++;
     }
-    return leaves;
+    return rows;
   }
 
   /** Every ledger entity the journal has events of. */

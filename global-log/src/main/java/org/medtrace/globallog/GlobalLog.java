@@ -1,7 +1,11 @@
 package org.medtrace.globallog;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import java.security.PublicKey;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -49,6 +53,17 @@ public final class GlobalLog {
   private GlobalLog(LogTables tables, Optional<NoteKey> logKey) {
     this.tables = tables;
     this.logKey = logKey;
+  }
+
+  /**
+   * The log's read side (checkpoints, proofs, exports), if the node has a log key (without one
+   * there are no checkpoints to prove anything against).
+   *
+   * @param organisationKeys the keys that sign events, by key id, which exports carry
+   */
+  public Optional<LogReader> reader(ActorSystem<?> system, Duration journalTimeout, Map<String, PublicKey> organisationKeys) {
+    return logKey.map(
+        key -> new LogReader(tables, new EntityJournal(system, journalTimeout), key, List.of(), organisationKeys));
   }
 
   /** The key that verifies the log's checkpoints, if the node has one. */

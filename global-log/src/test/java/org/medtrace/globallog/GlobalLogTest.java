@@ -2,15 +2,21 @@ package org.medtrace.globallog;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,11 +27,14 @@ import org.medtrace.actors.patient.PatientRecord;
 import org.medtrace.merkle.LogFormat;
 import org.medtrace.merkle.LogLeaf;
 import org.medtrace.merkle.MerkleTree;
+import org.medtrace.merkle.ProofVerifier;
 import org.medtrace.merkle.note.Checkpoint;
 import org.medtrace.merkle.note.NoteException;
 import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.persistence.cassandra.RealCassandra;
+import org.medtrace.verify.BundleWriter;
+import org.medtrace.verify.HistoryBundle;
 
 /**
  * The running log: one writer per slice (a sharded daemon process) following the slice tags, with
@@ -129,5 +138,75 @@ class GlobalLogTest {
             }
           }
         });
+  }
+
+  @Test
+  void anExportedHistoryPassesTheOfflineVerifierAndATamperedOneFailsIt() throws Exception {
+    String patient = "pk-exported";
+    for (int r = 1; r <= 5; r++) {
+      node.anchor(patient, "r-" + r);
+    }
+    LogReader reader = log.reader(node.testKit.system(), Duration.ofSeconds(30), Map.of()).orElseThrow();
+    HistoryBundle[] exported = new HistoryBundle[1];
+    node.awaitAssert(
+        Duration.ofSeconds(30),
+        () -> {
+          exported[0] = reader.export(PatientRecord.ENTITY_TYPE, patient);
+          assertEquals(5, exported[0].events().size());
+        });
+    Path keyFile = Files.writeString(Files.createTempFile("log", ".vkey"), reader.logKey().vkey() + "\n");
+    Path bundle = Files.createTempFile("bundle", ".json");
+    BundleWriter.write(exported[0], bundle);
+    assertEquals(0, verify(keyFile, bundle), "the exported bundle verifies");
+
+    // One byte of one inclusion proof changed.
+    HistoryBundle.Event third = exported[0].events().get(2);
+    byte[] hash = Base64.getDecoder().decode(third.inclusionProof().get(0));
+    hash[0] ^= 1;
+    List<String> proof = new ArrayList<>(third.inclusionProof());
+    proof.set(0, Base64.getEncoder().encodeToString(hash));
+    List<HistoryBundle.Event> events = new ArrayList<>(exported[0].events());
+    events.set(2, new HistoryBundle.Event(third.ledgerEvent(), third.slice(), third.leafIndex(), proof));
+    HistoryBundle tampered =
+        new HistoryBundle(
+            exported[0].format(), exported[0].entityType(), exported[0].entityId(), exported[0].logKey(),
+            exported[0].witnessKeys(), exported[0].organisationKeys(), exported[0].checkpoint(), events);
+    BundleWriter.write(tampered, bundle);
+    assertEquals(1, verify(keyFile, bundle), "the tampered bundle fails");
+  }
+
+  @Test
+  void inclusionAndConsistencyProofsVerifyAgainstTheCheckpoints() throws Exception {
+    String patient = "pk-proved";
+    node.anchor(patient, "r-1");
+    LogReader reader = log.reader(node.testKit.system(), Duration.ofSeconds(30), Map.of()).orElseThrow();
+    LogReader.Inclusion[] first = new LogReader.Inclusion[1];
+    node.awaitAssert(Duration.ofSeconds(30), () -> first[0] = reader.inclusion(PatientRecord.ENTITY_TYPE, patient, 1, OptionalLong.empty()));
+    node.anchor(patient, "r-2");
+    LogReader.Inclusion[] second = new LogReader.Inclusion[1];
+    node.awaitAssert(Duration.ofSeconds(30), () -> second[0] = reader.inclusion(PatientRecord.ENTITY_TYPE, patient, 2, OptionalLong.empty()));
+
+    Checkpoint older = reader.verified(first[0].checkpoint().note());
+    Checkpoint newer = reader.verified(second[0].checkpoint().note());
+    assertTrue(
+        ProofVerifier.verifyInclusion(first[0].leaf().leafHash(), first[0].leafIndex(), older.size(), first[0].proof(), older.rootHash())
+            .isValid());
+    assertTrue(
+        ProofVerifier.verifyInclusion(second[0].leaf().leafHash(), second[0].leafIndex(), newer.size(), second[0].proof(), newer.rootHash())
+            .isValid());
+    // The first event is also in the newer checkpoint, and the older one is a prefix of it.
+    LogReader.Inclusion again = reader.inclusion(PatientRecord.ENTITY_TYPE, patient, 1, OptionalLong.of(newer.size()));
+    assertTrue(ProofVerifier.verifyInclusion(again.leaf().leafHash(), again.leafIndex(), newer.size(), again.proof(), newer.rootHash()).isValid());
+    List<byte[]> consistency = reader.consistencyProof(first[0].slice(), older.size(), newer.size());
+    assertTrue(ProofVerifier.verifyConsistency(older.size(), newer.size(), older.rootHash(), newer.rootHash(), consistency).isValid());
+  }
+
+  private static int verify(Path logKey, Path bundle) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int status =
+        org.medtrace.verify.Main.run(
+            new String[] {"--trust-log", logKey.toString(), bundle.toString()}, new PrintStream(out), new PrintStream(out));
+    System.out.println(out);
+    return status;
   }
 }
