@@ -62,7 +62,8 @@ public final class MedtraceNode {
     DrugBatch.init(system, settings.ledger(), settings.batchRules());
     MedicalDevice.init(system, settings.ledger(), settings.deviceRules());
     PatientRecord.init(system, settings.ledger());
-    GlobalLog.init(system, GlobalLogSettings.from(config), settings.ledger().clock());
+    GlobalLogSettings logSettings = GlobalLogSettings.from(config);
+    GlobalLog log = GlobalLog.init(system, logSettings, settings.ledger().clock());
     if (AlertPublisherSettings.enabled(config)) {
       AlertPublisher.init(system, AlertPublisherSettings.from(config));
     }
@@ -76,7 +77,13 @@ public final class MedtraceNode {
     HttpApiSettings http = HttpApiSettings.from(config);
     HttpApi api =
         HttpApi.create(
-            system, http, settings.trustedKeys(), metrics, settings.ledger().clock(), Optional.of(epcisCapture(ingest)));
+            system,
+            http,
+            settings.trustedKeys(),
+            metrics,
+            settings.ledger().clock(),
+            Optional.of(epcisCapture(ingest)),
+            log.reader(system, logSettings.journalTimeout(), settings.trustedKeys().byId()));
     return new Running(system, HttpApi.bind(system, http, api.route()), management, metrics);
   }
 

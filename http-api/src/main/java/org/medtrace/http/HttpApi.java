@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -42,6 +43,7 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.medtrace.actors.batch.BatchRegistration;
 import org.medtrace.actors.batch.UnitIndex;
 import org.medtrace.actors.ledger.Role;
+import org.medtrace.globallog.LogReader;
 import org.medtrace.http.auth.AuthenticationException;
 import org.medtrace.http.auth.Caller;
 import org.medtrace.http.auth.DevTokenIssuer;
@@ -122,6 +124,22 @@ public final class HttpApi {
       PrometheusRegistry registry,
       Clock clock,
       Optional<EpcisCaptureService> epcisCapture) {
+    return create(system, settings, trustedKeys, registry, clock, epcisCapture, Optional.empty());
+  }
+
+  /**
+   * As {@link #create(ActorSystem, HttpApiSettings, TrustedKeys, PrometheusRegistry, Clock,
+   * Optional)}, with the global log's proofs, checkpoints and exports answered by {@code log}
+   * (without it, those endpoints answer 503).
+   */
+  public static HttpApi create(
+      ActorSystem<?> system,
+      HttpApiSettings settings,
+      TrustedKeys trustedKeys,
+      PrometheusRegistry registry,
+      Clock clock,
+      Optional<EpcisCaptureService> epcisCapture,
+      Optional<LogReader> log) {
     settings.auth().developmentIssuer().ifPresent(dev -> DevTokenIssuer.loadOrCreate(settings.auth()));
     TokenVerifier verifier = new TokenVerifier(settings.auth());
     ApiMetrics metrics = new ApiMetrics(registry);
@@ -137,6 +155,7 @@ public final class HttpApi {
     endpoints.addAll(new DeviceEndpoints(ledger, queries).endpoints());
     endpoints.addAll(new PatientEndpoints(ledger, queries).endpoints());
     endpoints.addAll(new EpcisEndpoints(epcisCapture).endpoints());
+    endpoints.addAll(new LogEndpoints(log, system.dispatchers().lookup(DispatcherSelector.blocking())).endpoints());
     endpoints.add(
         Endpoint.secured(
             "GET",
