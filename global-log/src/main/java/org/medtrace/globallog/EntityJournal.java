@@ -3,6 +3,7 @@ package org.medtrace.globallog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -11,6 +12,9 @@ import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.medtrace.actors.batch.DrugBatch;
+import org.medtrace.actors.device.MedicalDevice;
+import org.medtrace.actors.patient.PatientRecord;
 import org.medtrace.merkle.LogLeaf;
 import org.medtrace.persistence.chain.ChainedEvent;
 import org.slf4j.Logger;
@@ -91,13 +95,17 @@ public class EntityJournal {
     return rows;
   }
 
+  /** The entity types whose journals are ledger chains; other persistent actors in the keyspace are not logged. */
+  static final Set<String> LEDGER_ENTITY_TYPES =
+      Set.of(DrugBatch.ENTITY_TYPE, MedicalDevice.ENTITY_TYPE, PatientRecord.ENTITY_TYPE);
+
   /** Every ledger entity the journal has events of. */
   public List<Entity> entities() {
     List<String> ids = await(readJournal.currentPersistenceIds().runWith(Sink.seq(), system).toCompletableFuture());
     List<Entity> entities = new ArrayList<>(ids.size());
     for (String id : ids) {
       int separator = id.indexOf(PERSISTENCE_ID_SEPARATOR);
-      if (separator > 0 && separator < id.length() - 1) {
+      if (separator > 0 && separator < id.length() - 1 && LEDGER_ENTITY_TYPES.contains(id.substring(0, separator))) {
         entities.add(new Entity(id.substring(0, separator), id.substring(separator + 1)));
       }
     }
