@@ -17,6 +17,8 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.globallog.GlobalLog;
+import org.medtrace.globallog.GlobalLogSettings;
 import org.medtrace.http.HttpApi;
 import org.medtrace.http.EpcisCaptureService;
 import org.medtrace.http.HttpApiSettings;
@@ -47,7 +49,8 @@ public final class MedtraceNode {
   private MedtraceNode() {}
 
   /**
-   * Joins the cluster, starts sharding for the three entity types, the alert publisher (one per
+   * Joins the cluster, starts sharding for the three entity types, the global log's slice writers
+   * (where enabled), the alert publisher (one per
    * cluster, where enabled), the ingest pipelines (each where enabled), Pekko Management (health
    * checks) and the HTTP API.
    */
@@ -59,6 +62,8 @@ public final class MedtraceNode {
     DrugBatch.init(system, settings.ledger(), settings.batchRules());
     MedicalDevice.init(system, settings.ledger(), settings.deviceRules());
     PatientRecord.init(system, settings.ledger());
+    GlobalLogSettings logSettings = GlobalLogSettings.from(config);
+    GlobalLog log = GlobalLog.init(system, logSettings, settings.ledger().clock());
     if (AlertPublisherSettings.enabled(config)) {
       AlertPublisher.init(system, AlertPublisherSettings.from(config));
     }
@@ -72,7 +77,13 @@ public final class MedtraceNode {
     HttpApiSettings http = HttpApiSettings.from(config);
     HttpApi api =
         HttpApi.create(
-            system, http, settings.trustedKeys(), metrics, settings.ledger().clock(), Optional.of(epcisCapture(ingest)));
+            system,
+            http,
+            settings.trustedKeys(),
+            metrics,
+            settings.ledger().clock(),
+            Optional.of(epcisCapture(ingest)),
+            log.reader(system, logSettings.journalTimeout(), settings.trustedKeys().byId()));
     return new Running(system, HttpApi.bind(system, http, api.route()), management, metrics);
   }
 

@@ -25,6 +25,13 @@ import org.medtrace.actors.patient.PatientRecord;
  *       auditor and the regulator (oversight), and hospitals and clinicians of an organisation that
  *       anchored one of the patient's records (the owning hospital);
  *   <li>alerts: regulator and auditor (they include denied reads of patient data).
+ *   <li>the global log's checkpoints and consistency proofs: every role (they reveal sizes and
+ *       hashes of the whole log, nothing about any entity);
+ *   <li>an event's inclusion proof: the entity's readers (a batch's, a device's); for a patient the
+ *       auditor, the regulator and the patient themself (the proof reveals hashes only);
+ *   <li>an entity's exported history: the entity's readers; for a patient only the patient
+ *       themself, since the export holds the events' payloads, which are patient data read without
+ *       the audited access command.
  * </ul>
  *
  * <p>A patient's trail is not served: its payloads are patient data that could only be read there
@@ -51,6 +58,12 @@ public final class AccessRules {
   public static final Set<Role> OWNING_ORGANISATION_READERS = Set.of(Role.HOSPITAL, Role.CLINICIAN);
 
   public static final Set<Role> ALERT_READERS = Set.of(Role.REGULATOR, Role.AUDITOR);
+
+  public static final Set<Role> LOG_READERS = Set.of(Role.values());
+
+  public static final Set<Role> PATIENT_PROOF_READERS = Set.of(Role.AUDITOR, Role.REGULATOR, Role.PATIENT);
+
+  public static final Set<Role> PATIENT_HISTORY_EXPORTERS = Set.of(Role.PATIENT);
 
   private AccessRules() {}
 

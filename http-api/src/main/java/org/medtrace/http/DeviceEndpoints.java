@@ -185,7 +185,7 @@ final class DeviceEndpoints {
         .thenApply(s -> Optional.of(s.status().name()));
   }
 
-  private static String deviceId(String value, String field) {
+  static String deviceId(String value, String field) {
     Optional<String> problem = DeviceId.problem(value);
     if (problem.isPresent()) {
       throw Problem.invalidField(field, problem.get());

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -42,6 +43,7 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.medtrace.actors.batch.BatchRegistration;
 import org.medtrace.actors.batch.UnitIndex;
 import org.medtrace.actors.ledger.Role;
+import org.medtrace.globallog.LogReader;
 import org.medtrace.http.auth.AuthenticationException;
 import org.medtrace.http.auth.Caller;
 import org.medtrace.http.auth.DevTokenIssuer;
@@ -136,6 +138,22 @@ public final class HttpApi {
       PrometheusRegistry registry,
       Clock clock,
       Optional<EpcisCaptureService> epcisCapture) {
+    return create(system, settings, trustedKeys, registry, clock, epcisCapture, Optional.empty());
+  }
+
+  /**
+   * As {@link #create(ActorSystem, HttpApiSettings, TrustedKeys, PrometheusRegistry, Clock,
+   * Optional)}, with the global log's proofs, checkpoints and exports answered by {@code globalLog}
+   * (without it, those endpoints answer 503).
+   */
+  public static HttpApi create(
+      ActorSystem<?> system,
+      HttpApiSettings settings,
+      TrustedKeys trustedKeys,
+      PrometheusRegistry registry,
+      Clock clock,
+      Optional<EpcisCaptureService> epcisCapture,
+      Optional<LogReader> globalLog) {
     settings.auth().developmentIssuer().ifPresent(dev -> DevTokenIssuer.loadOrCreate(settings.auth()));
     TokenVerifier verifier = new TokenVerifier(settings.auth());
     ApiMetrics metrics = new ApiMetrics(registry);
@@ -174,6 +192,7 @@ public final class HttpApi {
                 w.verifierKey().vkey()));
     endpoints.addAll(
         new WitnessEndpoints(witness, witnessSettings.selfWitness(), AccessRules.ALERT_READERS, settings.maxPageSize()).endpoints());
+    endpoints.addAll(new LogEndpoints(globalLog, system.dispatchers().lookup(DispatcherSelector.blocking())).endpoints());
     endpoints.add(
         Endpoint.secured(
             "GET",

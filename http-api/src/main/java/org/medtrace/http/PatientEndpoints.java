@@ -249,7 +249,7 @@ final class PatientEndpoints {
     return java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
   }
 
-  private static String patientId(Call call) {
+  static String patientId(Call call) {
     String key = call.path("patientId");
     if (!PatientRecord.isValidPatientKey(key)) {
       throw Problem.invalidField(

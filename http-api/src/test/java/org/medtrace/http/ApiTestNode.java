@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,8 @@ import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.globallog.GlobalLog;
+import org.medtrace.globallog.GlobalLogSettings;
 import org.medtrace.http.auth.DevTokenIssuer;
 import org.medtrace.persistence.cassandra.RealCassandra;
 import org.medtrace.persistence.chain.TrustedKeys;
@@ -107,6 +110,8 @@ public final class ApiTestNode implements AutoCloseable {
                     pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
                     medtrace.http.port = 0
                     medtrace.http.auth.development-issuer.enabled = on
+                    # The global log's writers run only where a test turns them on (LogRoutesTest).
+                    medtrace.global-log.enabled = off
                     """))
             .withFallback(RealCassandra.pekkoConfig(journal, snapshot))
             .withFallback(ConfigFactory.load())
@@ -132,7 +137,12 @@ public final class ApiTestNode implements AutoCloseable {
       HttpApiSettings settings = HttpApiSettings.from(config);
       PrometheusRegistry registry = new PrometheusRegistry();
       RecordingEpcisCapture epcis = new RecordingEpcisCapture();
-      HttpApi api = HttpApi.create(system, settings, TrustedKeys.none(), registry, clock, Optional.of(epcis));
+      GlobalLogSettings logSettings = GlobalLogSettings.from(config);
+      GlobalLog log = GlobalLog.init(system, logSettings, Clock.systemUTC());
+      HttpApi api =
+          HttpApi.create(
+              system, settings, TrustedKeys.none(), registry, clock, Optional.of(epcis),
+              log.reader(system, logSettings.journalTimeout(), Map.of()));
       ServerBinding binding = HttpApi.bind(system, settings, api.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       return new ApiTestNode(
           testKit, binding, api, new TestTokens(DevTokenIssuer.loadOrCreate(settings.auth())), clock, registry, issuerDirectory, epcis);

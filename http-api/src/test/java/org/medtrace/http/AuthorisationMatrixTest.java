@@ -42,7 +42,9 @@ class AuthorisationMatrixTest {
           "deviceId", PathSegments.encode("matrix-maker/SN-1"),
           "patientId", PATIENT,
           "recordId", "record-1",
-          "consentId", "consent-1");
+          "consentId", "consent-1",
+          "slice", "0",
+          "sequenceNumber", "1");
 
   private ApiTestNode node;
 

@@ -34,7 +34,10 @@ import org.medtrace.ingest.IngestPipelines;
 import org.medtrace.ingest.v1.ReadingKind;
 import org.medtrace.ingest.v1.SensorReading;
 import org.medtrace.ingest.v1.SubjectType;
+import org.medtrace.globallog.GlobalLog;
+import org.medtrace.globallog.LogTables;
 import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.merkle.LogFormat;
 import org.medtrace.persistence.chain.ChainedEvent;
 import org.medtrace.persistence.chain.TrustedKeys;
 import org.medtrace.persistence.chain.VerificationResult;
@@ -79,7 +82,10 @@ final class FullIngestPath {
   }
 
   /** The outcome: the measurement, and what the correctness check found wrong (empty: nothing). */
-  record Outcome(PartResult result, List<String> problems, long produced, long eventsChecked) {}
+  record Outcome(PartResult result, PartResult logInclusion, List<String> problems, long produced, long eventsChecked) {}
+
+  /** One stored event of a batch: its sequence number, when it was sealed, and whether it was produced in the measured window. */
+  private record StoredEvent(long sequenceNumber, long recordedAtMicros, boolean measured) {}
 
   Outcome run() throws Exception {
     registerBatches();
@@ -176,7 +182,10 @@ final class FullIngestPath {
 
     Latencies latencies = new Latencies();
     List<String> problems = new ArrayList<>();
-    long checked = checkLedger(nextSequence, measureFromMillis, measureToMillis, latencies, timeline, problems);
+    Map<String, List<StoredEvent>> stored = new HashMap<>();
+    long checked = checkLedger(nextSequence, measureFromMillis, measureToMillis, latencies, timeline, problems, stored);
+    Latencies logDelays = new Latencies();
+    checkLog(stored, logDelays, problems);
     long deadLettered = counters.deadLettered();
     if (deadLettered > 0) {
       problems.add(deadLettered + " readings were dead-lettered");
@@ -192,7 +201,10 @@ final class FullIngestPath {
             "produced → recorded_at",
             timeline,
             settings.warmUp().toNanos() / 1e9);
-    return new Outcome(result, problems, produced, checked);
+    PartResult logInclusion =
+        new PartResult(
+            "(c) global log: leaves of those events", logDelays.count(), seconds, 0, logDelays.summary(), "recorded_at → leaf durable");
+    return new Outcome(result, logInclusion, problems, produced, checked);
   }
 
   private static String sensorId(int batch) {
@@ -253,7 +265,13 @@ final class FullIngestPath {
    * reading's on the timeline (by the second it was recorded in).
    */
   private long checkLedger(
-      long[] producedPerBatch, long fromMillis, long toMillis, Latencies latencies, Timeline timeline, List<String> problems)
+      long[] producedPerBatch,
+      long fromMillis,
+      long toMillis,
+      Latencies latencies,
+      Timeline timeline,
+      List<String> problems,
+      Map<String, List<StoredEvent>> stored)
       throws Exception {
     CassandraReadJournal journal =
         PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
@@ -269,12 +287,17 @@ final class FullIngestPath {
               .toCompletableFuture()
               .get(60, TimeUnit.SECONDS);
       Map<String, Integer> timesStored = new HashMap<>();
+      List<StoredEvent> batchEvents = new ArrayList<>();
+      stored.put(id, batchEvents);
       for (Object event : events) {
         if (!(event instanceof ChainedEvent chained)) {
           problems.add("batch " + id + " holds an unreadable event: " + event);
           continue;
         }
         EventBody body = chained.body();
+        long sealedMicros = body.getRecordedAt().getSeconds() * 1_000_000 + body.getRecordedAt().getNanos() / 1_000;
+        batchEvents.add(
+            new StoredEvent(chained.sequenceNumber(), sealedMicros, sealedMicros >= fromMillis * 1_000 && sealedMicros < toMillis * 1_000));
         if (!body.hasTemperatureRecorded()) {
           continue;
         }
@@ -308,6 +331,44 @@ final class FullIngestPath {
       }
     }
     return checked.get();
+  }
+
+  /**
+   * Waits (up to the drain timeout) until the global log holds every stored event of the batches,
+   * checks that each is in it exactly once, and records the inclusion delay of the events sealed in
+   * the measured window: from the event's recorded_at (sealed, just before the journal write) to
+   * its leaf row's sequenced_at (the leaf durable).
+   */
+  private void checkLog(Map<String, List<StoredEvent>> stored, Latencies delays, List<String> problems) throws InterruptedException {
+    LogTables tables = GlobalLog.tables(system);
+    long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+    for (Map.Entry<String, List<StoredEvent>> batch : stored.entrySet()) {
+      while (tables.entityHead(DrugBatch.ENTITY_TYPE, batch.getKey()) < batch.getValue().size() && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+    }
+    Map<String, List<Instant>> leaves = new HashMap<>();
+    for (int slice = 0; slice < LogFormat.SLICE_COUNT; slice++) {
+      long next = 0;
+      List<LogTables.StoredLeaf> page;
+      while (!(page = tables.leavesFrom(slice, next, 1000)).isEmpty()) {
+        for (LogTables.StoredLeaf leaf : page) {
+          leaves.computeIfAbsent(leaf.leaf().entityId() + "#" + leaf.leaf().sequenceNumber(), key -> new ArrayList<>()).add(leaf.sequencedAt());
+        }
+        next += page.size();
+      }
+    }
+    for (Map.Entry<String, List<StoredEvent>> batch : stored.entrySet()) {
+      for (StoredEvent event : batch.getValue()) {
+        List<Instant> found = leaves.getOrDefault(batch.getKey() + "#" + event.sequenceNumber(), List.of());
+        if (found.size() != 1) {
+          problems.add("event #" + event.sequenceNumber() + " of batch " + batch.getKey() + " is in the global log " + found.size() + " times");
+        } else if (event.measured()) {
+          Instant durable = found.get(0);
+          delays.add(durable.getEpochSecond() * 1_000_000 + durable.getNano() / 1_000 - event.recordedAtMicros());
+        }
+      }
+    }
   }
 
   private KafkaProducer<String, byte[]> producer() {

@@ -104,6 +104,7 @@ public final class SideBySideBenchmark {
                     system, settings, running.metrics(), node.trustedKeys(), IngestSettings.from(nodeConfig).sensorReadings().topic())
                 .run();
         results.add(full.result());
+        results.add(full.logInclusion());
         if (settings.figures()) {
           LedgerFigures ledgerFigures = new LedgerFigures(system, settings, node.ledger(), node.trustedKeys());
           String token =
@@ -130,7 +131,8 @@ public final class SideBySideBenchmark {
         return 1;
       }
       System.out.println(
-          "Correctness of (c): all " + full.produced() + " produced readings are in the ledger exactly once; every batch's chain verifies.");
+          "Correctness of (c): all " + full.produced() + " produced readings are in the ledger exactly once; every batch's chain verifies;"
+              + " every stored event of the batches is in the global log exactly once.");
       return 0;
     }
   }
@@ -225,6 +227,7 @@ public final class SideBySideBenchmark {
             datastax-java-driver.basic.contact-points = ["%s"]
             medtrace.ingest.group-id = "medtrace-bench"
             medtrace.http.auth.development-issuer.key-dir = "%s"
+            medtrace.global-log.development-key.dir = "%s"
             pekko.persistence.cassandra.events-by-tag.first-time-bucket = "%s"
             """
                 .formatted(
@@ -235,6 +238,7 @@ public final class SideBySideBenchmark {
                     settings.kafkaBootstrapServers(),
                     settings.cassandraContactPoint(),
                     settings.workDir().resolve("dev-issuer"),
+                    settings.workDir().resolve("log-key"),
                     firstTimeBucket));
     return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("development")));
   }

@@ -38,6 +38,7 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
   protected final String entityId;
   protected final LedgerSettings settings;
   private final Map<? extends Class<?>, Permission> permissions;
+  private final String logSliceTag;
 
   /**
    * @param permissions which roles may issue each write command class; a write without an entry
@@ -53,6 +54,7 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
     this.entityId = entityId;
     this.settings = settings;
     this.permissions = permissions;
+    this.logSliceTag = LogSliceTag.of(entityType, entityId);
   }
 
   /**
@@ -128,11 +130,15 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
                     settings.idempotencyWindow()));
   }
 
+  /**
+   * Every event carries its entity's {@link LogSliceTag} (the global log follows it); alerts also
+   * carry {@link Alerts#TAG}.
+   */
   @Override
   public Set<String> tagsFor(JournalRecord record) {
     return record instanceof ChainedEvent event && Alerts.isAlert(event.body())
-        ? Set.of(Alerts.TAG)
-        : Set.of();
+        ? Set.of(Alerts.TAG, logSliceTag)
+        : Set.of(logSliceTag);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.medtrace.actors.device;
 
+import org.medtrace.actors.ledger.LogSliceTag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -143,7 +144,10 @@ class MedicalDeviceTest {
   }
 
   private static Set<String> tags(ChainedEvent event) {
-    return MedicalDevice.create("x/y", EntityTestSupport.settings(10), MedicalDevice.Rules.defaults()).tagsFor(event);
+    return MedicalDevice.create("x/y", EntityTestSupport.settings(10), MedicalDevice.Rules.defaults()).tagsFor(event)
+        .stream()
+        .filter(tag -> !LogSliceTag.isSliceTag(tag))
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   private static void assertMentions(CommandResult.Rejected rejected, String... fragments) {

@@ -70,7 +70,16 @@ class CassandraLauncherTest {
 
   /** medtrace's own tables, which live next to the plugin's in the journal keyspace. */
   private static final Set<String> MEDTRACE_TABLES =
-      Set.of("unit_index", "alert_publisher_offsets", "witness_checkpoints", "witness_forks");
+      Set.of(
+          "unit_index",
+          "alert_publisher_offsets",
+          "witness_checkpoints",
+          "witness_forks",
+          "log_leaves",
+          "log_leaf_by_event",
+          "log_nodes",
+          "log_slices",
+          "log_checkpoints");
 
   private static final Set<String> JOURNAL_TABLES = union(PLUGIN_JOURNAL_TABLES, MEDTRACE_TABLES);
 

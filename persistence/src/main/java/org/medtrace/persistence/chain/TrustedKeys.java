@@ -24,6 +24,11 @@ public final class TrustedKeys {
     return NONE;
   }
 
+  /** The keys by key id (for exports, which carry them for a verifier). */
+  public Map<String, PublicKey> byId() {
+    return keysById;
+  }
+
   /**
    * Checks an Ed25519 signature over {@code hash}.
    *

@@ -1,0 +1,125 @@
+package org.medtrace.globallog;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.medtrace.actors.batch.DrugBatch;
+import org.medtrace.actors.device.MedicalDevice;
+import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.merkle.LogLeaf;
+import org.medtrace.persistence.chain.ChainedEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The journal as the global log reads it: the ledger events of one entity, and every entity there
+ * is. It is the source of truth the reconciler compares the log with; blocking calls, for the slice
+ * writer's blocking dispatcher.
+ */
+public class EntityJournal {
+
+  private static final Logger log = LoggerFactory.getLogger(EntityJournal.class);
+
+  /** Separates entity type and id in a persistence id ({@code PersistenceId.of(type, id)}). */
+  static final String PERSISTENCE_ID_SEPARATOR = "|";
+
+  /** An entity in the journal. */
+  public record Entity(String entityType, String entityId) {}
+
+  private final ActorSystem<?> system;
+  private final CassandraReadJournal readJournal;
+  private final Duration timeout;
+
+  public EntityJournal(ActorSystem<?> system, Duration timeout) {
+    this.system = system;
+    this.readJournal =
+        PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    this.timeout = timeout;
+  }
+
+  CassandraReadJournal readJournal() {
+    return readJournal;
+  }
+
+  /**
+   * The entity's events with sequence numbers {@code from..to}, as log leaves, in order and without
+   * gaps: the list stops before the first missing or unreadable row (an unreadable row is logged;
+   * the log MUST NOT skip it, since the leaves of one entity keep its order).
+   */
+  public List<LogLeaf> events(String entityType, String entityId, long from, long to) {
+    return rows(entityType, entityId, from, to).stream()
+        .map(row -> new LogLeaf(entityType, entityId, row.sequenceNumber(), row.event().hash()))
+        .toList();
+  }
+
+  /**
+   * The entity's stored rows with sequence numbers {@code from..to}: the bytes exactly as the
+   * journal holds them (for exports), under the same rules as {@link #events}.
+   */
+  public List<byte[]> storedEvents(String entityType, String entityId, long from, long to) {
+    // The journal serializer stores envelope.toByteArray(), and a parsed protobuf message writes
+    // the same bytes again; the hash covers only the body bytes, which are kept as they are.
+    return rows(entityType, entityId, from, to).stream().map(row -> row.event().envelope().toByteArray()).toList();
+  }
+
+  private record Row(long sequenceNumber, ChainedEvent event) {}
+
+  private List<Row> rows(String entityType, String entityId, long from, long to) {
+    String persistenceId = entityType + PERSISTENCE_ID_SEPARATOR + entityId;
+    List<EventEnvelope> envelopes =
+        await(readJournal.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), system).toCompletableFuture());
+    List<Row> rows = new ArrayList<>();
+    long expected = from;
+    for (EventEnvelope envelope : envelopes) {
+      if (envelope.sequenceNr() != expected) {
+        break;
+      }
+      if (!(envelope.event() instanceof ChainedEvent event)) {
+        log.error(
+            "{} #{} is not a readable ledger event; the global log holds {} up to #{} until it is repaired",
+            persistenceId, expected, persistenceId, expected - 1);
+        break;
+      }
+      rows.add(new Row(envelope.sequenceNr(), event));
+      expected++;
+    }
+    return rows;
+  }
+
+  /** The entity types whose journals are ledger chains; other persistent actors in the keyspace are not logged. */
+  static final Set<String> LEDGER_ENTITY_TYPES =
+      Set.of(DrugBatch.ENTITY_TYPE, MedicalDevice.ENTITY_TYPE, PatientRecord.ENTITY_TYPE);
+
+  /** Every ledger entity the journal has events of. */
+  public List<Entity> entities() {
+    List<String> ids = await(readJournal.currentPersistenceIds().runWith(Sink.seq(), system).toCompletableFuture());
+    List<Entity> entities = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      int separator = id.indexOf(PERSISTENCE_ID_SEPARATOR);
+      if (separator > 0 && separator < id.length() - 1 && LEDGER_ENTITY_TYPES.contains(id.substring(0, separator))) {
+        entities.add(new Entity(id.substring(0, separator), id.substring(separator + 1)));
+      }
+    }
+    return entities;
+  }
+
+  private <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the journal", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not read the journal: " + e, e);
+    }
+  }
+}

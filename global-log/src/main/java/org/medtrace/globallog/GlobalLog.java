@@ -1,0 +1,122 @@
+package org.medtrace.globallog;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+import org.medtrace.merkle.LogFormat;
+import org.medtrace.merkle.note.NoteKey;
+import org.medtrace.merkle.note.NoteSigner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The global verifiable log of a node (merkle-log/FORMAT.md): every committed ledger event, of
+ * every entity, as a leaf of its slice's RFC 9162 Merkle tree in Cassandra.
+ *
+ * <p>The log's guarantees:
+ *
+ * <ul>
+ *   <li>Every committed event MUST appear in the log exactly once: the writer of its slice appends
+ *       it when the slice's journal tag shows it, and the reconciler, which compares the journal
+ *       itself with the log every {@code reconcile-interval}, appends whatever the tag stream missed.
+ *   <li>It appears within a bounded delay: the tag stream's delay for most events, at most one
+ *       reconciliation interval (plus the pass itself) for any, while the writer runs.
+ *   <li>Nothing is ever removed from the log, rewritten or reordered: leaf indexes are claimed with
+ *       conditional writes and never reused; an entity's events are in sequence order.
+ *   <li>A leaf index that the log shows (in a position, a proof, a checkpoint) MUST be durably
+ *       sequenced.
+ * </ul>
+ *
+ * <p>{@link #init} starts one writer per slice in the cluster ({@link SliceWriter}, a sharded daemon
+ * process of {@link LogFormat#SLICE_COUNT} instances); every node calls it.
+ */
+public final class GlobalLog {
+
+  /** The name of the sharded daemon process of the slice writers. */
+  public static final String WRITERS = "medtrace-log-slice-writers";
+
+  private static final String CASSANDRA_PLUGIN = "pekko.persistence.cassandra";
+
+  private static final Logger log = LoggerFactory.getLogger(GlobalLog.class);
+
+  private final LogTables tables;
+  private final Optional<NoteKey> logKey;
+
+  private GlobalLog(LogTables tables, Optional<NoteKey> logKey) {
+    this.tables = tables;
+    this.logKey = logKey;
+  }
+
+  /**
+   * The log's read side (checkpoints, proofs, exports), if the node has a log key (without one
+   * there are no checkpoints to prove anything against).
+   *
+   * @param organisationKeys the keys that sign events, by key id, which exports carry
+   */
+  public Optional<LogReader> reader(ActorSystem<?> system, Duration journalTimeout, Map<String, PublicKey> organisationKeys) {
+    return logKey.map(
+        key -> new LogReader(tables, new EntityJournal(system, journalTimeout), key, List.of(), organisationKeys));
+  }
+
+  /** The key that verifies the log's checkpoints, if the node has one. */
+  public Optional<NoteKey> logKey() {
+    return logKey;
+  }
+
+  /** The log's tables, for readers (proofs, checkpoints, export) and tools. */
+  public LogTables tables() {
+    return tables;
+  }
+
+  /** Starts the slice writers (where enabled), with no witnesses, and returns the log's read side. */
+  public static GlobalLog init(ActorSystem<?> system, GlobalLogSettings settings, Clock clock) {
+    return init(system, settings, CheckpointWitnesses.NONE, clock);
+  }
+
+  /**
+   * Starts the slice writers (where enabled), which hand each new checkpoint to {@code witnesses},
+   * and returns the log's read side.
+   */
+  public static GlobalLog init(
+      ActorSystem<?> system, GlobalLogSettings settings, CheckpointWitnesses witnesses, Clock clock) {
+    LogTables tables = tables(system);
+    Optional<NoteSigner> signer = LogKey.load(settings.signing());
+    if (settings.enabled()) {
+      if (signer.isEmpty()) {
+        log.warn("No log key is configured (medtrace.global-log.signing): the log publishes no checkpoints");
+      }
+      Optional<CheckpointPublisher> publisher =
+          signer.map(key -> new CheckpointPublisher(tables, key, witnesses, settings.witnessTimeout(), clock));
+      EntityJournal journal = new EntityJournal(system, settings.journalTimeout());
+      ShardedDaemonProcess.get(system)
+          .init(
+              SliceWriter.Command.class,
+              WRITERS,
+              LogFormat.SLICE_COUNT,
+              slice -> SliceWriter.create(slice, settings, tables, journal, publisher, clock));
+    }
+    return new GlobalLog(tables, signer.map(NoteSigner::verifierKey));
+  }
+
+  /** The log's tables in the journal keyspace, through the journal plugin's Cassandra session. */
+  public static LogTables tables(ActorSystem<?> system) {
+    try {
+      CqlSession session =
+          CassandraSessionRegistry.get(system).sessionFor(CASSANDRA_PLUGIN).underlying().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return new LogTables(session, system.settings().config().getString(CASSANDRA_PLUGIN + ".journal.keyspace"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while connecting to Cassandra", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("the global log cannot reach Cassandra: " + e, e);
+    }
+  }
+}

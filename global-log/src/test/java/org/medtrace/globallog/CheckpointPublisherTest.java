@@ -1,0 +1,160 @@
+package org.medtrace.globallog;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.merkle.LogFormat;
+import org.medtrace.merkle.LogLeaf;
+import org.medtrace.merkle.ProofVerifier;
+import org.medtrace.merkle.Rfc9162;
+import org.medtrace.merkle.note.Checkpoint;
+import org.medtrace.merkle.note.InMemoryWitnessState;
+import org.medtrace.merkle.note.NoteSigner;
+import org.medtrace.merkle.note.SignatureType;
+import org.medtrace.merkle.note.SignedNote;
+import org.medtrace.merkle.note.Witness;
+import org.medtrace.merkle.note.WitnessPolicy;
+import org.medtrace.merkle.note.WitnessResponse;
+import org.medtrace.persistence.cassandra.RealCassandra;
+
+/**
+ * Checkpoint publishing against the real Cassandra: checkpoints verify with the log key, each is
+ * consistent with the one before, an unchanged tree gets none, a tree that does not extend the
+ * previous checkpoint gets none, and a witness behind {@link CheckpointWitnesses} cosigns.
+ */
+@ExtendWith(RealCassandra.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CheckpointPublisherTest {
+
+  private static final NoteSigner LOG_KEY = NoteSigner.generate("test.example/ledger", SignatureType.ED25519);
+
+  private LedgerNode node;
+  private LogTables tables;
+  private EntityJournal journal;
+
+  @BeforeAll
+  void start() {
+    node = LedgerNode.start("checkpointtest", ConfigFactory.parseString("medtrace.global-log.enabled = off"));
+    tables = GlobalLog.tables(node.testKit.system());
+    journal = new EntityJournal(node.testKit.system(), Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  void stop() {
+    node.close();
+  }
+
+  private SliceIntegrator grow(int slice, int events) {
+    String patient;
+    do {
+      patient = "pk-" + UUID.randomUUID();
+    } while (LogLeaf.sliceOf(PatientRecord.ENTITY_TYPE, patient) != slice);
+    for (int i = 1; i <= events; i++) {
+      node.anchor(patient, "r-" + i);
+    }
+    SliceSequencer sequencer = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
+    sequencer.reconcile(List.of(new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, patient)));
+    SliceIntegrator integrator = new SliceIntegrator(slice, tables);
+    integrator.integrateUpTo(sequencer.size());
+    return integrator;
+  }
+
+  private CheckpointPublisher publisher(CheckpointWitnesses witnesses) {
+    return new CheckpointPublisher(tables, LOG_KEY, witnesses, Duration.ofSeconds(5), Clock.systemUTC());
+  }
+
+  @Test
+  void eachCheckpointVerifiesAndIsConsistentWithThePreviousOne() throws Exception {
+    int slice = 6;
+    CheckpointPublisher publisher = publisher(CheckpointWitnesses.NONE);
+    SliceIntegrator first = grow(slice, 3);
+    Checkpoint one = Checkpoint.verify(publisher.publish(slice, first.tree()).orElseThrow(), LOG_KEY.verifierKey());
+    assertEquals(LogFormat.sliceOrigin("test.example/ledger", slice), one.origin());
+    assertEquals(3, one.size());
+    assertArrayEquals(first.tree().rootHash(), one.rootHash());
+    assertEquals(Optional.empty(), publisher.publish(slice, first.tree()), "an unchanged tree gets no new checkpoint");
+
+    SliceIntegrator second = grow(slice, 2);
+    Checkpoint two = Checkpoint.verify(publisher.publish(slice, second.tree()).orElseThrow(), LOG_KEY.verifierKey());
+    assertEquals(5, two.size());
+    assertTrue(
+        ProofVerifier.verifyConsistency(
+                one.size(), two.size(), one.rootHash(), two.rootHash(), second.tree().consistencyProof(one.size(), two.size()))
+            .isValid());
+    LogTables.StoredCheckpoint stored = tables.latestCheckpoint(slice).orElseThrow();
+    assertEquals(5, stored.treeSize());
+    assertEquals(stored.note(), stored.cosignedNote(), "no witnesses, no cosignatures");
+  }
+
+  @Test
+  void aTreeThatDoesNotExtendThePreviousCheckpointIsNotSigned() {
+    int slice = 7;
+    SliceIntegrator integrator = grow(slice, 2);
+    // A checkpoint of size 1 with a root the tree never had: the stored log was changed since.
+    byte[] otherRoot = Rfc9162.leafHash(new byte[] {1});
+    tables.insertCheckpoint(
+        slice, 1, Checkpoint.at(LogFormat.sliceOrigin("test.example/ledger", slice), 1, otherRoot, Clock.systemUTC().instant()).sign(LOG_KEY).format(),
+        Clock.systemUTC().instant());
+
+    assertThrows(CheckpointRefusedException.class, () -> publisher(CheckpointWitnesses.NONE).publish(slice, integrator.tree()));
+    assertEquals(1, tables.latestCheckpoint(slice).orElseThrow().treeSize());
+  }
+
+  @Test
+  void aPreviousCheckpointNotSignedByTheLogKeyStopsPublishing() {
+    int slice = 8;
+    SliceIntegrator integrator = grow(slice, 2);
+    NoteSigner impostor = NoteSigner.generate("test.example/ledger", SignatureType.ED25519);
+    tables.insertCheckpoint(
+        slice, 1,
+        Checkpoint.at(LogFormat.sliceOrigin("test.example/ledger", slice), 1, integrator.tree().rootHash(1), Clock.systemUTC().instant())
+            .sign(impostor).format(),
+        Clock.systemUTC().instant());
+
+    assertThrows(CheckpointRefusedException.class, () -> publisher(CheckpointWitnesses.NONE).publish(slice, integrator.tree()));
+  }
+
+  @Test
+  void aWitnessBehindTheInterfaceCosignsEachNewCheckpoint() throws Exception {
+    int slice = 9;
+    NoteSigner witnessKey = NoteSigner.generate("regulator.example/witness", SignatureType.COSIGNATURE_V1);
+    Witness witness =
+        new Witness(
+            witnessKey,
+            Map.of(LogFormat.sliceOrigin("test.example/ledger", slice), LOG_KEY.verifierKey()),
+            new InMemoryWitnessState(),
+            Clock.systemUTC());
+    CheckpointWitnesses witnesses =
+        submission -> {
+          WitnessResponse response = witness.submit(submission.checkpoint().format(), submission.proofFromPrevious());
+          return CompletableFuture.completedFuture(
+              response instanceof WitnessResponse.Cosigned cosigned ? List.of(cosigned.cosignature()) : List.of());
+        };
+    CheckpointPublisher publisher = publisher(witnesses);
+    WitnessPolicy policy = new WitnessPolicy(1, List.of(witnessKey.verifierKey()));
+
+    publisher.publish(slice, grow(slice, 2).tree()).orElseThrow();
+    SignedNote second = publisher.publish(slice, grow(slice, 3).tree()).orElseThrow();
+
+    assertTrue(policy.evaluate(second).witnessed(), policy.evaluate(second).toString());
+    SignedNote stored = SignedNote.parse(tables.latestCheckpoint(slice).orElseThrow().cosignedNote());
+    assertTrue(policy.evaluate(stored).witnessed(), "the stored checkpoint carries the cosignature");
+    Checkpoint.verify(stored, LOG_KEY.verifierKey());
+  }
+}

@@ -1,0 +1,111 @@
+package org.medtrace.globallog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.medtrace.actors.ledger.ActingParty;
+import org.medtrace.actors.ledger.CommandResult;
+import org.medtrace.actors.ledger.LedgerSettings;
+import org.medtrace.actors.ledger.Role;
+import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.persistence.cassandra.RealCassandra;
+
+/**
+ * A one-node cluster on the real Cassandra with the patient entity (whose records are the simplest
+ * events to write), for the global log's tests. The test class MUST use {@code
+ * @ExtendWith(RealCassandra.class)} and a keyspace prefix of its own.
+ */
+final class LedgerNode implements AutoCloseable {
+
+  static final ActingParty CLINICIAN = new ActingParty("st-mary", "dr-house", Role.CLINICIAN);
+
+  final ActorTestKit testKit;
+  final String journalKeyspace;
+
+  private LedgerNode(ActorTestKit testKit, String journalKeyspace) {
+    this.testKit = testKit;
+    this.journalKeyspace = journalKeyspace;
+  }
+
+  static LedgerNode start(String prefix, Config overrides) {
+    String journal = prefix + "_journal";
+    String snapshot = prefix + "_snapshot";
+    RealCassandra.createKeyspaces(journal, snapshot);
+    Config config =
+        overrides
+            .withFallback(
+                ConfigFactory.parseMap(Map.of("pekko.remote.artery.canonical.hostname", RealCassandra.ADDRESS)))
+            .withFallback(
+                ConfigFactory.parseString(
+                    """
+                    pekko.actor.provider = cluster
+                    pekko.remote.artery.canonical.port = 0
+                    pekko.coordinated-shutdown.exit-jvm = off
+                    pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+                    pekko.loglevel = INFO
+                    pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+                    pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+                    pekko.persistence.cassandra.events-by-tag.eventual-consistency-delay = 1s
+                    """))
+            .withFallback(RealCassandra.pekkoConfig(journal, snapshot))
+            .withFallback(ConfigFactory.load())
+            .resolve();
+    ActorTestKit testKit = ActorTestKit.create(prefix, config);
+    Cluster cluster = Cluster.get(testKit.system());
+    cluster.manager().tell(new Join(cluster.selfMember().address()));
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(20),
+            () -> {
+              assertEquals(MemberStatus.up(), cluster.selfMember().status());
+              return null;
+            });
+    PatientRecord.init(testKit.system(), new LedgerSettings(Clock.systemUTC(), Optional.empty(), 100, 1000));
+    return new LedgerNode(testKit, journal);
+  }
+
+  /** Anchors one record on {@code patient}'s chain (one event) and returns its sequence number. */
+  long anchor(String patient, String recordId) {
+    CommandResult result =
+        ClusterSharding.get(testKit.system())
+            .entityRefFor(PatientRecord.TYPE_KEY, patient)
+            .<CommandResult>ask(
+                replyTo ->
+                    new PatientRecord.AnchorRecord(
+                        recordId, "lab-result", "7e".repeat(32), "https://ehr.example/" + recordId, "ehr", "dr-house",
+                        Map.of(), CLINICIAN, "", replyTo),
+                Duration.ofSeconds(15))
+            .toCompletableFuture()
+            .join();
+    return assertInstanceOf(CommandResult.Accepted.class, result, () -> "anchoring " + recordId + ": " + result).sequenceNumber();
+  }
+
+  void awaitAssert(Duration max, Runnable assertion) {
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            max,
+            Duration.ofMillis(300),
+            () -> {
+              assertion.run();
+              return null;
+            });
+  }
+
+  @Override
+  public void close() {
+    testKit.shutdownTestKit();
+  }
+}
