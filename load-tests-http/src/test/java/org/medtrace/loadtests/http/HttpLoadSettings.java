@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Every knob of the HTTP load test, read once from system properties {@code medtrace.load.<key>}
@@ -146,20 +147,19 @@ public record HttpLoadSettings(
   }
 
   private static double number(String key, double fallback) {
-    String value = System.getProperty(PREFIX + key);
-    try {
-      return value == null ? fallback : Double.parseDouble(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(PREFIX + key + " must be a number, was '" + value + "'");
-    }
+    return parsed(key, fallback, Double::parseDouble, "a number");
   }
 
   private static int whole(String key, int fallback) {
+    return parsed(key, fallback, Integer::parseInt, "a whole number");
+  }
+
+  private static <T> T parsed(String key, T fallback, Function<String, T> parse, String expected) {
     String value = System.getProperty(PREFIX + key);
     try {
-      return value == null ? fallback : Integer.parseInt(value);
+      return value == null ? fallback : parse.apply(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(PREFIX + key + " must be a whole number, was '" + value + "'");
+      throw new IllegalArgumentException(PREFIX + key + " must be " + expected + ", was '" + value + "'");
     }
   }
 

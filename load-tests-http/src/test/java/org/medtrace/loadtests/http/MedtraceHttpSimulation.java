@@ -29,6 +29,9 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.medtrace.loadtests.http.HttpLoadSettings.Operation;
@@ -54,6 +57,9 @@ public class MedtraceHttpSimulation extends Simulation {
   private final AcknowledgedWrites acknowledged = new AcknowledgedWrites();
   private final LedgerSetUp ledger = new LedgerSetUp(settings, tokens, acknowledged);
   private final AtomicLong keys = new AtomicLong();
+  // What the correctness check found wrong, per entity, printed at the end (Gatling's own error
+  // summary names the failed check but not what was wrong).
+  private final Queue<String> problems = new ConcurrentLinkedQueue<>();
 
   {
     HttpProtocolBuilder protocol =
@@ -102,6 +108,13 @@ public class MedtraceHttpSimulation extends Simulation {
         "checked %d acknowledged writes and %d audited reads on %d batches/devices and %d patients%n",
         acknowledged.writeCount(), acknowledged.auditedReadCount(), acknowledged.entitiesWithTrails().size(),
         acknowledged.patients().size());
+    problems.forEach(problem -> System.out.println("CORRECTNESS FAILURE " + problem));
+  }
+
+  /** "none", or what is wrong with {@code entity} (also kept for the summary at the end). */
+  private String noted(String entity, Optional<String> problem) {
+    problem.ifPresent(p -> problems.add(entity + ": " + p));
+    return problem.orElse("none");
   }
 
   private ScenarioBuilder mixedLoad() {
@@ -183,13 +196,16 @@ public class MedtraceHttpSimulation extends Simulation {
   }
 
   private ChainBuilder recordTemperature() {
-    return exec(session -> session.set("entity", LedgerSetUp.pick(ledger.batches())))
-        .exec(
-            acknowledgedWrite(
-                http("record temperature")
-                    .post(session -> session.getString("entity") + "/temperature-readings")
-                    .header("Authorization", bearer(tokens.carrier()))
-                    .body(StringBody(session -> Payloads.temperatureReading("truck-" + session.userId() % 10)))));
+    return exec(session -> session.set("entity", LedgerSetUp.pick(ledger.batches()))).exec(temperatureReadingOfEntity());
+  }
+
+  /** A carrier's reading on the batch in the session's "entity", from one of ten trucks. */
+  private ChainBuilder temperatureReadingOfEntity() {
+    return acknowledgedWrite(
+        http("record temperature")
+            .post(session -> session.getString("entity") + "/temperature-readings")
+            .header("Authorization", bearer(tokens.carrier()))
+            .body(StringBody(session -> Payloads.temperatureReading("truck-" + session.userId() % 10))));
   }
 
   /** A new batch's way from the factory to the hospital: four writes on one entity, in order. */
@@ -210,12 +226,7 @@ public class MedtraceHttpSimulation extends Simulation {
                     .post(session -> session.getString("entity") + "/shipments")
                     .header("Authorization", bearer(tokens.manufacturer()))
                     .body(StringBody(session -> Payloads.ship(session.getString("shipment"))))))
-        .exec(
-            acknowledgedWrite(
-                http("record temperature")
-                    .post(session -> session.getString("entity") + "/temperature-readings")
-                    .header("Authorization", bearer(tokens.carrier()))
-                    .body(StringBody(session -> Payloads.temperatureReading("truck-" + session.userId() % 10)))))
+        .exec(temperatureReadingOfEntity())
         .exec(
             acknowledgedWrite(
                 http("receive batch")
@@ -263,16 +274,21 @@ public class MedtraceHttpSimulation extends Simulation {
     Function<Session, String> trailPage =
         session -> session.getString("entity") + "/trail?order=oldest&limit=500&from=" + session.getLong("from");
     ChainBuilder trailChecks =
-        exec(session -> session.set("from", 1L).set("events", new ArrayList<AcknowledgedWrites.TrailEvent>()).set("more", true))
+        // Each entity is checked even when an earlier one failed, so that the summary lists all of them.
+        exec(session -> session.markAsSucceeded().set("from", 1L).set("events", new ArrayList<AcknowledgedWrites.TrailEvent>()).set("more", true))
             .exec(
                 asLongAs(session -> session.getBoolean("more"))
                     .on(
-                        exec(http("trail page")
+                        exec(session -> session.remove("page"))
+                            .exec(http("trail page")
                                 .get(trailPage)
                                 .header("Authorization", bearer(tokens.auditor()))
                                 .check(status().is(200), bodyString().saveAs("page")))
-                            .exitHereIfFailed()
                             .exec(session -> {
+                              if (!session.contains("page")) {
+                                // A failed page is a failed check already; the writes check below names what is missing.
+                                return session.set("more", false);
+                              }
                               AcknowledgedWrites.TrailPage page = AcknowledgedWrites.parseTrailPage(session.getString("page"));
                               List<AcknowledgedWrites.TrailEvent> events = session.getList("events");
                               events.addAll(page.events());
@@ -289,12 +305,14 @@ public class MedtraceHttpSimulation extends Simulation {
                         jsonPath("$.status").is("intact"),
                         bodyString()
                             .transformWithSession((body, session) ->
-                                AcknowledgedWrites.trailProblems(
-                                        acknowledged.writesTo(session.getString("entity")), session.getList("events"))
-                                    .orElse("none"))
+                                noted(
+                                    session.getString("entity"),
+                                    AcknowledgedWrites.trailProblems(
+                                        acknowledged.writesTo(session.getString("entity")), session.getList("events"))))
                             .is("none")));
     ChainBuilder patientChecks =
-        exec(http("patient chain intact")
+        exec(session -> session.markAsSucceeded())
+            .exec(http("patient chain intact")
                 .get(session -> session.getString("entity") + "/verify")
                 .header("Authorization", bearer(tokens.auditor()))
                 .check(status().is(200), jsonPath("$.status").is("intact")))
@@ -306,7 +324,7 @@ public class MedtraceHttpSimulation extends Simulation {
                         status().is(200),
                         bodyString()
                             .transformWithSession((body, session) ->
-                                acknowledged.accessLogProblems(session.getString("entity"), body).orElse("none"))
+                                noted(session.getString("entity"), acknowledged.accessLogProblems(session.getString("entity"), body)))
                             .is("none")));
     return scenario(CORRECTNESS)
         .exec(session -> session.set("withTrails", acknowledged.entitiesWithTrails()).set("patients", acknowledged.patients()))
