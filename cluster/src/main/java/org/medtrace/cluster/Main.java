@@ -129,6 +129,7 @@ public final class Main {
     CassandraLauncher launcher =
         new CassandraLauncher(
             CassandraLauncher.Settings.defaults(embedded.dataDir().toAbsolutePath(), embedded.classpathFile().toAbsolutePath())
+                .withAddress(embedded.address())
                 .withNativePort(embedded.cqlPort())
                 .withStoragePort(embedded.storagePort()));
     log.info("Starting the development Cassandra in {}", embedded.dataDir().toAbsolutePath());

@@ -61,7 +61,10 @@ public record NodeSettings(
       boolean createSchema,
       Optional<EmbeddedCassandra> embedded) {}
 
-  public record EmbeddedCassandra(Path dataDir, int cqlPort, int storagePort, Path classpathFile) {}
+  /**
+   * @param address the loopback address it listens on (CQL and storage); contact-points must name it
+   */
+  public record EmbeddedCassandra(Path dataDir, String address, int cqlPort, int storagePort, Path classpathFile) {}
 
   public static NodeSettings from(Config config) {
     Config ledger = config.getConfig("medtrace.ledger");
@@ -97,6 +100,7 @@ public record NodeSettings(
             ? Optional.of(
                 new EmbeddedCassandra(
                     Path.of(embedded.getString("data-dir")),
+                    embedded.getString("address"),
                     embedded.getInt("cql-port"),
                     embedded.getInt("storage-port"),
                     Path.of(embedded.getString("classpath-file"))))

@@ -41,6 +41,15 @@ class NodeSettingsTest {
     assertTrue(settings.cassandra().createSchema());
     assertTrue(settings.cassandra().embedded().isPresent());
     assertEquals(9042, settings.cassandra().embedded().get().cqlPort());
+    assertEquals("127.0.0.1", settings.cassandra().embedded().get().address());
+  }
+
+  @Test
+  void developmentCassandraListensOnTheConfiguredLoopbackAddress() {
+    Config config =
+        ConfigFactory.parseString("medtrace.cassandra.embedded.address = \"127.0.0.7\"")
+            .withFallback(ConfigFactory.load("development"));
+    assertEquals("127.0.0.7", NodeSettings.from(config).cassandra().embedded().get().address());
   }
 
   @Test
