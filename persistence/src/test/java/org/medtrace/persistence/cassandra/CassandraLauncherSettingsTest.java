@@ -40,6 +40,11 @@ class CassandraLauncherSettingsTest {
   }
 
   @Test
+  void aWriteIsAcknowledgedOnlyOnceItsCommitLogEntryIsSynced() {
+    assertTrue(new CassandraLauncher(NODE).cassandraYaml().contains("\ncommitlog_sync: batch\n"));
+  }
+
+  @Test
   void refusesANonPositiveRingDelay() {
     assertThrows(IllegalArgumentException.class, () -> NODE.withRingDelay(Duration.ZERO));
   }
