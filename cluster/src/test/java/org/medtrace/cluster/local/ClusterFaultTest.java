@@ -151,7 +151,7 @@ class ClusterFaultTest {
       assertTrue(figures.acknowledgedAfterFault() > 0, "QUORUM writes kept succeeding");
       assertEquals(0, figures.failures(FailureKind.OTHER));
       // With all three replicas back, a read at ALL needs the restarted node too: it has caught up.
-      JournalAudit.Result atAll = audit.audit(load.entities(), load.acknowledgments(), ConsistencyLevel.ALL);
+      JournalAudit.Result atAll = auditAtAll(load);
       log.info("read at ALL after the restart: {} events, lost {}, doubled {}, chains verified {}",
           atAll.eventsFound(), atAll.lost(), atAll.doubled(), atAll.chainsVerified());
       assertEquals(figures.journal().eventsFound(), atAll.eventsFound());
@@ -349,6 +349,26 @@ class ClusterFaultTest {
     }
     throw new AssertionError("the load did not run without failures for " + STEADY.toSeconds() + " s within "
         + RECOVERY_TIMEOUT.toSeconds() + " s");
+  }
+
+  /**
+   * Reads at ALL. The restarted node is busy replaying its commit log and taking hints: a read it
+   * does not answer in time is asked again, a few times (a timeout is no answer, not a wrong one).
+   */
+  private JournalAudit.Result auditAtAll(LoadClient load) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return audit.audit(load.entities(), load.acknowledgments(), ConsistencyLevel.ALL);
+      } catch (com.datastax.oss.driver.api.core.DriverTimeoutException
+          | com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException
+          | com.datastax.oss.driver.api.core.servererrors.UnavailableException notYet) {
+        if (attempt == 6) {
+          throw notYet;
+        }
+        log.info("read at ALL not answered yet ({}); again in 10 s", notYet.getMessage());
+        Thread.sleep(10_000);
+      }
+    }
   }
 
   /** Leaves the cluster healthy for the next scenario when one failed half-way. */
