@@ -442,6 +442,20 @@ abstract class ManifestInvariants {
     }
   }
 
+  /**
+   * A QUORUM acknowledgment is worth something only if the replicas that gave it keep the write when
+   * their processes die: with periodic commit log sync two replicas killed at once can both lose it.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void cassandraAcknowledgesAWriteOnlyOnceItsCommitLogIsSynced() {
+    Map<String, Object> config = (Map<String, Object>) cassandraDatacenter().get("config");
+    assertNotNull(config, "K8ssandraCluster " + CASSANDRA + " datacenter dc1 config");
+    Map<String, Object> cassandraYaml = (Map<String, Object>) config.get("cassandraYaml");
+    assertNotNull(cassandraYaml, "K8ssandraCluster " + CASSANDRA + " datacenter dc1 config.cassandraYaml");
+    assertEquals("batch", cassandraYaml.get("commitlog_sync"), "K8ssandraCluster " + CASSANDRA + " commitlog_sync");
+  }
+
   @Test
   void schemaJobAppliesTheSchemaWithTheNodesImageAndSettings() {
     Job job = manifests.one("Job", SCHEMA_JOB, Job.class);

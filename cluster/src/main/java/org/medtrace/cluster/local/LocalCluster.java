@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,8 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.medtrace.forked.ForkedServer;
 import org.medtrace.cluster.NodeTopics;
 import org.medtrace.http.HttpApiSettings;
 import org.medtrace.http.auth.DevTokenIssuer;
@@ -43,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * {@link Runtime#halt}, because the launchers' shutdown hooks would otherwise stop the servers with
  * this JVM. {@code down} and {@code status} work from any shell: every process is found through the
  * PID file in its directory, and stopped only if its command line shows it is that very process.
+ *
+ * <p>The fault tests ({@code ClusterFaultTest}) start the same cluster through {@link #start} on a
+ * layout of their own, and kill, stop and restart its processes one by one.
  */
 public final class LocalCluster {
 
@@ -53,19 +55,38 @@ public final class LocalCluster {
   /** How often {@link #applySchema()} runs the (idempotent) schema script before giving up. */
   private static final int SCHEMA_ATTEMPTS = 5;
 
+  /**
+   * A joining Cassandra node checks, once its ring delay has passed, that it has heard from the
+   * seed; with the launcher's one second, on a loaded machine, the seed's first gossip arrived a few
+   * milliseconds too late and the node gave up ("Unable to contact any seeds").
+   */
+  private static final Duration JOINING_RING_DELAY = Duration.ofSeconds(5);
+
   private final Config config;
   private final LocalClusterLayout layout;
+  private final String nodeClasspath;
+  /** Every process this instance started, by name ({@code cassandra-N}, {@code kafka}, {@code node-N}). */
+  private final Map<String, Long> pids = new LinkedHashMap<>();
 
-  private LocalCluster(Config config) {
+  /**
+   * @param config holds {@code medtrace.local-cluster} (the layout) and what the nodes share
+   * @param nodeClasspath the medtrace nodes' classpath, absolute entries
+   */
+  LocalCluster(Config config, String nodeClasspath) {
     this.config = config;
     this.layout = LocalClusterLayout.from(config);
+    this.nodeClasspath = nodeClasspath;
+  }
+
+  LocalClusterLayout layout() {
+    return layout;
   }
 
   public static void main(String[] args) throws Exception {
     String command = args.length == 0 ? "" : args[0];
     List<String> options = List.of(args).subList(Math.min(1, args.length), args.length);
     quietenDriverWarnings();
-    LocalCluster cluster = new LocalCluster(ConfigFactory.load("local-cluster"));
+    LocalCluster cluster = new LocalCluster(ConfigFactory.load("local-cluster"), NodeProcess.currentClasspath());
     switch (command) {
       case "up" -> {
         int exitCode = cluster.up();
@@ -87,9 +108,10 @@ public final class LocalCluster {
 
   /**
    * On a restart, a Cassandra launcher's readiness probe learns the other nodes from the started
-   * node's peer table and warns that it cannot reach them yet; they start right after it.
+   * node's peer table and warns that it cannot reach them yet; they start right after it. (The
+   * fault tests' sessions warn likewise about every node a scenario takes down.)
    */
-  private static void quietenDriverWarnings() {
+  static void quietenDriverWarnings() {
     Logger driver = LoggerFactory.getLogger("com.datastax.oss.driver");
     if (driver instanceof ch.qos.logback.classic.Logger logback) {
       logback.setLevel(ch.qos.logback.classic.Level.ERROR);
@@ -106,40 +128,8 @@ public final class LocalCluster {
               + ". `bin/medtrace-cluster status` shows it, `bin/medtrace-cluster down` stops it.");
       return 1;
     }
-    long startedAt = System.nanoTime();
-    Map<String, Long> pids = new LinkedHashMap<>();
     try {
-      Files.createDirectories(layout.dataDirectory());
-      Files.deleteIfExists(layout.stateFile());
-      for (int number = 1; number <= layout.cassandraAddresses().size(); number++) {
-        CassandraLauncher cassandra = new CassandraLauncher(cassandraSettings(number));
-        cassandra.start();
-        pids.put("cassandra-" + number, cassandra.pid().orElseThrow());
-        writeState(pids);
-      }
-      String cassandraReady = secondsSince(startedAt);
-      applySchema();
-      String schemaReady = secondsSince(startedAt);
-
-      KafkaLauncher kafka = new KafkaLauncher(kafkaSettings());
-      kafka.start();
-      pids.put("kafka", kafka.pid().orElseThrow());
-      writeState(pids);
-      KafkaLauncher.createTopics(layout.kafkaBootstrapServers(), NodeTopics.all(config), layout.topicPartitions());
-      String kafkaReady = secondsSince(startedAt);
-
-      // Created here, once: three nodes creating it at the same time could each write another key.
-      DevTokenIssuer.loadOrCreate(HttpApiSettings.from(withIssuerDirectory(config)).auth());
-      for (LocalClusterLayout.Node node : layout.nodes()) {
-        pids.put(node.name(), NodeProcess.start(layout.nodeDirectory(node), layout.nodeHeapSize(), nodeEnvironment(node)));
-        writeState(pids);
-      }
-      for (LocalClusterLayout.Node node : layout.nodes()) {
-        NodeProcess.awaitReady(
-            layout.nodeDirectory(node), pids.get(node.name()), node.managementUrl(), layout.nodeStartupTimeout());
-        System.out.println(node.name() + " ready after " + secondsSince(startedAt) + " s");
-      }
-      printSummary(pids, cassandraReady, schemaReady, kafkaReady, secondsSince(startedAt));
+      start(System.out::println);
       return 0;
     } catch (Exception e) {
       System.err.println("The local cluster did not start: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
@@ -150,59 +140,87 @@ public final class LocalCluster {
   }
 
   /**
-   * Every node on its own loopback address with the same ports, all seeded by the first. The
-   * launcher writes a cassandra.yaml naming the node itself as its seed (right for one node, three
-   * separate one-node clusters here), so the node's {@code java} is a wrapper that puts the
-   * cluster's seed into that file before it becomes the Cassandra JVM.
+   * Starts every process and returns once every node is ready; prints the progress and a summary to
+   * {@code out}. On a failure, what was started keeps running (the caller stops it).
    */
-  private CassandraLauncher.Settings cassandraSettings(int number) throws IOException {
-    Path directory = layout.cassandraDirectory(number);
-    return CassandraLauncher.Settings.defaults(directory, layout.cassandraClasspathFile())
+  void start(Consumer<String> out) throws IOException, InterruptedException {
+    long startedAt = System.nanoTime();
+    Files.createDirectories(layout.dataDirectory());
+    Files.deleteIfExists(layout.stateFile());
+    for (int number = 1; number <= layout.cassandraAddresses().size(); number++) {
+      startCassandra(number);
+    }
+    String cassandraReady = secondsSince(startedAt);
+    applySchema();
+    String schemaReady = secondsSince(startedAt);
+
+    KafkaLauncher kafka = new KafkaLauncher(kafkaSettings());
+    kafka.start();
+    pids.put("kafka", kafka.pid().orElseThrow());
+    writeState();
+    KafkaLauncher.createTopics(layout.kafkaBootstrapServers(), NodeTopics.all(config), layout.topicPartitions());
+    String kafkaReady = secondsSince(startedAt);
+
+    // Created here, once: three nodes creating it at the same time could each write another key.
+    tokenIssuer();
+    for (LocalClusterLayout.Node node : layout.nodes()) {
+      startNode(node);
+    }
+    for (LocalClusterLayout.Node node : layout.nodes()) {
+      awaitReady(node);
+      out.accept(node.name() + " ready after " + secondsSince(startedAt) + " s");
+    }
+    printSummary(out, cassandraReady, schemaReady, kafkaReady, secondsSince(startedAt));
+  }
+
+  /** Starts (or restarts, on its data) Cassandra node {@code number} and returns once it answers CQL. */
+  void startCassandra(int number) throws IOException, InterruptedException {
+    CassandraLauncher cassandra = new CassandraLauncher(cassandraSettings(number));
+    cassandra.start();
+    pids.put("cassandra-" + number, cassandra.pid().orElseThrow());
+    writeState();
+  }
+
+  /** Starts (or restarts, on its data) a medtrace node and returns at once; {@link #awaitReady} waits for it. */
+  void startNode(LocalClusterLayout.Node node) throws IOException {
+    pids.put(
+        node.name(),
+        NodeProcess.start(layout.nodeDirectory(node), layout.nodeHeapSize(), nodeClasspath, nodeConfiguration(), nodeEnvironment(node)));
+    writeState();
+  }
+
+  /** Returns once the node answers {@code /ready} (an Up member whose journal answers). */
+  void awaitReady(LocalClusterLayout.Node node) throws IOException, InterruptedException {
+    NodeProcess.awaitReady(layout.nodeDirectory(node), pids.get(node.name()), node.managementUrl(), layout.nodeStartupTimeout());
+  }
+
+  /** The PID of a process this instance started ({@code cassandra-N}, {@code kafka}, {@code node-N}). */
+  long pid(String name) {
+    Long pid = pids.get(name);
+    if (pid == null) {
+      throw new IllegalArgumentException("no process " + name + " was started");
+    }
+    return pid;
+  }
+
+  /** Stops a medtrace node as an orchestrator would (SIGTERM: it leaves the cluster and hands its shards over). */
+  void stopNode(LocalClusterLayout.Node node) throws IOException {
+    NodeProcess.spec(layout.nodeDirectory(node)).stopLeftover();
+  }
+
+  /**
+   * Every node on its own loopback address with the same ports, all seeded by the first; the nodes
+   * after the first join a running cluster and wait longer for its gossip.
+   */
+  private CassandraLauncher.Settings cassandraSettings(int number) {
+    return CassandraLauncher.Settings.defaults(layout.cassandraDirectory(number), layout.cassandraClasspathFile())
         .withAddress(layout.cassandraAddresses().get(number - 1))
         .withNativePort(layout.cqlPort())
         .withStoragePort(layout.storagePort())
         .withClusterName(layout.cassandraClusterName())
         .withHeapSize(layout.cassandraHeapSize())
-        .withJavaExecutable(writeSeededJava(directory, number == 1 ? Optional.empty() : Optional.of(JOINING_RING_DELAY)));
-  }
-
-  /**
-   * The launcher's one-second ring delay suits a node alone. A joining node checks that it has
-   * heard from the seed once that delay has passed; on a loaded machine the seed's first gossip
-   * arrived a few milliseconds too late and the node gave up ("Unable to contact any seeds").
-   */
-  private static final Duration JOINING_RING_DELAY = Duration.ofSeconds(5);
-
-  private Path writeSeededJava(Path cassandraDirectory, Optional<Duration> ringDelay) throws IOException {
-    Files.createDirectories(cassandraDirectory);
-    Path yaml = cassandraDirectory.toAbsolutePath().resolve("conf").resolve("cassandra.yaml");
-    Path wrapper = cassandraDirectory.resolve("java-with-cluster-seed");
-    // Arguments are `@<argument file> <identifying arguments>`; a -D after the argument file
-    // overrides the same property inside it.
-    String extraArguments = ringDelay.map(delay -> " -Dcassandra.ring_delay_ms=" + delay.toMillis()).orElse("");
-    Files.writeString(
-        wrapper,
-        """
-        #!/bin/sh
-        # Written by LocalCluster on every `up`. Points this Cassandra node at the cluster's seed in
-        # the cassandra.yaml its launcher has just written, then becomes the Cassandra JVM (exec keeps
-        # the PID the launcher records).
-        sed -i 's|^\\( *- seeds: \\).*$|\\1"%s"|' %s || exit 70
-        argument_file="$1"
-        shift
-        exec %s "$argument_file"%s "$@"
-        """
-            .formatted(
-                layout.cassandraSeed(),
-                shellQuoted(yaml.toString()),
-                shellQuoted(ForkedServer.currentJava().toString()),
-                extraArguments));
-    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return wrapper;
-  }
-
-  private static String shellQuoted(String value) {
-    return "'" + value.replace("'", "'\\''") + "'";
+        .withSeeds(List.of(layout.cassandraSeed()))
+        .withRingDelay(number == 1 ? CassandraLauncher.Settings.DEFAULT_RING_DELAY : JOINING_RING_DELAY);
   }
 
   /**
@@ -249,18 +267,37 @@ public final class LocalCluster {
   /** The organisations whose witnesses the local nodes play, in node order (those of the README's walk-through). */
   static final List<String> LOCAL_WITNESS_ORGANISATIONS = List.of("health-authority", "st-mary", "acme-pharma");
 
+  /** The development issuer the nodes share; creates its key on first use. */
+  DevTokenIssuer tokenIssuer() {
+    return DevTokenIssuer.loadOrCreate(HttpApiSettings.from(withIssuerDirectory(config)).auth());
+  }
+
   private Config withIssuerDirectory(Config base) {
     return base.withValue(
         "medtrace.http.auth.development-issuer.key-dir",
         ConfigValueFactory.fromAnyRef(layout.issuerDirectory().toString()));
   }
 
+  /**
+   * The nodes' shared configuration file: local-cluster.conf and the discovery endpoints (a list,
+   * which no variable can carry), the management endpoints of all nodes.
+   */
+  private String nodeConfiguration() {
+    StringBuilder endpoints = new StringBuilder();
+    layout.nodes().forEach(node ->
+        endpoints.append("  { host = \"").append(node.host()).append("\", port = ").append(node.managementPort()).append(" }\n"));
+    return "# Written by bin/medtrace-cluster (LocalCluster) on every start of the node.\n"
+        + "include classpath(\"local-cluster.conf\")\n"
+        + "pekko.discovery.config.services.medtrace.endpoints = [\n" + endpoints + "]\n";
+  }
+
   /** What differs between the nodes, as a deployment passes it. */
   private Map<String, String> nodeEnvironment(LocalClusterLayout.Node node) {
     Map<String, String> environment = new LinkedHashMap<>();
-    environment.put("MEDTRACE_HOST", "127.0.0.1");
+    environment.put("MEDTRACE_HOST", node.host());
     environment.put("MEDTRACE_REMOTE_PORT", Integer.toString(node.remotePort()));
-    environment.put("MEDTRACE_MANAGEMENT_HOST", "127.0.0.1");
+    environment.put("MEDTRACE_HTTP_INTERFACE", node.host());
+    environment.put("MEDTRACE_MANAGEMENT_HOST", node.host());
     environment.put("MEDTRACE_MANAGEMENT_PORT", Integer.toString(node.managementPort()));
     environment.put("MEDTRACE_HTTP_PORT", Integer.toString(node.httpPort()));
     environment.put("MEDTRACE_CLUSTER_FORMATION", "cluster-bootstrap");
@@ -276,24 +313,24 @@ public final class LocalCluster {
   }
 
   private void printSummary(
-      Map<String, Long> pids, String cassandraReady, String schemaReady, String kafkaReady, String total) {
+      Consumer<String> out, String cassandraReady, String schemaReady, String kafkaReady, String total) {
     Path root = Path.of("").toAbsolutePath();
-    System.out.println();
-    System.out.println("The local medtrace cluster is up (" + total + " s; Cassandra nodes ready at " + cassandraReady
+    out.accept("");
+    out.accept("The local medtrace cluster is up (" + total + " s; Cassandra nodes ready at " + cassandraReady
         + " s, schema at " + schemaReady + " s, Kafka at " + kafkaReady + " s).");
-    pids.forEach((name, pid) -> System.out.printf("  %-12s pid %d%n", name, pid));
-    System.out.println("API:");
-    layout.nodes().forEach(node -> System.out.printf("  %s  %s   (management %s)%n", node.name(), node.apiUrl(), node.managementUrl()));
-    System.out.println("Cassandra: " + layout.cassandraContactPoints() + " (replication factor "
+    pids.forEach((name, pid) -> out.accept(String.format("  %-12s pid %d", name, pid)));
+    out.accept("API:");
+    layout.nodes().forEach(node -> out.accept(String.format("  %s  %s   (management %s)", node.name(), node.apiUrl(), node.managementUrl())));
+    out.accept("Cassandra: " + layout.cassandraContactPoints() + " (replication factor "
         + layout.replicationFactor() + ", QUORUM); Kafka: " + layout.kafkaBootstrapServers());
-    System.out.println("A token:");
-    System.out.println("  MEDTRACE_SKIP_BUILD=1 MEDTRACE_DEV_ISSUER_DIR=" + root.relativize(layout.issuerDirectory())
+    out.accept("A token:");
+    out.accept("  MEDTRACE_SKIP_BUILD=1 MEDTRACE_DEV_ISSUER_DIR=" + root.relativize(layout.issuerDirectory())
         + " bin/medtrace token --role manufacturer --org acme-pharma --user alice");
-    System.out.println("Logs: " + root.relativize(layout.dataDirectory()) + "/<process>/logs/");
-    System.out.println("Status: bin/medtrace-cluster status    Stop: bin/medtrace-cluster down [--wipe]");
+    out.accept("Logs: " + root.relativize(layout.dataDirectory()) + "/<process>/logs/");
+    out.accept("Status: bin/medtrace-cluster status    Stop: bin/medtrace-cluster down [--wipe]");
   }
 
-  private void writeState(Map<String, Long> pids) throws IOException {
+  private void writeState() throws IOException {
     StringBuilder state = new StringBuilder("# process pid, written by bin/medtrace-cluster up\n");
     pids.forEach((name, pid) -> state.append(name).append(' ').append(pid).append('\n'));
     Files.writeString(layout.stateFile(), state);
@@ -318,7 +355,7 @@ public final class LocalCluster {
    * kind at once. Each process is stopped only if its PID file names a live process whose command
    * line is that of this very process (SIGTERM, then SIGKILL after the grace period).
    */
-  private void stopAll() {
+  void stopAll() {
     stopEach(layout.nodes().stream().map(node -> (Stopper) () -> NodeProcess.spec(layout.nodeDirectory(node)).stopLeftover()).toList());
     stopEach(List.of(() -> KafkaLauncher.stopLeftover(layout.kafkaDirectory())));
     List<Stopper> cassandras = new ArrayList<>();

@@ -33,19 +33,19 @@ record LocalClusterLayout(
     String nodeHeapSize,
     Duration nodeStartupTimeout) {
 
-  /** One medtrace node's ports; all listen on 127.0.0.1. */
-  record Node(int number, int remotePort, int managementPort, int httpPort) {
+  /** One medtrace node's address and ports (remoting, management and API all listen on {@code host}). */
+  record Node(int number, String host, int remotePort, int managementPort, int httpPort) {
 
     String name() {
       return "node-" + number;
     }
 
     String apiUrl() {
-      return "http://127.0.0.1:" + httpPort + "/api/v1";
+      return "http://" + host + ":" + httpPort + "/api/v1";
     }
 
     String managementUrl() {
-      return "http://127.0.0.1:" + managementPort;
+      return "http://" + host + ":" + managementPort;
     }
   }
 
@@ -60,11 +60,11 @@ record LocalClusterLayout(
                 i ->
                     new Node(
                         i + 1,
+                        nodeConfigs.get(i).getString("host"),
                         nodeConfigs.get(i).getInt("remote-port"),
                         nodeConfigs.get(i).getInt("management-port"),
                         nodeConfigs.get(i).getInt("http-port")))
             .toList();
-    requireDiscoveryMatches(config, nodes);
     return new LocalClusterLayout(
         Path.of(local.getString("data-dir")).toAbsolutePath().normalize(),
         cassandra.getStringList("addresses"),
@@ -82,27 +82,6 @@ record LocalClusterLayout(
         nodes,
         local.getString("node-heap-size"),
         local.getDuration("node-startup-timeout"));
-  }
-
-  /**
-   * The nodes find each other through the discovery endpoints; a node missing there would wait for
-   * contact points forever, so a mismatch is refused before anything starts.
-   */
-  private static void requireDiscoveryMatches(Config config, List<Node> nodes) {
-    List<Integer> discovered =
-        config.getConfigList("pekko.discovery.config.services.medtrace.endpoints").stream()
-            .map(endpoint -> endpoint.getInt("port"))
-            .sorted()
-            .toList();
-    List<Integer> managementPorts = nodes.stream().map(Node::managementPort).sorted().toList();
-    if (!discovered.equals(managementPorts)) {
-      throw new IllegalArgumentException(
-          "pekko.discovery.config.services.medtrace.endpoints (ports "
-              + discovered
-              + ") must list the management ports of medtrace.local-cluster.nodes ("
-              + managementPorts
-              + ") in local-cluster.conf");
-    }
   }
 
   /** The seed every Cassandra node gossips with first: the first node's storage endpoint. */

@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One medtrace node of the local cluster in a JVM of its own: {@code java @conf/jvm.args
- * -Dconfig.resource=local-cluster.conf -Dmedtrace.local-cluster.node-dir=<dir>
- * org.medtrace.cluster.Main node}, configured by {@code MEDTRACE_*} variables as a deployment
- * would be. Its directory holds {@code conf/jvm.args}, {@code logs/console.log} (the node's whole
- * log) and {@code medtrace-node.pid}; like the Cassandra and Kafka launchers it is recognised by its
+ * -Dconfig.file=<dir>/conf/node.conf org.medtrace.cluster.Main node}, configured by {@code
+ * MEDTRACE_*} variables as a deployment would be, and by {@code conf/node.conf} (which includes
+ * {@code local-cluster.conf}) for what a variable cannot carry. Its directory holds {@code
+ * conf/jvm.args}, {@code conf/node.conf}, {@code logs/console.log} (the node's whole log) and
+ * {@code medtrace-node.pid}; like the Cassandra and Kafka launchers it is recognised by its
  * PID file and identifying arguments, so another JVM can stop it.
  */
 final class NodeProcess {
@@ -43,19 +44,28 @@ final class NodeProcess {
     return new ForkedServer.Spec(
         "medtrace-node",
         directory,
-        List.of("-Dconfig.resource=local-cluster.conf", "-Dmedtrace.local-cluster.node-dir=" + directory, MAIN_CLASS, "node"),
+        List.of("-Dconfig.file=" + configFile(directory), MAIN_CLASS, "node"),
         "console.log",
         STOP_GRACE_PERIOD,
         new ForkedServer.Log(log::info, log::warn));
   }
 
+  private static Path configFile(Path directory) {
+    return directory.resolve("conf").resolve("node.conf");
+  }
+
   /**
-   * Starts the node's JVM with this JVM's classpath (the node's) and returns its PID at once;
-   * {@link #awaitReady} tells when it serves.
+   * Starts the node's JVM and returns its PID at once; {@link #awaitReady} tells when it serves.
+   *
+   * @param classpath the node's classpath, absolute entries (the node runs in its own directory)
+   * @param configuration the HOCON of {@code conf/node.conf}, rewritten on every start
    */
-  static long start(Path directory, String heapSize, Map<String, String> environment) throws IOException {
+  static long start(Path directory, String heapSize, String classpath, String configuration, Map<String, String> environment)
+      throws IOException {
     ForkedServer.Spec spec = spec(directory);
     Files.createDirectories(spec.logDirectory());
+    Files.createDirectories(configFile(directory).getParent());
+    Files.writeString(configFile(directory), configuration);
     spec.writeArgumentFile(
         List.of(
             "-Xms" + heapSize,
@@ -63,7 +73,7 @@ final class NodeProcess {
             "-XX:+UseG1GC",
             "-Djava.net.preferIPv4Stack=true",
             "-cp",
-            absoluteClasspath()));
+            classpath));
     ProcessBuilder builder =
         ForkedServer.processBuilder(spec.command(ForkedServer.currentJava()), directory)
             .redirectErrorStream(true)
@@ -74,8 +84,8 @@ final class NodeProcess {
     return process.pid();
   }
 
-  /** This JVM's classpath with absolute entries: the node runs in its own directory. */
-  private static String absoluteClasspath() {
+  /** This JVM's classpath with absolute entries, for a node started by {@code bin/medtrace-cluster}. */
+  static String currentClasspath() {
     return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .map(entry -> Path.of(entry).toAbsolutePath().toString())
         .collect(Collectors.joining(File.pathSeparator));

@@ -242,7 +242,7 @@ public final class CassandraLauncher implements AutoCloseable {
         FORKED_SERVER_LOG);
   }
 
-  private List<String> jvmArguments(String classpath) {
+  List<String> jvmArguments(String classpath) {
     List<String> arguments = new ArrayList<>();
     arguments.add("-Xms" + settings.heapSize());
     arguments.add("-Xmx" + settings.heapSize());
@@ -254,8 +254,7 @@ public final class CassandraLauncher implements AutoCloseable {
     JDK17_OPENS.forEach(module -> arguments.add("--add-opens=" + module + "=ALL-UNNAMED"));
     // Keeps stdout/stderr open (they go to console.log) instead of closing them after startup.
     arguments.add("-Dcassandra-foreground=yes");
-    // A single node needs no gossip settling: this cuts a fresh start from ~45 s to ~10 s.
-    arguments.add("-Dcassandra.ring_delay_ms=1000");
+    arguments.add("-Dcassandra.ring_delay_ms=" + settings.ringDelay().toMillis());
     arguments.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
     // No cassandra.jmx.local.port / cassandra.jmx.remote.port: JMX stays off, no port to collide.
     arguments.add("-Dcassandra.storagedir=" + settings.nodeDirectory());
@@ -289,8 +288,8 @@ public final class CassandraLauncher implements AutoCloseable {
   }
 
   /**
-   * Only what a single development node needs; everything else keeps Cassandra 5.0's defaults.
-   * Rewritten on every start, so changed settings apply to an existing node directory too.
+   * Only what a node of a development or local cluster needs; everything else keeps Cassandra 5.0's
+   * defaults. Rewritten on every start, so changed settings apply to an existing node directory too.
    */
   String cassandraYaml() {
     Path node = settings.nodeDirectory();
@@ -305,7 +304,7 @@ public final class CassandraLauncher implements AutoCloseable {
         seed_provider:
           - class_name: org.apache.cassandra.locator.SimpleSeedProvider
             parameters:
-              - seeds: "%s:%d"
+              - seeds: "%s"
         listen_address: %s
         rpc_address: %s
         storage_port: %d
@@ -316,15 +315,17 @@ public final class CassandraLauncher implements AutoCloseable {
         saved_caches_directory: %s
         hints_directory: %s
         cdc_raw_directory: %s
-        commitlog_sync: periodic
-        commitlog_sync_period: 10000ms
+        # A write is acknowledged only once its commit log entry is synced. With Cassandra's default
+        # (periodic, every 10 s) a write is acknowledged before that, and a node killed meanwhile
+        # replays its commit log only up to the last sync: two of three replicas killed at once lost
+        # an event acknowledged at QUORUM (found by the cluster's fault tests).
+        commitlog_sync: batch
         # Snapshots on TRUNCATE/DROP would only fill the disk of a development node.
         auto_snapshot: false
         """
         .formatted(
             yamlString(settings.clusterName()),
-            settings.address(),
-            settings.storagePort(),
+            settings.seedList(),
             settings.address(),
             settings.address(),
             settings.storagePort(),
@@ -451,7 +452,9 @@ public final class CassandraLauncher implements AutoCloseable {
       Path classpathFile,
       String heapSize,
       Duration startupTimeout,
-      Path javaExecutable) {
+      Path javaExecutable,
+      List<String> seeds,
+      Duration ringDelay) {
 
     /** Cassandra's default CQL port; tests should use another one. */
     public static final int DEFAULT_NATIVE_PORT = 9042;
@@ -464,6 +467,12 @@ public final class CassandraLauncher implements AutoCloseable {
     public static final String DEFAULT_HEAP_SIZE = "512M";
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(180);
 
+    /**
+     * A node alone needs no gossip settling: one second cuts a fresh start from ~45 s to ~10 s. A
+     * node joining a cluster needs more (see {@link #withRingDelay}).
+     */
+    public static final Duration DEFAULT_RING_DELAY = Duration.ofSeconds(1);
+
     private static final Pattern HEAP_SIZE = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
 
     public Settings {
@@ -474,6 +483,11 @@ public final class CassandraLauncher implements AutoCloseable {
       Objects.requireNonNull(heapSize, "heapSize");
       Objects.requireNonNull(startupTimeout, "startupTimeout");
       Objects.requireNonNull(javaExecutable, "javaExecutable");
+      seeds = List.copyOf(Objects.requireNonNull(seeds, "seeds"));
+      Objects.requireNonNull(ringDelay, "ringDelay");
+      if (ringDelay.isNegative() || ringDelay.isZero()) {
+        throw new IllegalArgumentException("ringDelay must be positive");
+      }
       // Absolute, because the paths end up in a YAML file read by a process with another cwd.
       nodeDirectory = nodeDirectory.toAbsolutePath().normalize();
       classpathFile = classpathFile.toAbsolutePath().normalize();
@@ -505,7 +519,9 @@ public final class CassandraLauncher implements AutoCloseable {
           classpathFile,
           DEFAULT_HEAP_SIZE,
           DEFAULT_STARTUP_TIMEOUT,
-          currentJava());
+          currentJava(),
+          List.of(),
+          DEFAULT_RING_DELAY);
     }
 
     /** The {@code java} binary of the running JVM. */
@@ -514,57 +530,52 @@ public final class CassandraLauncher implements AutoCloseable {
     }
 
     public Settings withNodeDirectory(Path value) {
-      return new Settings(
-          value, address, nativePort, storagePort, clusterName, classpathFile, heapSize,
-          startupTimeout, javaExecutable);
+      return new Settings(value, address, nativePort, storagePort, clusterName, classpathFile, heapSize, startupTimeout, javaExecutable, seeds, ringDelay);
     }
 
     public Settings withAddress(String value) {
-      return new Settings(
-          nodeDirectory, value, nativePort, storagePort, clusterName, classpathFile, heapSize,
-          startupTimeout, javaExecutable);
+      return new Settings(nodeDirectory, value, nativePort, storagePort, clusterName, classpathFile, heapSize, startupTimeout, javaExecutable, seeds, ringDelay);
     }
 
     public Settings withNativePort(int value) {
-      return new Settings(
-          nodeDirectory, address, value, storagePort, clusterName, classpathFile, heapSize,
-          startupTimeout, javaExecutable);
+      return new Settings(nodeDirectory, address, value, storagePort, clusterName, classpathFile, heapSize, startupTimeout, javaExecutable, seeds, ringDelay);
     }
 
     public Settings withStoragePort(int value) {
-      return new Settings(
-          nodeDirectory, address, nativePort, value, clusterName, classpathFile, heapSize,
-          startupTimeout, javaExecutable);
+      return new Settings(nodeDirectory, address, nativePort, value, clusterName, classpathFile, heapSize, startupTimeout, javaExecutable, seeds, ringDelay);
     }
 
     public Settings withClusterName(String value) {
-      return new Settings(
-          nodeDirectory, address, nativePort, storagePort, value, classpathFile, heapSize,
-          startupTimeout, javaExecutable);
+      return new Settings(nodeDirectory, address, nativePort, storagePort, value, classpathFile, heapSize, startupTimeout, javaExecutable, seeds, ringDelay);
     }
 
     public Settings withClasspathFile(Path value) {
-      return new Settings(
-          nodeDirectory, address, nativePort, storagePort, clusterName, value, heapSize,
-          startupTimeout, javaExecutable);
+      return new Settings(nodeDirectory, address, nativePort, storagePort, clusterName, value, heapSize, startupTimeout, javaExecutable, seeds, ringDelay);
     }
 
     public Settings withHeapSize(String value) {
-      return new Settings(
-          nodeDirectory, address, nativePort, storagePort, clusterName, classpathFile, value,
-          startupTimeout, javaExecutable);
+      return new Settings(nodeDirectory, address, nativePort, storagePort, clusterName, classpathFile, value, startupTimeout, javaExecutable, seeds, ringDelay);
     }
 
     public Settings withStartupTimeout(Duration value) {
-      return new Settings(
-          nodeDirectory, address, nativePort, storagePort, clusterName, classpathFile, heapSize,
-          value, javaExecutable);
+      return new Settings(nodeDirectory, address, nativePort, storagePort, clusterName, classpathFile, heapSize, value, javaExecutable, seeds, ringDelay);
     }
 
     public Settings withJavaExecutable(Path value) {
-      return new Settings(
-          nodeDirectory, address, nativePort, storagePort, clusterName, classpathFile, heapSize,
-          startupTimeout, value);
+      return new Settings(nodeDirectory, address, nativePort, storagePort, clusterName, classpathFile, heapSize, startupTimeout, value, seeds, ringDelay);
+    }
+
+    public Settings withSeeds(List<String> value) {
+      return new Settings(nodeDirectory, address, nativePort, storagePort, clusterName, classpathFile, heapSize, startupTimeout, javaExecutable, value, ringDelay);
+    }
+
+    public Settings withRingDelay(Duration value) {
+      return new Settings(nodeDirectory, address, nativePort, storagePort, clusterName, classpathFile, heapSize, startupTimeout, javaExecutable, seeds, value);
+    }
+
+    /** The seeds as {@code cassandra.yaml} lists them: comma-separated, this node when none is set. */
+    String seedList() {
+      return seeds.isEmpty() ? address + ":" + storagePort : String.join(",", seeds);
     }
 
     /** The CQL endpoint. */
