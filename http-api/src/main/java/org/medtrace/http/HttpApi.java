@@ -40,6 +40,7 @@ import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.medtrace.actors.batch.BatchRegistration;
 import org.medtrace.actors.batch.UnitIndex;
 import org.medtrace.actors.ledger.Role;
@@ -157,7 +158,7 @@ public final class HttpApi {
     settings.auth().developmentIssuer().ifPresent(dev -> DevTokenIssuer.loadOrCreate(settings.auth()));
     TokenVerifier verifier = new TokenVerifier(settings.auth());
     ApiMetrics metrics = new ApiMetrics(registry);
-    Ledger ledger = new Ledger(system, settings.askTimeout());
+    Ledger ledger = new Ledger(system, settings.askTimeout(), settings.ledgerBreaker());
     LedgerQueries queries = new LedgerQueries(system, trustedKeys, settings.queryTimeout(), settings.maxPageSize());
     UnitIndex unitIndex = UnitIndex.onCassandra(system);
     BatchEndpoints batches =
@@ -403,6 +404,18 @@ public final class HttpApi {
     }
     if (cause instanceof EntityStreamSizeException) {
       return problemResponse(tooLarge(), instance);
+    }
+    if (cause instanceof CircuitBreakerOpenException open) {
+      // Nothing was sent: the write is certainly not stored, and retrying before the breaker lets
+      // an ask through again only meets the same answer.
+      long seconds = Math.max(1, (open.remainingDuration().toMillis() + 999) / 1000);
+      return problemResponse(
+              new Problem(
+                  Problem.Type.UNAVAILABLE,
+                  "the ledger has not answered this node's last requests; nothing was sent or stored: retry after "
+                      + seconds + " s"),
+              instance)
+          .addHeader(RawHeader.create("Retry-After", Long.toString(seconds)));
     }
     if (cause instanceof TimeoutException || cause instanceof DriverException) {
       // The entity or the journal did not answer in time: the write may or may not be stored, so

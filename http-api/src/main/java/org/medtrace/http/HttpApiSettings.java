@@ -22,8 +22,23 @@ public record HttpApiSettings(
     Duration queryTimeout,
     int maxPageSize,
     Duration retryAfter,
+    LedgerBreaker ledgerBreaker,
     Auth auth,
     SignedSubmissionSettings signedSubmissions) {
+
+  /**
+   * When the API stops asking an unanswering ledger ({@code medtrace.http.ledger-breaker}).
+   *
+   * @param maxFailures consecutive asks without an answer after which the API stops asking
+   * @param resetTimeout how long it then answers 503 at once before letting one ask through
+   */
+  public record LedgerBreaker(int maxFailures, Duration resetTimeout) {
+    public LedgerBreaker {
+      if (maxFailures < 1) {
+        throw new IllegalArgumentException("medtrace.http.ledger-breaker.max-failures must be at least 1");
+      }
+    }
+  }
 
   /**
    * How signed submissions are checked ({@code medtrace.http.signed-submissions}).
@@ -133,6 +148,7 @@ public record HttpApiSettings(
         http.getDuration("query-timeout"),
         http.getInt("max-page-size"),
         http.getDuration("retry-after"),
+        new LedgerBreaker(http.getInt("ledger-breaker.max-failures"), http.getDuration("ledger-breaker.reset-timeout")),
         new Auth(
             auth.getString("issuer"),
             auth.getString("audience"),

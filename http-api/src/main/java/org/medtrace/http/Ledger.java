@@ -9,6 +9,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.CircuitBreaker;
+import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.actors.ledger.Asks;
 import org.medtrace.actors.ledger.CommandResult;
@@ -35,15 +37,25 @@ public final class Ledger {
 
   private final ClusterSharding sharding;
   private final Duration askTimeout;
+  private final CircuitBreaker breaker;
 
-  Ledger(ActorSystem<?> system, Duration askTimeout) {
+  Ledger(ActorSystem<?> system, Duration askTimeout, HttpApiSettings.LedgerBreaker breakerSettings) {
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
+    // The ask's own timeout fails a call first; the breaker's call timeout is only a backstop.
+    this.breaker =
+        CircuitBreaker.create(
+            system.classicSystem().scheduler(), breakerSettings.maxFailures(), askTimeout.multipliedBy(2), breakerSettings.resetTimeout());
   }
 
-  /** Asks entity {@code entityId} of {@code typeKey}; a timeout fails the stage with a {@link java.util.concurrent.TimeoutException}. */
+  /**
+   * Asks entity {@code entityId} of {@code typeKey}; a timeout fails the stage with a {@link
+   * java.util.concurrent.TimeoutException}. After {@code ledger-breaker.max-failures} consecutive
+   * asks without an answer, asks fail at once with a {@link CircuitBreakerOpenException} (nothing
+   * is sent) until the breaker lets one through again. A refusal is an answer: it never counts.
+   */
   public <C, R> CompletionStage<R> ask(EntityTypeKey<C> typeKey, String entityId, Function<ActorRef<R>, C> message) {
-    return Asks.ask(sharding.entityRefFor(typeKey, entityId), message, askTimeout);
+    return breaker.callWithCircuitBreakerCS(() -> Asks.ask(sharding.entityRefFor(typeKey, entityId), message, askTimeout));
   }
 
   /**

@@ -2,6 +2,7 @@ package org.medtrace.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.medtrace.http.BatchRoutesTest.assertProblem;
 import static org.medtrace.http.JsonBodies.json;
 
@@ -33,7 +34,12 @@ class FailClosedTest {
 
   @BeforeAll
   void start() {
-    node = ApiTestNode.start(KEYSPACE, ConfigFactory.parseString("medtrace.http.ask-timeout = 3s\nmedtrace.http.request-timeout = 20s"));
+    node = ApiTestNode.start(KEYSPACE, ConfigFactory.parseString(
+                """
+                medtrace.http.ask-timeout = 3s
+                medtrace.http.request-timeout = 20s
+                medtrace.http.ledger-breaker { max-failures = 2, reset-timeout = 60s }
+                """));
   }
 
   @AfterAll
@@ -79,5 +85,15 @@ class FailClosedTest {
             "/api/v1/patients/" + PATIENT + "/records/rec-1/amendments", clinician, json("newContentSha256", "bb".repeat(32), "reason", "typo"));
     assertProblem(write, 503, "unavailable");
     assertEquals("5", write.header("Retry-After").orElse(""));
+
+    // Two asks in a row went unanswered: this node stops asking and answers at once, saying that
+    // nothing was sent, with how long until it tries again.
+    ApiClient.Reply refused =
+        api.post(
+            "/api/v1/patients/" + PATIENT + "/records/rec-1/amendments", clinician, json("newContentSha256", "cc".repeat(32), "reason", "typo"));
+    assertProblem(refused, 503, "unavailable");
+    assertTrue(refused.text().contains("nothing was sent or stored"), refused.toString());
+    long retryAfter = Long.parseLong(refused.header("Retry-After").orElse("0"));
+    assertTrue(retryAfter > 5 && retryAfter <= 60, "Retry-After until the breaker lets an ask through: " + retryAfter);
   }
 }
