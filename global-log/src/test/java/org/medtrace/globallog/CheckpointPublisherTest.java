@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.medtrace.actors.patient.PatientRecord;
 import org.medtrace.merkle.LogFormat;
 import org.medtrace.merkle.LogLeaf;
+import org.medtrace.merkle.MerkleTree;
 import org.medtrace.merkle.ProofVerifier;
 import org.medtrace.merkle.Rfc9162;
 import org.medtrace.merkle.note.Checkpoint;
@@ -182,5 +183,21 @@ class CheckpointPublisherTest {
     assertTrue(policy.evaluate(stored).witnessed(), "the stored checkpoint carries the cosignature");
     Checkpoint.verify(stored, LOG_KEY.verifierKey());
     assertEquals(List.of(0L, 2L), oldSizes, "the first checkpoint comes from size 0, the second from the first's size");
+  }
+
+  @Test
+  void aWitnessThatMissedCheckpointsGetsAProofFromTheSlicesStoredTree() {
+    int slice = 12;
+    grow(slice, 1);
+    MerkleTree tree = grow(slice, 2).tree();
+    SliceConsistencyProofs proofs = new SliceConsistencyProofs(tables, "test.example/ledger");
+
+    List<byte[]> proof = proofs.between(LogFormat.sliceOrigin("test.example/ledger", slice), 1, tree.size());
+
+    assertTrue(
+        ProofVerifier.verifyConsistency(1, tree.size(), tree.rootHash(1), tree.rootHash(tree.size()), proof).isValid(),
+        "a proof from size 1 to the slice's size");
+    assertThrows(IllegalArgumentException.class, () -> proofs.between(LogFormat.sliceOrigin("other.example/ledger", slice), 1, 2));
+    assertThrows(IllegalArgumentException.class, () -> proofs.between("test.example/ledger/slice-012", 1, 2));
   }
 }
