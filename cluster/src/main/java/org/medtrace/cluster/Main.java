@@ -81,7 +81,8 @@ public final class Main {
    * Starts the embedded Cassandra and Kafka where configured, creates the schema and topics where
    * configured, then the node.
    */
-  static MedtraceNode.Running runNode(Config config) throws Exception {
+  static MedtraceNode.Running runNode(Config configured) throws Exception {
+    Config config = DevelopmentSelfWitnessing.configure(configured);
     NodeSettings settings = NodeSettings.from(config);
     Optional<CassandraLauncher> cassandra = startEmbeddedCassandra(settings);
     Optional<KafkaLauncher> kafka = startEmbeddedKafka(config);

@@ -63,7 +63,7 @@ public final class MedtraceNode {
     MedicalDevice.init(system, settings.ledger(), settings.deviceRules());
     PatientRecord.init(system, settings.ledger());
     GlobalLogSettings logSettings = GlobalLogSettings.from(config);
-    GlobalLog log = GlobalLog.init(system, logSettings, settings.ledger().clock());
+    GlobalLog log = GlobalLog.init(system, logSettings, GlobalLog.witnesses(system, logSettings), settings.ledger().clock());
     if (AlertPublisherSettings.enabled(config)) {
       AlertPublisher.init(system, AlertPublisherSettings.from(config));
     }

@@ -65,6 +65,7 @@ final class DevelopmentNode implements AutoCloseable {
             medtrace.alerts.topic = "%s.alerts"
             medtrace.http.auth.development-issuer.key-dir = "%s"
             medtrace.witness.development-self-witness.key-dir = "%s"
+            medtrace.global-log.development-key.dir = "%s"
             pekko.persistence.cassandra.events-by-tag.first-time-bucket = "%s"
             # Alerts reach the tag views sooner than in production.
             pekko.persistence.cassandra.events-by-tag.eventual-consistency-delay = 1s
@@ -78,6 +79,7 @@ final class DevelopmentNode implements AutoCloseable {
                     prefix,
                     issuerDirectory,
                     issuerDirectory.resolve("dev-witness"),
+                    issuerDirectory.resolve("log-key"),
                     RealCassandra.pekkoConfig("unused", "unused")
                         .getString("pekko.persistence.cassandra.events-by-tag.first-time-bucket")));
     Config config =

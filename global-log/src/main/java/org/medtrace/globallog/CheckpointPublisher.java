@@ -12,15 +12,18 @@ import org.medtrace.merkle.ProofResult;
 import org.medtrace.merkle.ProofVerifier;
 import org.medtrace.merkle.note.Checkpoint;
 import org.medtrace.merkle.note.NoteException;
-import org.medtrace.merkle.note.NoteSignature;
 import org.medtrace.merkle.note.NoteSigner;
 import org.medtrace.merkle.note.SignedNote;
+import org.medtrace.merkle.witness.CheckpointWitnesses;
+import org.medtrace.merkle.witness.WitnessingResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Step 3 of the log: checkpoint publishing. Signs a C2SP checkpoint of the slice's integrated tree
- * (merkle-log/FORMAT.md section 4), stores it, and hands it to the {@link CheckpointWitnesses}.
+ * (merkle-log/FORMAT.md section 4), stores it, and hands it to the log's {@link CheckpointWitnesses}
+ * (with the size of the slice's previous checkpoint and the consistency proof from it); the
+ * cosignatures they return are stored with it ({@code cosigned_note}).
  *
  * <p>Before signing it MUST check the new tree against the slice's previous checkpoint: that
  * checkpoint verifies with the log's key, the size did not shrink, and the RFC 9162 consistency
@@ -58,7 +61,7 @@ public final class CheckpointPublisher {
     long size = tree.size();
     byte[] root = tree.rootHash(size);
     Optional<LogTables.StoredCheckpoint> latest = tables.latestCheckpoint(slice);
-    Optional<SignedNote> previousNote = Optional.empty();
+    long previousSize = 0;
     List<byte[]> proof = List.of();
     if (latest.isPresent()) {
       SignedNote note;
@@ -83,37 +86,47 @@ public final class CheckpointPublisher {
       if (size == previous.size()) {
         return Optional.empty();
       }
-      previousNote = Optional.of(note);
+      previousSize = previous.size();
     }
     Checkpoint checkpoint = Checkpoint.at(LogFormat.sliceOrigin(signer.verifierKey().name(), slice), size, root, clock.instant());
     SignedNote signed = checkpoint.sign(signer);
     if (!tables.insertCheckpoint(slice, size, signed.format(), clock.instant())) {
       throw new ConcurrentWriterException("slice " + slice + " already has a checkpoint of size " + size);
     }
-    List<NoteSignature> cosignatures = collect(slice, signed, previousNote, proof, tree);
-    SignedNote cosigned = signed;
-    for (NoteSignature cosignature : cosignatures) {
-      cosigned = cosigned.withSignature(cosignature);
+    Optional<WitnessingResult> witnessing = collect(slice, signed, previousSize, proof);
+    if (witnessing.isEmpty() || witnessing.get().cosignatures().isEmpty()) {
+      return Optional.of(signed);
     }
-    if (!cosignatures.isEmpty()) {
-      tables.recordCosignedNote(slice, size, cosigned.format());
+    String cosigned = witnessing.get().cosignedCheckpoint();
+    tables.recordCosignedNote(slice, size, cosigned);
+    try {
+      return Optional.of(SignedNote.parse(cosigned));
+    } catch (NoteException e) {
+      throw new IllegalStateException("the witnesses returned a note that does not parse: " + e.getMessage(), e);
     }
-    return Optional.of(cosigned);
   }
 
-  private List<NoteSignature> collect(
-      int slice, SignedNote signed, Optional<SignedNote> previous, List<byte[]> proof, MerkleTree tree) {
-    CheckpointWitnesses.Submission submission =
-        new CheckpointWitnesses.Submission(slice, signed, previous, proof, tree::consistencyProof);
+  /**
+   * The witnesses' answer, or empty if they gave none within {@code witnessTimeout}. Witnessing
+   * never stops the log: the checkpoint is stored (and served unwitnessed) either way.
+   */
+  private Optional<WitnessingResult> collect(int slice, SignedNote signed, long previousSize, List<byte[]> proof) {
     try {
-      return witnesses.cosign(submission).toCompletableFuture().get(witnessTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      WitnessingResult result =
+          witnesses.cosign(signed.format(), previousSize, proof).toCompletableFuture().get(witnessTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (result.witnessed()) {
+        log.debug("Slice {}: checkpoint of size {} {}", slice, signed.text().lines().skip(1).findFirst().orElse("?"), result.summary());
+      } else if (result.verdict().witnessCount() > 0) {
+        log.warn("Slice {}: checkpoint stored {}", slice, result.summary());
+      }
+      return Optional.of(result);
     } catch (TimeoutException e) {
-      log.warn("Slice {}: no cosignatures within {}; the checkpoint is stored without them", slice, witnessTimeout);
+      log.warn("Slice {}: no answer from the witnesses within {}; the checkpoint is stored without cosignatures", slice, witnessTimeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       log.warn("Slice {}: collecting cosignatures failed; the checkpoint is stored without them", slice, e);
     }
-    return List.of();
+    return Optional.empty();
   }
 }

@@ -14,6 +14,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
 import org.medtrace.merkle.LogFormat;
 import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.merkle.note.NoteSigner;
+import org.medtrace.merkle.witness.CheckpointWitnesses;
+import org.medtrace.merkle.witness.HttpCheckpointWitnesses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,21 +51,24 @@ public final class GlobalLog {
 
   private final LogTables tables;
   private final Optional<NoteKey> logKey;
+  private final List<NoteKey> witnessKeys;
 
-  private GlobalLog(LogTables tables, Optional<NoteKey> logKey) {
+  private GlobalLog(LogTables tables, Optional<NoteKey> logKey, List<NoteKey> witnessKeys) {
     this.tables = tables;
     this.logKey = logKey;
+    this.witnessKeys = List.copyOf(witnessKeys);
   }
 
   /**
    * The log's read side (checkpoints, proofs, exports), if the node has a log key (without one
-   * there are no checkpoints to prove anything against).
+   * there are no checkpoints to prove anything against). Its exports carry the keys of the log's
+   * witnesses.
    *
    * @param organisationKeys the keys that sign events, by key id, which exports carry
    */
   public Optional<LogReader> reader(ActorSystem<?> system, Duration journalTimeout, Map<String, PublicKey> organisationKeys) {
     return logKey.map(
-        key -> new LogReader(tables, new EntityJournal(system, journalTimeout), key, List.of(), organisationKeys));
+        key -> new LogReader(tables, new EntityJournal(system, journalTimeout), key, witnessKeys, organisationKeys));
   }
 
   /** The key that verifies the log's checkpoints, if the node has one. */
@@ -78,7 +83,24 @@ public final class GlobalLog {
 
   /** Starts the slice writers (where enabled), with no witnesses, and returns the log's read side. */
   public static GlobalLog init(ActorSystem<?> system, GlobalLogSettings settings, Clock clock) {
-    return init(system, settings, CheckpointWitnesses.NONE, clock);
+    return init(system, settings, CheckpointWitnesses.none(), clock);
+  }
+
+  /**
+   * The configured witnesses ({@code medtrace.global-log.witnesses}) over HTTP, or {@link
+   * CheckpointWitnesses#none()} when none are listed. A witness that last cosigned an older
+   * checkpoint of a slice gets a proof from the slice's stored tree.
+   */
+  public static CheckpointWitnesses witnesses(ActorSystem<?> system, GlobalLogSettings settings) {
+    GlobalLogSettings.Witnesses witnesses = settings.witnesses();
+    if (witnesses.endpoints().isEmpty()) {
+      return CheckpointWitnesses.none();
+    }
+    return new HttpCheckpointWitnesses(
+        witnesses.endpoints(),
+        witnesses.quorum(),
+        witnesses.timeout(),
+        Optional.of(new SliceConsistencyProofs(tables(system), settings.signing().logName())));
   }
 
   /**
@@ -94,7 +116,7 @@ public final class GlobalLog {
         log.warn("No log key is configured (medtrace.global-log.signing): the log publishes no checkpoints");
       }
       Optional<CheckpointPublisher> publisher =
-          signer.map(key -> new CheckpointPublisher(tables, key, witnesses, settings.witnessTimeout(), clock));
+          signer.map(key -> new CheckpointPublisher(tables, key, witnesses, settings.witnesses().publisherWait(), clock));
       EntityJournal journal = new EntityJournal(system, settings.journalTimeout());
       ShardedDaemonProcess.get(system)
           .init(
@@ -103,7 +125,7 @@ public final class GlobalLog {
               LogFormat.SLICE_COUNT,
               slice -> SliceWriter.create(slice, settings, tables, journal, publisher, clock));
     }
-    return new GlobalLog(tables, signer.map(NoteSigner::verifierKey));
+    return new GlobalLog(tables, signer.map(NoteSigner::verifierKey), witnesses.policy().witnesses());
   }
 
   /** The log's tables in the journal keyspace, through the journal plugin's Cassandra session. */

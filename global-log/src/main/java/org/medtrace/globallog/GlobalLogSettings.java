@@ -1,7 +1,13 @@
 package org.medtrace.globallog;
 
 import com.typesafe.config.Config;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.medtrace.merkle.note.NoteKey;
+import org.medtrace.merkle.note.SignatureType;
+import org.medtrace.merkle.witness.WitnessEndpoint;
 
 /** The {@code medtrace.global-log} settings, read once (see the module's reference.conf for each key). */
 public record GlobalLogSettings(
@@ -14,8 +20,49 @@ public record GlobalLogSettings(
     Duration restartMinBackoff,
     Duration restartMaxBackoff,
     Duration checkpointInterval,
-    Duration witnessTimeout,
+    Witnesses witnesses,
     Signing signing) {
+
+  /**
+   * The log's witnesses ({@code medtrace.global-log.witnesses}): who is asked to cosign each new
+   * checkpoint and how many must, for it to count as witnessed.
+   *
+   * @param timeout how long each witness gets per request
+   */
+  public record Witnesses(int quorum, Duration timeout, List<WitnessEndpoint> endpoints) {
+
+    public Witnesses {
+      endpoints = List.copyOf(endpoints);
+      if (quorum < 0 || quorum > endpoints.size()) {
+        throw new IllegalArgumentException(
+            "medtrace.global-log.witnesses.quorum is " + quorum + ", but " + endpoints.size() + " witnesses are listed");
+      }
+    }
+
+    /**
+     * How long the publisher waits for the witnesses' answer: each witness gets at most two requests
+     * (the second with a proof from the size it last cosigned), plus the time to read that proof.
+     */
+    public Duration publisherWait() {
+      return timeout.multipliedBy(3);
+    }
+
+    static Witnesses from(Config witnesses) {
+      List<WitnessEndpoint> endpoints = new ArrayList<>();
+      for (Config witness : witnesses.getConfigList("list")) {
+        String name = witness.getString("name");
+        NoteKey key =
+            NoteKey.parseConfigured(
+                "medtrace.global-log.witnesses: the key of " + name, witness.getString("key"), SignatureType.COSIGNATURE_V1);
+        try {
+          endpoints.add(new WitnessEndpoint(name, URI.create(witness.getString("url")), key));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("medtrace.global-log.witnesses: " + e.getMessage(), e);
+        }
+      }
+      return new Witnesses(witnesses.getInt("quorum"), witnesses.getDuration("timeout"), endpoints);
+    }
+  }
 
   /**
    * The log's key: PEM files, or the development key's directory.
@@ -36,7 +83,7 @@ public record GlobalLogSettings(
         log.getDuration("restart-min-backoff"),
         log.getDuration("restart-max-backoff"),
         log.getDuration("checkpoint-interval"),
-        log.getDuration("witness-timeout"),
+        Witnesses.from(log.getConfig("witnesses")),
         new Signing(
             log.getString("name"),
             log.getString("signing.private-key-file"),

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,16 +22,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.medtrace.actors.patient.PatientRecord;
 import org.medtrace.merkle.LogFormat;
 import org.medtrace.merkle.LogLeaf;
+import org.medtrace.merkle.MerkleTree;
 import org.medtrace.merkle.ProofVerifier;
 import org.medtrace.merkle.Rfc9162;
 import org.medtrace.merkle.note.Checkpoint;
 import org.medtrace.merkle.note.InMemoryWitnessState;
+import org.medtrace.merkle.note.NoteException;
+import org.medtrace.merkle.note.NoteSignature;
 import org.medtrace.merkle.note.NoteSigner;
 import org.medtrace.merkle.note.SignatureType;
 import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.merkle.note.Witness;
 import org.medtrace.merkle.note.WitnessPolicy;
 import org.medtrace.merkle.note.WitnessResponse;
+import org.medtrace.merkle.witness.CheckpointWitnesses;
+import org.medtrace.merkle.witness.WitnessingResult;
 import org.medtrace.persistence.cassandra.RealCassandra;
 
 /**
@@ -82,7 +88,7 @@ class CheckpointPublisherTest {
   @Test
   void eachCheckpointVerifiesAndIsConsistentWithThePreviousOne() throws Exception {
     int slice = 6;
-    CheckpointPublisher publisher = publisher(CheckpointWitnesses.NONE);
+    CheckpointPublisher publisher = publisher(CheckpointWitnesses.none());
     SliceIntegrator first = grow(slice, 3);
     Checkpoint one = Checkpoint.verify(publisher.publish(slice, first.tree()).orElseThrow(), LOG_KEY.verifierKey());
     assertEquals(LogFormat.sliceOrigin("test.example/ledger", slice), one.origin());
@@ -112,7 +118,7 @@ class CheckpointPublisherTest {
         slice, 1, Checkpoint.at(LogFormat.sliceOrigin("test.example/ledger", slice), 1, otherRoot, Clock.systemUTC().instant()).sign(LOG_KEY).format(),
         Clock.systemUTC().instant());
 
-    assertThrows(CheckpointRefusedException.class, () -> publisher(CheckpointWitnesses.NONE).publish(slice, integrator.tree()));
+    assertThrows(CheckpointRefusedException.class, () -> publisher(CheckpointWitnesses.none()).publish(slice, integrator.tree()));
     assertEquals(1, tables.latestCheckpoint(slice).orElseThrow().treeSize());
   }
 
@@ -127,7 +133,7 @@ class CheckpointPublisherTest {
             .sign(impostor).format(),
         Clock.systemUTC().instant());
 
-    assertThrows(CheckpointRefusedException.class, () -> publisher(CheckpointWitnesses.NONE).publish(slice, integrator.tree()));
+    assertThrows(CheckpointRefusedException.class, () -> publisher(CheckpointWitnesses.none()).publish(slice, integrator.tree()));
   }
 
   @Test
@@ -140,14 +146,34 @@ class CheckpointPublisherTest {
             Map.of(LogFormat.sliceOrigin("test.example/ledger", slice), LOG_KEY.verifierKey()),
             new InMemoryWitnessState(),
             Clock.systemUTC());
+    WitnessPolicy policy = new WitnessPolicy(1, List.of(witnessKey.verifierKey()));
+    List<Long> oldSizes = new java.util.ArrayList<>();
     CheckpointWitnesses witnesses =
-        submission -> {
-          WitnessResponse response = witness.submit(submission.checkpoint().format(), submission.proofFromPrevious());
-          return CompletableFuture.completedFuture(
-              response instanceof WitnessResponse.Cosigned cosigned ? List.of(cosigned.cosignature()) : List.of());
+        new CheckpointWitnesses() {
+          @Override
+          public CompletionStage<WitnessingResult> cosign(String signedCheckpoint, long oldSize, List<byte[]> consistencyProof) {
+            oldSizes.add(oldSize);
+            WitnessResponse response = witness.submit(signedCheckpoint, consistencyProof);
+            try {
+              SignedNote note = SignedNote.parse(signedCheckpoint);
+              List<NoteSignature> cosignatures =
+                  response instanceof WitnessResponse.Cosigned cosigned ? List.of(cosigned.cosignature()) : List.of();
+              for (NoteSignature cosignature : cosignatures) {
+                note = note.withSignature(cosignature);
+              }
+              return CompletableFuture.completedFuture(
+                  new WitnessingResult(note.format(), cosignatures, Map.of(), policy.evaluate(note)));
+            } catch (NoteException e) {
+              return CompletableFuture.failedFuture(e);
+            }
+          }
+
+          @Override
+          public WitnessPolicy policy() {
+            return policy;
+          }
         };
     CheckpointPublisher publisher = publisher(witnesses);
-    WitnessPolicy policy = new WitnessPolicy(1, List.of(witnessKey.verifierKey()));
 
     publisher.publish(slice, grow(slice, 2).tree()).orElseThrow();
     SignedNote second = publisher.publish(slice, grow(slice, 3).tree()).orElseThrow();
@@ -156,5 +182,22 @@ class CheckpointPublisherTest {
     SignedNote stored = SignedNote.parse(tables.latestCheckpoint(slice).orElseThrow().cosignedNote());
     assertTrue(policy.evaluate(stored).witnessed(), "the stored checkpoint carries the cosignature");
     Checkpoint.verify(stored, LOG_KEY.verifierKey());
+    assertEquals(List.of(0L, 2L), oldSizes, "the first checkpoint comes from size 0, the second from the first's size");
+  }
+
+  @Test
+  void aWitnessThatMissedCheckpointsGetsAProofFromTheSlicesStoredTree() {
+    int slice = 12;
+    grow(slice, 1);
+    MerkleTree tree = grow(slice, 2).tree();
+    SliceConsistencyProofs proofs = new SliceConsistencyProofs(tables, "test.example/ledger");
+
+    List<byte[]> proof = proofs.between(LogFormat.sliceOrigin("test.example/ledger", slice), 1, tree.size());
+
+    assertTrue(
+        ProofVerifier.verifyConsistency(1, tree.size(), tree.rootHash(1), tree.rootHash(tree.size()), proof).isValid(),
+        "a proof from size 1 to the slice's size");
+    assertThrows(IllegalArgumentException.class, () -> proofs.between(LogFormat.sliceOrigin("other.example/ledger", slice), 1, 2));
+    assertThrows(IllegalArgumentException.class, () -> proofs.between("test.example/ledger/slice-012", 1, 2));
   }
 }

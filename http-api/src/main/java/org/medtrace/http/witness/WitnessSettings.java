@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.medtrace.merkle.LogFormat;
 import org.medtrace.merkle.note.Ed25519Pem;
-import org.medtrace.merkle.note.NoteException;
 import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.merkle.note.NoteSigner;
 import org.medtrace.merkle.note.SignatureType;
@@ -85,15 +84,7 @@ public record WitnessSettings(
     Map<String, NoteKey> logs = new LinkedHashMap<>();
     for (Config log : witness.getConfigList("trusted-logs")) {
       String origin = log.getString("origin");
-      NoteKey key;
-      try {
-        key = NoteKey.parse(log.getString("key"));
-      } catch (NoteException e) {
-        throw new IllegalArgumentException("medtrace.witness.trusted-logs: the key of " + origin + " is not a vkey: " + e.getMessage(), e);
-      }
-      if (key.type() != SignatureType.ED25519) {
-        throw new IllegalArgumentException("medtrace.witness.trusted-logs: the key of " + origin + " is not a log (Ed25519) key");
-      }
+      NoteKey key = NoteKey.parseConfigured("medtrace.witness.trusted-logs: the key of " + origin, log.getString("key"), SignatureType.ED25519);
       if (origin.endsWith(ALL_SLICES)) {
         String logName = origin.substring(0, origin.length() - ALL_SLICES.length());
         for (int slice = 0; slice < LogFormat.SLICE_COUNT; slice++) {

@@ -60,6 +60,25 @@ public final class NoteKey {
     }
   }
 
+  /**
+   * Parses a configured vkey ({@link #parse}) of {@code type}.
+   *
+   * @param what what the key is, for the error, e.g. "medtrace.witness.trusted-logs: the key of o"
+   * @throws IllegalArgumentException naming {@code what} if it is no vkey or not of {@code type}
+   */
+  public static NoteKey parseConfigured(String what, String vkey, SignatureType type) {
+    NoteKey key;
+    try {
+      key = parse(vkey);
+    } catch (NoteException e) {
+      throw new IllegalArgumentException(what + " is not a vkey: " + e.getMessage(), e);
+    }
+    if (key.type() != type) {
+      throw new IllegalArgumentException(what + " is not a " + type.description() + " key");
+    }
+    return key;
+  }
+
   /** Parses a vkey, strictly: the key id in it MUST match the one computed from name and key. */
   public static NoteKey parse(String vkey) throws NoteException {
     // The base64 key may itself contain "+"; name and key id cannot.
