@@ -7,17 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.Optional;
+import org.medtrace.merkle.note.Ed25519Pem;
 import org.medtrace.merkle.note.NoteException;
 import org.medtrace.merkle.note.NoteSigner;
 import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.merkle.note.SignatureType;
-import org.medtrace.persistence.chain.PemFiles;
 
 /**
  * The log's checkpoint-signing key (Ed25519, signature type 0x01, named after the log): from the
@@ -49,18 +46,16 @@ public final class LogKey {
       throw new IllegalArgumentException("medtrace.global-log.signing.public-key-file is required with a private key file");
     }
     try {
-      KeyFactory ed25519 = KeyFactory.getInstance("Ed25519");
       KeyPair pair =
           new KeyPair(
-              ed25519.generatePublic(new X509EncodedKeySpec(PemFiles.read(publicFile, PemFiles.PUBLIC_KEY))),
-              ed25519.generatePrivate(new PKCS8EncodedKeySpec(PemFiles.read(privateFile, PemFiles.PRIVATE_KEY))));
+              Ed25519Pem.readPublicKey(Path.of(publicFile)), Ed25519Pem.readKeyPair(Path.of(privateFile)).getPrivate());
       NoteSigner signer = new NoteSigner(logName, SignatureType.ED25519, pair);
       // A public key that is not the private key's half would sign checkpoints nobody can verify.
       SignedNote.sign("medtrace log key check\n", signer).verify(signer.verifierKey());
       return signer;
     } catch (NoteException e) {
       throw new IllegalArgumentException("the log's public key " + publicFile + " is not the half of " + privateFile, e);
-    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("cannot read the log key " + privateFile + " / " + publicFile + ": " + e.getMessage(), e);
     }
   }
@@ -72,9 +67,9 @@ public final class LogKey {
       if (!Files.exists(privateFile)) {
         Files.createDirectories(directory);
         KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        Files.writeString(publicFile, PemFiles.format(PemFiles.PUBLIC_KEY, pair.getPublic().getEncoded()));
+        Ed25519Pem.writePublicKey(pair.getPublic(), publicFile);
         Path temporary = Files.createTempFile(directory, "log-key", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(temporary, PemFiles.format(PemFiles.PRIVATE_KEY, pair.getPrivate().getEncoded()));
+        Ed25519Pem.writePrivateKey(pair.getPrivate(), temporary);
         Files.move(temporary, privateFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       }
       NoteSigner signer = read(logName, privateFile.toString(), publicFile.toString());

@@ -55,8 +55,17 @@ public final class Ed25519Pem {
 
   /** Writes {@code privateKey} as a PKCS#8 PEM file that {@link #readKeyPair} and OpenSSL read. */
   public static void writePrivateKey(PrivateKey privateKey, Path file) throws IOException {
-    String base64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(privateKey.getEncoded());
-    Files.writeString(file, "-----BEGIN " + PRIVATE_KEY + "-----\n" + base64 + "\n-----END " + PRIVATE_KEY + "-----\n");
+    Files.writeString(file, pem(PRIVATE_KEY, privateKey.getEncoded()));
+  }
+
+  /** Writes {@code publicKey} as an X.509 SubjectPublicKeyInfo PEM file that {@link #readPublicKey} and OpenSSL read. */
+  public static void writePublicKey(PublicKey publicKey, Path file) throws IOException {
+    Files.writeString(file, pem(PUBLIC_KEY, publicKey.getEncoded()));
+  }
+
+  private static String pem(String label, byte[] der) {
+    String base64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
+    return "-----BEGIN " + label + "-----\n" + base64 + "\n-----END " + label + "-----\n";
   }
 
   /**
