@@ -185,7 +185,7 @@ public final class LocalCluster {
   void startNode(LocalClusterLayout.Node node) throws IOException {
     pids.put(
         node.name(),
-        NodeProcess.start(layout.nodeDirectory(node), layout.nodeHeapSize(), nodeClasspath, nodeConfiguration(), nodeEnvironment(node)));
+        NodeProcess.start(layout.nodeDirectory(node), layout.nodeHeapSize(), nodeClasspath, nodeConfiguration(node), nodeEnvironment(node)));
     writeState();
   }
 
@@ -279,16 +279,23 @@ public final class LocalCluster {
   }
 
   /**
-   * The nodes' shared configuration file: local-cluster.conf and the discovery endpoints (a list,
-   * which no variable can carry), the management endpoints of all nodes.
+   * A node's configuration file: local-cluster.conf and the discovery endpoints (a list, which no
+   * variable can carry), the management endpoints of all nodes; for a node whose remoting is relayed
+   * (remote-bind-port), the port remoting binds to and the node's own host as the source address of
+   * its outgoing remoting connections, so that the relay can tell which node a connection comes from
+   * (on loopback the source would otherwise be 127.0.0.1 for every node).
    */
-  private String nodeConfiguration() {
+  private String nodeConfiguration(LocalClusterLayout.Node node) {
     StringBuilder endpoints = new StringBuilder();
-    layout.nodes().forEach(node ->
-        endpoints.append("  { host = \"").append(node.host()).append("\", port = ").append(node.managementPort()).append(" }\n"));
+    layout.nodes().forEach(each ->
+        endpoints.append("  { host = \"").append(each.host()).append("\", port = ").append(each.managementPort()).append(" }\n"));
     return "# Written by bin/medtrace-cluster (LocalCluster) on every start of the node.\n"
         + "include classpath(\"local-cluster.conf\")\n"
-        + "pekko.discovery.config.services.medtrace.endpoints = [\n" + endpoints + "]\n";
+        + "pekko.discovery.config.services.medtrace.endpoints = [\n" + endpoints + "]\n"
+        + (node.relayedRemoting()
+            ? "pekko.remote.artery.bind.port = " + node.remoteBindPort() + "\n"
+                + "pekko.remote.artery.advanced.tcp.outbound-client-hostname = \"" + node.host() + "\"\n"
+            : "");
   }
 
   /** What differs between the nodes, as a deployment passes it. */

@@ -33,8 +33,18 @@ record LocalClusterLayout(
     String nodeHeapSize,
     Duration nodeStartupTimeout) {
 
-  /** One medtrace node's address and ports (remoting, management and API all listen on {@code host}). */
-  record Node(int number, String host, int remotePort, int managementPort, int httpPort) {
+  /**
+   * One medtrace node's address and ports (remoting, management and API all listen on {@code host}).
+   * {@code remoteBindPort} is where remoting listens when something else (the fault tests' partition
+   * proxy) listens on the advertised {@code remotePort} and relays to it; equal to {@code remotePort}
+   * otherwise.
+   */
+  record Node(int number, String host, int remotePort, int remoteBindPort, int managementPort, int httpPort) {
+
+    /** Whether remoting binds to another port than the one it advertises. */
+    boolean relayedRemoting() {
+      return remoteBindPort != remotePort;
+    }
 
     String name() {
       return "node-" + number;
@@ -62,6 +72,9 @@ record LocalClusterLayout(
                         i + 1,
                         nodeConfigs.get(i).getString("host"),
                         nodeConfigs.get(i).getInt("remote-port"),
+                        nodeConfigs.get(i).hasPath("remote-bind-port")
+                            ? nodeConfigs.get(i).getInt("remote-bind-port")
+                            : nodeConfigs.get(i).getInt("remote-port"),
                         nodeConfigs.get(i).getInt("management-port"),
                         nodeConfigs.get(i).getInt("http-port")))
             .toList();

@@ -56,7 +56,9 @@ class ClusterFaultTest {
   private static final int STORAGE_PORT = 27100;
   private static final int KAFKA_CLIENT_PORT = 29192;
   private static final int KAFKA_CONTROLLER_PORT = 29193;
+  /** Advertised remoting port: {@link RemotingPartition}'s relay listens there and forwards to {@link #REMOTE_BIND_PORT}. */
   private static final int REMOTE_PORT = 25530;
+  private static final int REMOTE_BIND_PORT = 25630;
   private static final int MANAGEMENT_PORT = 28558;
   private static final int HTTP_PORT = 28080;
 
@@ -76,6 +78,7 @@ class ClusterFaultTest {
   private LocalCluster cluster;
   private CqlSession session;
   private JournalAudit audit;
+  private RemotingPartition partition;
   private final String runId = Long.toString(System.currentTimeMillis() % 1_000_000, 36).toUpperCase(Locale.ROOT);
 
   @BeforeAll
@@ -86,6 +89,7 @@ class ClusterFaultTest {
     Path dataDirectory = Path.of(System.getProperty("medtrace.test.work-dir", "target/test-work"), "fault-cluster").toAbsolutePath();
     Config config = clusterConfig(addresses, dataDirectory);
     cluster = new LocalCluster(config, nodeClasspath());
+    partition = new RemotingPartition(cluster.layout().nodes());
     // A cluster left running by an aborted run holds the ports: stopped through its PID files first.
     cluster.stopAll();
     PerJvmServer.deleteRecursively(dataDirectory);
@@ -110,6 +114,9 @@ class ClusterFaultTest {
     }
     if (cluster != null) {
       cluster.stopAll();
+    }
+    if (partition != null) {
+      partition.close();
     }
   }
 
@@ -236,47 +243,56 @@ class ClusterFaultTest {
   }
 
   /**
-   * A partition of one medtrace node without root rights: the node is paused (SIGSTOP) for longer
-   * than the split-brain resolver's stable-after, so the two others see it unreachable, keep the
-   * majority and down it; resumed (SIGCONT), it finds itself downed and stops. Its entities moved
-   * to the others meanwhile; whatever the paused node still had in its mailboxes must not fork a
-   * chain or store a command twice (the audit reads two rows at one sequence number as a fork).
+   * A network partition of one medtrace node without root rights: {@link RemotingPartition} cuts
+   * node 3's remoting connections both ways and refuses new ones, while node 3 keeps running and
+   * keeps its HTTP API. Past the split-brain resolver's stable-after, the two others (the majority)
+   * down it and go on serving; node 3, seeing itself in the minority, downs itself and its JVM exits
+   * (coordinated shutdown) while the partition still holds. Its entities moved to the majority
+   * meanwhile: whatever node 3 still had in its mailboxes must not fork a chain or store a command
+   * twice (the audit reads two rows at one sequence number as a fork).
    */
   @Test
   @Order(5)
-  void aPausedMedtraceNodeIsDownedByTheMajorityAndNoChainForks() throws Exception {
+  void aPartitionedMedtraceNodeDownsItselfAndTheMajorityServesWithoutForks() throws Exception {
     LocalClusterLayout.Node minority = cluster.layout().nodes().get(2);
     LocalClusterLayout.Node majority = cluster.layout().nodes().get(0);
     long pid = cluster.pid(minority.name());
     try (LoadClient load = warmLoad("P")) {
       long faultAt = System.nanoTime();
-      signal("STOP", pid);
+      partition.isolate(minority.host());
       boolean downed = awaitNotMember(majority, minority, RECOVERY_TIMEOUT);
       long downedAfter = System.nanoTime() - faultAt;
-      signal("CONT", pid);
-      long resumedAt = System.nanoTime();
       boolean exited = ProcessHandle.of(pid).map(process -> {
         try {
-          process.onExit().get(90, java.util.concurrent.TimeUnit.SECONDS);
+          process.onExit().get(RECOVERY_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
           return true;
         } catch (Exception e) {
           return false;
         }
       }).orElse(true);
-      long exitedAfter = System.nanoTime() - resumedAt;
-      awaitSteady(load, faultAt);
+      long exitedAfter = System.nanoTime() - faultAt;
+      // The majority served alone: commands acknowledged after node 3 was gone.
+      long exitedAt = faultAt + exitedAfter;
+      awaitSteady(load, exitedAt);
+      long acknowledgedByTheMajority = load.acknowledgedSince(exitedAt);
+      partition.heal();
       load.stop(DRAIN);
-      ScenarioFigures figures = judge("SIGSTOP medtrace " + minority.name() + " past the split-brain resolver's decision, then SIGCONT", load, faultAt);
-      System.out.printf(Locale.ROOT, "%s: left the majority's membership %.1f s after the pause; after SIGCONT it %s%n",
-          minority.name(), downedAfter / 1e9, exited ? String.format(Locale.ROOT, "exited by itself within %.1f s", exitedAfter / 1e9) : "was still running 90 s later");
+      ScenarioFigures figures = judge("remoting of medtrace " + minority.name() + " cut off (both ways) past the split-brain resolver's decision", load, faultAt);
+      System.out.printf(Locale.ROOT,
+          "%s: left the majority's membership %.1f s after the cut; %s; %d commands acknowledged by nodes 1 and 2 after that%n",
+          minority.name(), downedAfter / 1e9,
+          exited ? String.format(Locale.ROOT, "downed itself and exited %.1f s after the cut, still partitioned", exitedAfter / 1e9)
+              : "was still running " + RECOVERY_TIMEOUT.toSeconds() + " s later",
+          acknowledgedByTheMajority);
 
-      assertTrue(downed, "the majority downed and removed the paused node");
-      assertTrue(exited, "the downed node stopped itself once resumed");
+      assertTrue(downed, "the majority downed and removed the partitioned node");
+      assertTrue(exited, "the partitioned node downed itself and stopped");
+      assertTrue(acknowledgedByTheMajority > 0, "the majority kept serving");
       assertNothingLostOrDoubled(figures);
       assertEquals(0, figures.failures(FailureKind.OTHER));
     } finally {
+      partition.heal();
       if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-        signal("CONT", pid);
         kill(pid);
       }
       cluster.startNode(minority);
@@ -299,14 +315,6 @@ class ClusterFaultTest {
       Thread.sleep(1000);
     }
     return false;
-  }
-
-  private static void signal(String signal, long pid) throws IOException, InterruptedException {
-    log.info("kill -{} {}", signal, pid);
-    int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
-    if (exit != 0) {
-      throw new IOException("kill -" + signal + " " + pid + " exited with " + exit);
-    }
   }
 
   /** A load on entities of the scenario's own, running for {@link #WARM_UP} already. */
@@ -388,8 +396,8 @@ class ClusterFaultTest {
   private static Config clusterConfig(List<String> addresses, Path dataDirectory) {
     String nodes =
         IntStream.range(0, addresses.size())
-            .mapToObj(i -> "{ host = \"%s\", remote-port = %d, management-port = %d, http-port = %d }"
-                .formatted(addresses.get(i), REMOTE_PORT, MANAGEMENT_PORT, HTTP_PORT))
+            .mapToObj(i -> "{ host = \"%s\", remote-port = %d, remote-bind-port = %d, management-port = %d, http-port = %d }"
+                .formatted(addresses.get(i), REMOTE_PORT, REMOTE_BIND_PORT, MANAGEMENT_PORT, HTTP_PORT))
             .collect(Collectors.joining("\n"));
     String quoted = addresses.stream().map(address -> '"' + address + '"').collect(Collectors.joining(", "));
     return ConfigFactory.parseString(
