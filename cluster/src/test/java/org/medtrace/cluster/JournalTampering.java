@@ -27,11 +27,10 @@ final class JournalTampering {
     Row row = row(entityType, entityId, sequenceNumber);
     byte[] edited = edit.apply(bytes(row.getByteBuffer("event")));
     session.execute(
-        "UPDATE " + keyspace + ".messages SET event = ? WHERE persistence_id = ? AND partition_nr = 0 AND sequence_nr = ? AND timestamp = ?",
+        "UPDATE " + keyspace + ".messages SET event = ? WHERE persistence_id = ? AND partition_nr = 0 AND sequence_nr = ?",
         ByteBuffer.wrap(edited),
         JournalChainVerifier.persistenceId(entityType, entityId),
-        sequenceNumber,
-        row.getUuid("timestamp"));
+        sequenceNumber);
   }
 
   /** Deletes one event's row. */
@@ -58,7 +57,7 @@ final class JournalTampering {
     Row row =
         session
             .execute(
-                "SELECT timestamp, event FROM " + keyspace + ".messages WHERE persistence_id = ? AND partition_nr = 0 AND sequence_nr = ?",
+                "SELECT event FROM " + keyspace + ".messages WHERE persistence_id = ? AND partition_nr = 0 AND sequence_nr = ?",
                 JournalChainVerifier.persistenceId(entityType, entityId),
                 sequenceNumber)
             .one();

@@ -178,7 +178,16 @@ class CassandraLauncherTest {
     plugin.getCreateSnapshotTablesStatements().forEach(statement -> execute(session, statement));
     assertTrue(session.checkSchemaAgreement());
 
-    assertEquals(columnsOf(PLUGIN_JOURNAL), withoutMedtraceTables(columnsOf(JOURNAL)));
+    Map<String, String> expectedJournalColumns = columnsOf(PLUGIN_JOURNAL);
+    // The one deliberate difference (see the script): one row per sequence number.
+    assertEquals("clustering 1 asc timeuuid", expectedJournalColumns.get("messages.timestamp"));
+    expectedJournalColumns.put("messages.timestamp", "regular -1 none timeuuid");
+    assertEquals(expectedJournalColumns, withoutMedtraceTables(columnsOf(JOURNAL)));
+    IllegalStateException pluginsOwnKey =
+        assertThrows(
+            IllegalStateException.class,
+            () -> CassandraSchema.requireOneRowPerSequenceNumber(session, PLUGIN_JOURNAL));
+    assertTrue(pluginsOwnKey.getMessage().contains("timestamp in its primary key"), pluginsOwnKey.getMessage());
     assertEquals(columnsOf(PLUGIN_SNAPSHOT), columnsOf(SNAPSHOT));
     assertEquals(tableOptionsOf(PLUGIN_JOURNAL), withoutMedtraceTables(tableOptionsOf(JOURNAL)));
     assertEquals(tableOptionsOf(PLUGIN_SNAPSHOT), tableOptionsOf(SNAPSHOT));
@@ -244,6 +253,56 @@ class CassandraLauncherTest {
           assertEquals(events, byTag.stream().map(EventEnvelope::event).toList());
           return null;
         });
+  }
+
+  /**
+   * A journal write that failed at QUORUM may still sit on one replica and reach the others later
+   * (hints, repair), after the entity rewrote that sequence number. Simulated here by writing
+   * such a row with an earlier write time once the entity holds the sequence number: it must
+   * neither become a second row nor replace the event the entity built on.
+   */
+  @Test
+  void aFailedWriteThatResurfacesCannotForkTheJournal() throws Exception {
+    PersistenceId persistenceId = PersistenceId.ofUniqueId("launcher-rewrite-" + UUID.randomUUID());
+    List<String> events = List.of("received", "stored at 4C", "dispensed");
+    ActorRef<EventLog.Command> writer = testKit.spawn(EventLog.create(persistenceId, "rewrite-test"));
+    TestProbe<Done> persisted = testKit.createTestProbe();
+    for (String event : events) {
+      writer.tell(new EventLog.Append(event, persisted.getRef()));
+      persisted.expectMessage(PEKKO_TIMEOUT, Done.getInstance());
+    }
+    testKit.stop(writer, PEKKO_TIMEOUT);
+
+    CqlSession session = RealCassandra.session();
+    String atSequence2 =
+        " FROM " + JOURNAL + ".messages WHERE persistence_id = ? AND partition_nr = 0 AND sequence_nr = 2";
+    Row stored =
+        session
+            .execute(SimpleStatement.newInstance("SELECT writetime(event) AS written, ser_id, ser_manifest" + atSequence2, persistenceId.id()))
+            .one();
+    long earlier = stored.getLong("written") - 5_000_000L;
+    session.execute(
+        SimpleStatement.newInstance(
+            "INSERT INTO " + JOURNAL + ".messages (persistence_id, partition_nr, sequence_nr, timestamp,"
+                + " timebucket, writer_uuid, ser_id, ser_manifest, event_manifest, event, tags)"
+                + " VALUES (?, 0, 2, now(), '0', 'failed-writer', ?, ?, '', textAsBlob('stored at 30C'), {})"
+                + " USING TIMESTAMP " + earlier,
+            persistenceId.id(),
+            stored.getInt("ser_id"),
+            stored.getString("ser_manifest")));
+
+    List<Row> rows = session.execute(SimpleStatement.newInstance("SELECT writer_uuid" + atSequence2, persistenceId.id())).all();
+    assertEquals(1, rows.size(), "rows at sequence number 2");
+    assertFalse("failed-writer".equals(rows.get(0).getString("writer_uuid")), "the earlier write won");
+    // What a recovering entity replays after its snapshot, and what the read journal serves.
+    List<EventEnvelope> replayed =
+        PersistenceQuery.get(Adapter.toClassic(testKit.system()))
+            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier())
+            .currentEventsByPersistenceId(persistenceId.id(), 0, Long.MAX_VALUE)
+            .runWith(Sink.seq(), testKit.system())
+            .toCompletableFuture()
+            .get(PEKKO_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(events, replayed.stream().map(EventEnvelope::event).toList());
   }
 
   @Test

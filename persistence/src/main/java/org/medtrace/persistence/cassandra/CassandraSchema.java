@@ -80,6 +80,7 @@ public final class CassandraSchema {
       }
     }
     awaitSchemaAgreement(session);
+    requireOneRowPerSequenceNumber(session, journalKeyspace);
     log.info(
         "Schema of keyspaces {} and {} in place ({} statements, {} ms)",
         journalKeyspace,
@@ -190,6 +191,38 @@ public final class CassandraSchema {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Could not read " + SCRIPT_RESOURCE, e);
+    }
+  }
+
+  /**
+   * Fails if the journal's {@code messages} table has {@code timestamp} in its primary key, as the
+   * plugin's own table (and medtrace's before it changed) has: there a journal write that failed
+   * but resurfaces later becomes a second row at its sequence number (see the script). {@code
+   * CREATE TABLE IF NOT EXISTS} leaves such a table as it is, so it is checked here rather than
+   * silently kept.
+   *
+   * @throws IllegalStateException naming the table and what to do
+   */
+  public static void requireOneRowPerSequenceNumber(CqlSession session, String journalKeyspace) {
+    requireKeyspaceName(journalKeyspace, "journalKeyspace");
+    String kind =
+        session
+            .execute(
+                SimpleStatement.newInstance(
+                    "SELECT kind FROM system_schema.columns"
+                        + " WHERE keyspace_name = ? AND table_name = 'messages' AND column_name = 'timestamp'",
+                    journalKeyspace))
+            .all()
+            .stream()
+            .map(row -> row.getString("kind"))
+            .findFirst()
+            .orElse("regular");
+    if (!"regular".equals(kind)) {
+      throw new IllegalStateException(
+          journalKeyspace
+              + ".messages has timestamp in its primary key (created by an earlier version): a failed"
+              + " write that resurfaces would fork a chain. Recreate the table from `bin/medtrace"
+              + " schema` (copying its rows over), or, for development data, delete the data directory.");
     }
   }
 
