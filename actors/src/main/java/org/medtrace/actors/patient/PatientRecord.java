@@ -30,6 +30,7 @@ import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.LedgerState;
 import org.medtrace.actors.ledger.LedgerWrite;
 import org.medtrace.actors.ledger.Permission;
+import org.medtrace.actors.ledger.PersistentList;
 import org.medtrace.actors.ledger.RecentSources;
 import org.medtrace.actors.ledger.Rejection;
 import org.medtrace.actors.ledger.Role;
@@ -316,7 +317,8 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
     public State {
       records = Map.copyOf(records);
       consents = Map.copyOf(consents);
-      accessLog = List.copyOf(accessLog);
+      // Every read appends one entry: shared structure instead of a copy per event.
+      accessLog = PersistentList.copyOf(accessLog);
     }
 
     public static State empty(String entityId) {
@@ -355,7 +357,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
       switch (event.getEventCase()) {
         case RECORD_ANCHORED -> {
           RecordAnchored e = event.getRecordAnchored();
-          next.records.put(
+          next.records().put(
               e.getRecordId(),
               new RecordView(
                   e.getRecordId(),
@@ -375,7 +377,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
         case RECORD_AMENDED -> {
           RecordAmended e = event.getRecordAmended();
           RecordView r = records.get(e.getRecordId());
-          next.records.put(
+          next.records().put(
               r.recordId(),
               new RecordView(
                   r.recordId(),
@@ -393,7 +395,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
         }
         case CONSENT_GRANTED -> {
           ConsentGranted e = event.getConsentGranted();
-          next.consents.put(
+          next.consents().put(
               e.getConsentId(),
               new Consent(
                   e.getConsentId(),
@@ -409,11 +411,11 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
         }
         case CONSENT_REVOKED -> {
           ConsentRevoked e = event.getConsentRevoked();
-          next.consents.put(e.getConsentId(), consents.get(e.getConsentId()).revoke(at, e.getReason()));
+          next.consents().put(e.getConsentId(), consents.get(e.getConsentId()).revoke(at, e.getReason()));
         }
         case ACCESS_RECORDED -> {
           AccessRecorded e = event.getAccessRecorded();
-          next.accessLog.add(
+          next.log(
               new AccessEntry(
                   event.getSequenceNumber(),
                   at,
@@ -429,7 +431,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
         }
         case ACCESS_DENIED -> {
           AccessDenied e = event.getAccessDenied();
-          next.accessLog.add(
+          next.log(
               new AccessEntry(
                   event.getSequenceNumber(),
                   at,
@@ -450,26 +452,48 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
     }
   }
 
-  /** A mutable copy of a state, for transitions; never escapes {@link State#apply}. */
+  /**
+   * The next state, for transitions; never escapes {@link State#apply}. A collection is copied only
+   * when the event changes it (most events are reads, which change only the access log), and the
+   * access log is appended to without a copy.
+   */
   private static final class Draft {
-    private final ChainHead head;
-    private final Optional<String> brokenChain;
-    private final RecentSources recentSources;
-    private final Map<String, RecordView> records;
-    private final Map<String, Consent> consents;
-    private final List<AccessEntry> accessLog;
+    private final State from;
+    private Map<String, RecordView> records;
+    private Map<String, Consent> consents;
+    private PersistentList<AccessEntry> accessLog;
 
     Draft(State s) {
-      head = s.head();
-      brokenChain = s.brokenChain();
-      recentSources = s.recentSources();
-      records = new HashMap<>(s.records());
-      consents = new HashMap<>(s.consents());
-      accessLog = new ArrayList<>(s.accessLog());
+      from = s;
+      accessLog = PersistentList.copyOf(s.accessLog());
+    }
+
+    Map<String, RecordView> records() {
+      if (records == null) {
+        records = new HashMap<>(from.records());
+      }
+      return records;
+    }
+
+    Map<String, Consent> consents() {
+      if (consents == null) {
+        consents = new HashMap<>(from.consents());
+      }
+      return consents;
+    }
+
+    void log(AccessEntry entry) {
+      accessLog = accessLog.appended(entry);
     }
 
     State build() {
-      return new State(head, brokenChain, recentSources, records, consents, accessLog);
+      return new State(
+          from.head(),
+          from.brokenChain(),
+          from.recentSources(),
+          records == null ? from.records() : records,
+          consents == null ? from.consents() : consents,
+          accessLog);
     }
   }
 
