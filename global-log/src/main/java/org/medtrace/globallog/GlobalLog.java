@@ -6,8 +6,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.medtrace.merkle.LogFormat;
@@ -115,8 +117,9 @@ public final class GlobalLog {
       if (signer.isEmpty()) {
         log.warn("No log key is configured (medtrace.global-log.signing): the log publishes no checkpoints");
       }
+      Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
       Optional<CheckpointPublisher> publisher =
-          signer.map(key -> new CheckpointPublisher(tables, key, witnesses, settings.witnesses().publisherWait(), clock));
+          signer.map(key -> new CheckpointPublisher(tables, key, witnesses, settings.witnesses().roundTimeout(), clock, blocking));
       EntityJournal journal = new EntityJournal(system, settings.journalTimeout());
       ShardedDaemonProcess.get(system)
           .init(
