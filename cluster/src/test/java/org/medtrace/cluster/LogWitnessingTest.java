@@ -25,7 +25,8 @@ import org.medtrace.persistence.cassandra.RealCassandra;
 /**
  * The log's checkpoints go to its witnesses over HTTP, against the real Cassandra: in development
  * mode the node's NOT-INDEPENDENT self-witness cosigns them and they are served witnessed; with the
- * log's only witness down they are still published, unwitnessed, and the log keeps growing.
+ * log's only witness down they are still published, unwitnessed (and not served as witnessed), and
+ * the log keeps growing.
  */
 @ExtendWith({RealCassandra.class, RealKafka.class})
 class LogWitnessingTest {
@@ -78,8 +79,9 @@ class LogWitnessingTest {
       registerBatch(node, "L-DOWN-2");
       awaitAssert(node, () -> assertEquals(2, leavesInCheckpoints(api, regulator), "the log goes on past the unwitnessed checkpoint"));
       for (int slice = 0; slice < LogFormat.SLICE_COUNT; slice++) {
-        JsonNode witnessed = api.get("/api/v1/log/slices/" + slice + "/checkpoint/witnessed", regulator).json();
-        assertEquals(0, witnessed.path("cosignatures").asInt(), witnessed.toString());
+        // Below the quorum nothing is served as witnessed: 503 for a slice with checkpoints, 404 for one without.
+        ApiClient.Reply witnessed = api.get("/api/v1/log/slices/" + slice + "/checkpoint/witnessed", regulator);
+        assertTrue(witnessed.status() == 503 || witnessed.status() == 404, witnessed.toString());
       }
     }
   }

@@ -4,16 +4,18 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.medtrace.merkle.LogFormat;
 import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.merkle.note.NoteSigner;
+import org.medtrace.merkle.note.WitnessPolicy;
 import org.medtrace.merkle.witness.CheckpointWitnesses;
 import org.medtrace.merkle.witness.HttpCheckpointWitnesses;
 import org.slf4j.Logger;
@@ -51,24 +53,24 @@ public final class GlobalLog {
 
   private final LogTables tables;
   private final Optional<NoteKey> logKey;
-  private final List<NoteKey> witnessKeys;
+  private final WitnessPolicy witnessPolicy;
 
-  private GlobalLog(LogTables tables, Optional<NoteKey> logKey, List<NoteKey> witnessKeys) {
+  private GlobalLog(LogTables tables, Optional<NoteKey> logKey, WitnessPolicy witnessPolicy) {
     this.tables = tables;
     this.logKey = logKey;
-    this.witnessKeys = List.copyOf(witnessKeys);
+    this.witnessPolicy = witnessPolicy;
   }
 
   /**
    * The log's read side (checkpoints, proofs, exports), if the node has a log key (without one
    * there are no checkpoints to prove anything against). Its exports carry the keys of the log's
-   * witnesses.
+   * witnesses, and its witnessed checkpoints are those that their policy (quorum of keys) accepts.
    *
    * @param organisationKeys the keys that sign events, by key id, which exports carry
    */
   public Optional<LogReader> reader(ActorSystem<?> system, Duration journalTimeout, Map<String, PublicKey> organisationKeys) {
     return logKey.map(
-        key -> new LogReader(tables, new EntityJournal(system, journalTimeout), key, witnessKeys, organisationKeys));
+        key -> new LogReader(tables, new EntityJournal(system, journalTimeout), key, witnessPolicy, organisationKeys));
   }
 
   /** The key that verifies the log's checkpoints, if the node has one. */
@@ -115,8 +117,9 @@ public final class GlobalLog {
       if (signer.isEmpty()) {
         log.warn("No log key is configured (medtrace.global-log.signing): the log publishes no checkpoints");
       }
+      Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
       Optional<CheckpointPublisher> publisher =
-          signer.map(key -> new CheckpointPublisher(tables, key, witnesses, settings.witnesses().publisherWait(), clock));
+          signer.map(key -> new CheckpointPublisher(tables, key, witnesses, settings.witnesses().roundTimeout(), clock, blocking));
       EntityJournal journal = new EntityJournal(system, settings.journalTimeout());
       ShardedDaemonProcess.get(system)
           .init(
@@ -125,7 +128,7 @@ public final class GlobalLog {
               LogFormat.SLICE_COUNT,
               slice -> SliceWriter.create(slice, settings, tables, journal, publisher, clock));
     }
-    return new GlobalLog(tables, signer.map(NoteSigner::verifierKey), witnesses.policy().witnesses());
+    return new GlobalLog(tables, signer.map(NoteSigner::verifierKey), witnesses.policy());
   }
 
   /** The log's tables in the journal keyspace, through the journal plugin's Cassandra session. */

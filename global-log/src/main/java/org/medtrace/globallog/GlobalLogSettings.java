@@ -40,10 +40,11 @@ public record GlobalLogSettings(
     }
 
     /**
-     * How long the publisher waits for the witnesses' answer: each witness gets at most two requests
-     * (the second with a proof from the size it last cosigned), plus the time to read that proof.
+     * How long one slice's witnesses may take for a checkpoint before the slice's next checkpoint is
+     * handed to them: each witness gets at most two requests (the second with a proof from the size
+     * it last cosigned), plus the time to read that proof. The publisher does not wait for it.
      */
-    public Duration publisherWait() {
+    public Duration roundTimeout() {
       return timeout.multipliedBy(3);
     }
 

@@ -2,6 +2,7 @@ package org.medtrace.globallog;
 
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import org.medtrace.merkle.note.Checkpoint;
 import org.medtrace.merkle.note.NoteException;
 import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.merkle.note.SignedNote;
+import org.medtrace.merkle.note.WitnessPolicy;
 import org.medtrace.verify.BundleWriter;
 import org.medtrace.verify.HistoryBundle;
 
@@ -30,25 +32,67 @@ public final class LogReader {
     }
   }
 
+  /**
+   * The slice has checkpoints, but none of the newest {@link #WITNESSED_SEARCH_DEPTH} is cosigned
+   * by the witness quorum (the witnesses are down, slow, refuse, or have not answered yet).
+   *
+   * @param latest the slice's latest checkpoint, and {@code latestVerdict} the policy's verdict on it
+   */
+  public static final class NotWitnessedException extends RuntimeException {
+    private final transient LogTables.StoredCheckpoint latest;
+    private final transient WitnessPolicy.Verdict latestVerdict;
+
+    NotWitnessedException(int searched, LogTables.StoredCheckpoint latest, WitnessPolicy.Verdict latestVerdict) {
+      super(
+          "slice " + latest.slice() + ": none of its latest " + searched + " checkpoints is cosigned by at least "
+              + latestVerdict.quorum() + " of the log's " + latestVerdict.witnessCount() + " witnesses; the latest, of size "
+              + latest.treeSize() + ", is cosigned by "
+              + (latestVerdict.cosignedBy().isEmpty() ? "none of them" : String.join(", ", latestVerdict.cosignedBy()))
+              + (latestVerdict.problems().isEmpty() ? "" : " (bad cosignatures: " + String.join("; ", latestVerdict.problems()) + ")"));
+      this.latest = latest;
+      this.latestVerdict = latestVerdict;
+    }
+
+    public LogTables.StoredCheckpoint latest() {
+      return latest;
+    }
+
+    public WitnessPolicy.Verdict latestVerdict() {
+      return latestVerdict;
+    }
+  }
+
+  /** A checkpoint the witness policy accepts, with the policy's verdict on it (who cosigned). */
+  public record Witnessed(LogTables.StoredCheckpoint checkpoint, WitnessPolicy.Verdict verdict) {}
+
+  /**
+   * How many of a slice's newest checkpoints {@link #latestWitnessedCheckpoint} looks through for
+   * one that the witnesses' quorum cosigned: at the default interval of 10 s, at least 2¾ hours of
+   * a growing slice. It bounds the reads of a request while the witnesses are down; an older
+   * witnessed checkpoint is too stale to show as the slice's state anyway.
+   */
+  public static final int WITNESSED_SEARCH_DEPTH = 1_000;
+
   /** An inclusion proof of one event's leaf into a checkpoint of its slice. */
   public record Inclusion(LogLeaf leaf, int slice, long leafIndex, LogTables.StoredCheckpoint checkpoint, List<byte[]> proof) {}
 
   private final LogTables tables;
   private final EntityJournal journal;
   private final NoteKey logKey;
-  private final List<NoteKey> witnessKeys;
+  private final WitnessPolicy witnessPolicy;
   private final Map<String, PublicKey> organisationKeys;
 
   /**
-   * @param witnessKeys the configured witnesses' keys, for exports (none until witnesses exist)
+   * @param witnessPolicy the configured witnesses and their quorum: which checkpoints count as
+   *     witnessed, and the witnesses' keys for exports (no witnesses, quorum 0, until they exist)
    * @param organisationKeys the keys that sign events, by key id, for exports
    */
   public LogReader(
-      LogTables tables, EntityJournal journal, NoteKey logKey, List<NoteKey> witnessKeys, Map<String, PublicKey> organisationKeys) {
+      LogTables tables, EntityJournal journal, NoteKey logKey, WitnessPolicy witnessPolicy, Map<String, PublicKey> organisationKeys) {
     this.tables = tables;
     this.journal = journal;
     this.logKey = logKey;
-    this.witnessKeys = List.copyOf(witnessKeys);
+    this.witnessPolicy = witnessPolicy;
     this.organisationKeys = Map.copyOf(organisationKeys);
   }
 
@@ -60,6 +104,52 @@ public final class LogReader {
   public LogTables.StoredCheckpoint latestCheckpoint(int slice) {
     requireSlice(slice);
     return tables.latestCheckpoint(slice).orElseThrow(() -> new NotInLogException("slice " + slice + " has no checkpoint yet"));
+  }
+
+  /** The configured witnesses and how many of them must cosign a checkpoint. */
+  public WitnessPolicy witnessPolicy() {
+    return witnessPolicy;
+  }
+
+  /**
+   * The slice's latest checkpoint that the log's {@link WitnessPolicy} accepts: signed by the log
+   * key, with valid cosignatures by at least the quorum of the configured witnesses (cosignatures
+   * by other keys, or that do not verify, do not count). A checkpoint waiting for its cosignatures
+   * is passed over for an older one that has them.
+   *
+   * @throws NotInLogException if the log has no witnesses (then nothing is witnessed) or the slice
+   *     has no checkpoint yet
+   * @throws NotWitnessedException if none of the slice's newest {@link #WITNESSED_SEARCH_DEPTH}
+   *     checkpoints is accepted
+   */
+  public Witnessed latestWitnessedCheckpoint(int slice) {
+    requireSlice(slice);
+    if (witnessPolicy.witnesses().isEmpty()) {
+      throw new NotInLogException(
+          "this log has no witnesses (medtrace.global-log.witnesses.list is empty), so none of its checkpoints is witnessed;"
+              + " GET /api/v1/log/slices/" + slice + "/checkpoint serves the latest signed one");
+    }
+    LogTables.StoredCheckpoint latest = null;
+    WitnessPolicy.Verdict latestVerdict = null;
+    int searched = 0;
+    Iterator<LogTables.StoredCheckpoint> checkpoints = tables.checkpointsNewestFirst(slice, WITNESSED_SEARCH_DEPTH).iterator();
+    while (checkpoints.hasNext()) {
+      LogTables.StoredCheckpoint stored = checkpoints.next();
+      searched++;
+      WitnessPolicy.Verdict verdict = witnessPolicy.evaluate(parse(stored.cosignedNote()));
+      if (latest == null) {
+        latest = stored;
+        latestVerdict = verdict;
+      }
+      if (verdict.witnessed()) {
+        verified(stored.cosignedNote());
+        return new Witnessed(stored, verdict);
+      }
+    }
+    if (latest == null) {
+      throw new NotInLogException("slice " + slice + " has no checkpoint yet");
+    }
+    throw new NotWitnessedException(searched, latest, latestVerdict);
   }
 
   /** The slice's checkpoint of {@code treeSize} leaves. */
@@ -131,7 +221,7 @@ public final class LogReader {
       events.add(new BundleWriter.EventProof(stored.get(i), slice, leafIndex, tree.inclusionProof(leafIndex, checkpoint.treeSize())));
     }
     return BundleWriter.assemble(
-        entityType, entityId, events, parse(checkpoint.cosignedNote()), logKey, witnessKeys, organisationKeys);
+        entityType, entityId, events, parse(checkpoint.cosignedNote()), logKey, witnessPolicy.witnesses(), organisationKeys);
   }
 
   /** The checkpoint text of a stored note, after checking the log's signature on it. */

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.medtrace.merkle.LogLeaf;
 
 /**
@@ -31,6 +33,9 @@ public final class LogTables {
 
   /** At most this many leaves go into one conditional batch (Cassandra warns about large batches). */
   static final int LEAVES_PER_BATCH = 32;
+
+  /** Checkpoint rows read per page when walking a slice's checkpoints (each row is a note of a few hundred bytes). */
+  static final int CHECKPOINT_PAGE_SIZE = 64;
 
   /** A stored leaf: what the log holds at one index. */
   public record StoredLeaf(int slice, long leafIndex, LogLeaf leaf, Instant sequencedAt) {}
@@ -58,6 +63,7 @@ public final class LogTables {
   private final PreparedStatement updateCosigned;
   private final PreparedStatement selectLatestCheckpoint;
   private final PreparedStatement selectCheckpoint;
+  private final PreparedStatement selectCheckpointsNewestFirst;
 
   public LogTables(CqlSession session, String keyspace) {
     this.session = session;
@@ -104,6 +110,9 @@ public final class LogTables {
         prepare(
             "SELECT tree_size, note, cosigned_note, published_at FROM " + keyspace
                 + ".log_checkpoints WHERE slice = ? AND tree_size = ?");
+    selectCheckpointsNewestFirst =
+        prepare(
+            "SELECT tree_size, note, cosigned_note, published_at FROM " + keyspace + ".log_checkpoints WHERE slice = ? LIMIT ?");
   }
 
   private PreparedStatement prepare(String cql) {
@@ -295,6 +304,15 @@ public final class LogTables {
 
   public Optional<StoredCheckpoint> checkpoint(int slice, long treeSize) {
     return Optional.ofNullable(session.execute(quorum(selectCheckpoint.bind(slice, treeSize))).one()).map(row -> checkpoint(slice, row));
+  }
+
+  /**
+   * The slice's checkpoints, newest first, at most {@code limit}; read a page at a time as the
+   * stream is consumed, so a caller that stops early (e.g. {@code findFirst}) reads no further.
+   */
+  public Stream<StoredCheckpoint> checkpointsNewestFirst(int slice, int limit) {
+    Iterable<Row> rows = session.execute(quorum(selectCheckpointsNewestFirst.bind(slice, limit)).setPageSize(CHECKPOINT_PAGE_SIZE));
+    return StreamSupport.stream(rows.spliterator(), false).map(row -> checkpoint(slice, row));
   }
 
   private static StoredCheckpoint checkpoint(int slice, Row row) {

@@ -2,6 +2,7 @@ package org.medtrace.globallog;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,11 +10,11 @@ import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,23 +27,19 @@ import org.medtrace.merkle.MerkleTree;
 import org.medtrace.merkle.ProofVerifier;
 import org.medtrace.merkle.Rfc9162;
 import org.medtrace.merkle.note.Checkpoint;
-import org.medtrace.merkle.note.InMemoryWitnessState;
 import org.medtrace.merkle.note.NoteException;
-import org.medtrace.merkle.note.NoteSignature;
 import org.medtrace.merkle.note.NoteSigner;
 import org.medtrace.merkle.note.SignatureType;
 import org.medtrace.merkle.note.SignedNote;
-import org.medtrace.merkle.note.Witness;
-import org.medtrace.merkle.note.WitnessPolicy;
-import org.medtrace.merkle.note.WitnessResponse;
 import org.medtrace.merkle.witness.CheckpointWitnesses;
-import org.medtrace.merkle.witness.WitnessingResult;
 import org.medtrace.persistence.cassandra.RealCassandra;
 
 /**
  * Checkpoint publishing against the real Cassandra: checkpoints verify with the log key, each is
  * consistent with the one before, an unchanged tree gets none, a tree that does not extend the
- * previous checkpoint gets none, and a witness behind {@link CheckpointWitnesses} cosigns.
+ * previous checkpoint gets none, and a witness behind {@link CheckpointWitnesses} cosigns, without
+ * holding up publishing: while it hangs checkpoints go on, and a later one is witnessed when it is
+ * back (or when a round it never answers is given up).
  */
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -82,7 +79,11 @@ class CheckpointPublisherTest {
   }
 
   private CheckpointPublisher publisher(CheckpointWitnesses witnesses) {
-    return new CheckpointPublisher(tables, LOG_KEY, witnesses, Duration.ofSeconds(5), Clock.systemUTC());
+    return publisher(witnesses, Duration.ofSeconds(5));
+  }
+
+  private CheckpointPublisher publisher(CheckpointWitnesses witnesses, Duration witnessRoundTimeout) {
+    return new CheckpointPublisher(tables, LOG_KEY, witnesses, witnessRoundTimeout, Clock.systemUTC(), ForkJoinPool.commonPool());
   }
 
   @Test
@@ -139,50 +140,86 @@ class CheckpointPublisherTest {
   @Test
   void aWitnessBehindTheInterfaceCosignsEachNewCheckpoint() throws Exception {
     int slice = 9;
-    NoteSigner witnessKey = NoteSigner.generate("regulator.example/witness", SignatureType.COSIGNATURE_V1);
-    Witness witness =
-        new Witness(
-            witnessKey,
-            Map.of(LogFormat.sliceOrigin("test.example/ledger", slice), LOG_KEY.verifierKey()),
-            new InMemoryWitnessState(),
-            Clock.systemUTC());
-    WitnessPolicy policy = new WitnessPolicy(1, List.of(witnessKey.verifierKey()));
-    List<Long> oldSizes = new java.util.ArrayList<>();
-    CheckpointWitnesses witnesses =
-        new CheckpointWitnesses() {
-          @Override
-          public CompletionStage<WitnessingResult> cosign(String signedCheckpoint, long oldSize, List<byte[]> consistencyProof) {
-            oldSizes.add(oldSize);
-            WitnessResponse response = witness.submit(signedCheckpoint, consistencyProof);
-            try {
-              SignedNote note = SignedNote.parse(signedCheckpoint);
-              List<NoteSignature> cosignatures =
-                  response instanceof WitnessResponse.Cosigned cosigned ? List.of(cosigned.cosignature()) : List.of();
-              for (NoteSignature cosignature : cosignatures) {
-                note = note.withSignature(cosignature);
-              }
-              return CompletableFuture.completedFuture(
-                  new WitnessingResult(note.format(), cosignatures, Map.of(), policy.evaluate(note)));
-            } catch (NoteException e) {
-              return CompletableFuture.failedFuture(e);
-            }
-          }
-
-          @Override
-          public WitnessPolicy policy() {
-            return policy;
-          }
-        };
-    CheckpointPublisher publisher = publisher(witnesses);
+    InProcessWitness witness = new InProcessWitness(LOG_KEY.verifierKey(), slice, tables);
+    CheckpointPublisher publisher = publisher(witness);
 
     publisher.publish(slice, grow(slice, 2).tree()).orElseThrow();
-    SignedNote second = publisher.publish(slice, grow(slice, 3).tree()).orElseThrow();
+    publisher.publish(slice, grow(slice, 3).tree()).orElseThrow();
 
-    assertTrue(policy.evaluate(second).witnessed(), policy.evaluate(second).toString());
-    SignedNote stored = SignedNote.parse(tables.latestCheckpoint(slice).orElseThrow().cosignedNote());
-    assertTrue(policy.evaluate(stored).witnessed(), "the stored checkpoint carries the cosignature");
-    Checkpoint.verify(stored, LOG_KEY.verifierKey());
-    assertEquals(List.of(0L, 2L), oldSizes, "the first checkpoint comes from size 0, the second from the first's size");
+    awaitAssert(() -> assertTrue(witnessed(witness, slice, 5), "the stored checkpoint carries the cosignature"));
+    Checkpoint.verify(SignedNote.parse(tables.checkpoint(slice, 5).orElseThrow().cosignedNote()), LOG_KEY.verifierKey());
+    assertEquals(List.of(0L, 2L), witness.oldSizes(), "the first checkpoint comes from size 0, the second from the first's size");
+  }
+
+  @Test
+  void checkpointsGoOnWhileTheWitnessHangsAndALaterOneIsWitnessedWhenItIsBack() throws Exception {
+    int slice = 10;
+    InProcessWitness witness = new InProcessWitness(LOG_KEY.verifierKey(), slice, tables);
+    witness.hang();
+    // Rounds are given up only after ten minutes: a publisher that waited for them would not get on.
+    CheckpointPublisher publisher = publisher(witness, Duration.ofMinutes(10));
+
+    // Beside the test, so that a publisher that waits for the hanging witness fails it instead of hanging it.
+    List<Long> sizes =
+        CompletableFuture.supplyAsync(
+                () ->
+                    java.util.stream.Stream.of(2, 3, 1)
+                        .map(events -> size(publisher.publish(slice, grow(slice, events).tree()).orElseThrow()))
+                        .toList())
+            .get(60, TimeUnit.SECONDS);
+
+    assertEquals(List.of(2L, 5L, 6L), sizes, "every checkpoint was published while the witness held the first");
+    assertEquals(List.of(0L), witness.oldSizes(), "the witness holds the first checkpoint; the later ones wait for that round");
+    for (long size : sizes) {
+      assertFalse(witnessed(witness, slice, size));
+    }
+
+    witness.resumeAndAnswerHeld();
+    awaitAssert(() -> assertTrue(witnessed(witness, slice, 6), "the latest checkpoint, handed over when the held round ended"));
+    assertTrue(witnessed(witness, slice, 2), "the held request, answered late");
+    assertFalse(witnessed(witness, slice, 5), "replaced by 6 while it waited, so never handed over");
+  }
+
+  @Test
+  void aRoundTheWitnessNeverAnswersIsGivenUpAndTheNextCheckpointIsHandedOver() throws Exception {
+    int slice = 11;
+    InProcessWitness witness = new InProcessWitness(LOG_KEY.verifierKey(), slice, tables);
+    MerkleTree first = grow(slice, 1).tree();
+    MerkleTree second = grow(slice, 2).tree();
+    CheckpointPublisher publisher = publisher(witness, Duration.ofSeconds(5));
+
+    witness.hang();
+    publisher.publish(slice, first).orElseThrow();
+    witness.resume();
+    publisher.publish(slice, second).orElseThrow();
+    assertEquals(List.of(0L), witness.oldSizes(), "the second checkpoint waits for the first's round");
+
+    awaitAssert(() -> assertTrue(witnessed(witness, slice, 3), "handed over once the unanswered round was given up"));
+    assertFalse(witnessed(witness, slice, 1));
+  }
+
+  private static long size(SignedNote note) {
+    try {
+      return Checkpoint.parse(note.text()).size();
+    } catch (NoteException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Whether the stored checkpoint of {@code size} carries a valid cosignature of {@code witness}. */
+  private boolean witnessed(InProcessWitness witness, int slice, long size) {
+    try {
+      return witness.policy().evaluate(SignedNote.parse(tables.checkpoint(slice, size).orElseThrow().cosignedNote())).witnessed();
+    } catch (NoteException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private void awaitAssert(Runnable assertion) {
+    node.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
+      assertion.run();
+      return null;
+    });
   }
 
   @Test

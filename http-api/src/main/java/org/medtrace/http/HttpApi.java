@@ -395,6 +395,10 @@ public final class HttpApi {
         // RFC 9110: a 401 names the scheme to authenticate with; here, the signed-submission headers.
         response = response.addHeader(RawHeader.create("WWW-Authenticate", "Medtrace-Signature realm=\"medtrace\""));
       }
+      if (problem.type() == Problem.Type.CHECKPOINT_NOT_WITNESSED) {
+        // The witnesses may answer for the next checkpoint; asking again before then meets the same answer.
+        response = response.addHeader(RawHeader.create("Retry-After", Long.toString(Math.max(1, settings.retryAfter().toSeconds()))));
+      }
       if (problem.type() == Problem.Type.METHOD_NOT_ALLOWED) {
         @SuppressWarnings("unchecked")
         List<String> allow = (List<String>) problem.extensions().get("allow");

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -19,12 +20,14 @@ import org.medtrace.globallog.LogTables;
 import org.medtrace.http.auth.Caller;
 import org.medtrace.merkle.note.Checkpoint;
 import org.medtrace.merkle.note.NoteException;
+import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.verify.BundleWriter;
 
 /**
  * The global verifiable log over HTTP (merkle-log/FORMAT.md): each slice's latest checkpoint (and
- * latest witnessed one), consistency proofs between checkpoint sizes, an event's inclusion proof
+ * latest one that the configured witness quorum cosigned, judged here with the log's {@code
+ * WitnessPolicy}), consistency proofs between checkpoint sizes, an event's inclusion proof
  * into a checkpoint, and an entity's history as a bundle for {@code medtrace-verify} (under each
  * entity's own path, with its readers). Hashes and
  * proofs are base64, as in checkpoints and bundles. Who may read what: {@link AccessRules}.
@@ -36,6 +39,23 @@ final class LogEndpoints {
   /** A checkpoint as the API shows it; {@code checkpoint} is the signed note, to verify with the log key. */
   record CheckpointView(
       int slice, String origin, long treeSize, String rootHash, Optional<Instant> time, int cosignatures, String checkpoint) {}
+
+  /**
+   * The latest checkpoint that the log's witness policy accepts: {@code checkpoint} carries the
+   * cosignature lines, {@code cosignedBy} names the configured witnesses whose cosignature verified
+   * (at least {@code quorum} of {@code witnesses}).
+   */
+  record WitnessedCheckpointView(
+      int slice,
+      String origin,
+      long treeSize,
+      String rootHash,
+      Optional<Instant> time,
+      int cosignatures,
+      String checkpoint,
+      int quorum,
+      List<String> witnesses,
+      List<String> cosignedBy) {}
 
   record ConsistencyView(int slice, long fromSize, long toSize, List<String> proof) {}
 
@@ -62,10 +82,10 @@ final class LogEndpoints {
     return List.of(
         Endpoint.secured(
             "GET", BASE + "/slices/{slice}/checkpoint", "getLatestCheckpoint", AccessRules.LOG_READERS,
-            call -> read(log -> view(log.latestCheckpoint(slice(call)), false))),
+            call -> read(log -> view(log.latestCheckpoint(slice(call))))),
         Endpoint.secured(
             "GET", BASE + "/slices/{slice}/checkpoint/witnessed", "getLatestWitnessedCheckpoint", AccessRules.LOG_READERS,
-            call -> read(log -> view(log.latestCheckpoint(slice(call)), true))),
+            call -> read(log -> witnessed(log, slice(call)))),
         Endpoint.secured(
             "GET", BASE + "/slices/{slice}/consistency", "getConsistencyProof", AccessRules.LOG_READERS,
             call -> {
@@ -97,6 +117,33 @@ final class LogEndpoints {
         Endpoint.secured(
             "GET", PatientEndpoints.BASE + "/log/export", "exportPatientHistory", AccessRules.PATIENT_HISTORY_EXPORTERS,
             call -> export(PatientRecord.ENTITY_TYPE, ownPatient(call))));
+  }
+
+  /** The latest checkpoint the witness quorum cosigned, or a 503 that says what the latest one has. */
+  private static ApiResponse witnessed(LogReader log, int slice) {
+    LogReader.Witnessed witnessed;
+    try {
+      witnessed = log.latestWitnessedCheckpoint(slice);
+    } catch (LogReader.NotWitnessedException e) {
+      throw new Problem(
+          Problem.Type.CHECKPOINT_NOT_WITNESSED,
+          e.getMessage(),
+          Map.of(
+              "quorum", e.latestVerdict().quorum(),
+              "witnesses", witnessNames(log),
+              "latestTreeSize", e.latest().treeSize(),
+              "latestCosignedBy", e.latestVerdict().cosignedBy()));
+    }
+    LogTables.StoredCheckpoint stored = witnessed.checkpoint();
+    CheckpointView view = checkpointView(stored, stored.cosignedNote());
+    return ApiResponse.ok(
+        new WitnessedCheckpointView(
+            view.slice(), view.origin(), view.treeSize(), view.rootHash(), view.time(), view.cosignatures(), view.checkpoint(),
+            witnessed.verdict().quorum(), witnessNames(log), witnessed.verdict().cosignedBy()));
+  }
+
+  private static List<String> witnessNames(LogReader log) {
+    return log.witnessPolicy().witnesses().stream().map(NoteKey::name).toList();
   }
 
   private CompletionStage<ApiResponse> inclusion(String entityType, String entityId, Call call) {
@@ -137,20 +184,22 @@ final class LogEndpoints {
         blocking);
   }
 
-  private static ApiResponse view(LogTables.StoredCheckpoint stored, boolean withCosignatures) {
-    String note = withCosignatures ? stored.cosignedNote() : stored.note();
+  private static ApiResponse view(LogTables.StoredCheckpoint stored) {
+    return ApiResponse.ok(checkpointView(stored, stored.note()));
+  }
+
+  private static CheckpointView checkpointView(LogTables.StoredCheckpoint stored, String note) {
     try {
       SignedNote signed = SignedNote.parse(note);
       Checkpoint checkpoint = Checkpoint.parse(signed.text());
-      return ApiResponse.ok(
-          new CheckpointView(
+      return new CheckpointView(
               stored.slice(),
               checkpoint.origin(),
               checkpoint.size(),
               Base64.getEncoder().encodeToString(checkpoint.rootHash()),
               checkpoint.time(),
               signed.signatures().size() - 1,
-              note));
+              note);
     } catch (NoteException e) {
       throw new IllegalStateException("slice " + stored.slice() + " stores a checkpoint that is not a signed note: " + e.getMessage(), e);
     }

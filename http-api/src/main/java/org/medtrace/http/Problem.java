@@ -39,6 +39,7 @@ public final class Problem extends RuntimeException {
     CHECKPOINT_NOT_TRUSTED(403, "Checkpoint not signed by a followed log"),
     CHECKPOINT_INCONSISTENT(422, "Checkpoint not consistent with the cosigned one"),
     LOG_FORK_DETECTED(422, "Log fork detected, evidence recorded"),
+    CHECKPOINT_NOT_WITNESSED(503, "No checkpoint cosigned by the witness quorum"),
     REQUEST_TOO_LARGE(413, "Request too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
     BUSINESS_RULE(422, "Business rule violated"),

@@ -138,7 +138,7 @@ public final class ApiTestNode implements AutoCloseable {
       PrometheusRegistry registry = new PrometheusRegistry();
       RecordingEpcisCapture epcis = new RecordingEpcisCapture();
       GlobalLogSettings logSettings = GlobalLogSettings.from(config);
-      GlobalLog log = GlobalLog.init(system, logSettings, Clock.systemUTC());
+      GlobalLog log = GlobalLog.init(system, logSettings, GlobalLog.witnesses(system, logSettings), Clock.systemUTC());
       HttpApi api =
           HttpApi.create(
               system, settings, TrustedKeys.none(), registry, clock, Optional.of(epcis),
