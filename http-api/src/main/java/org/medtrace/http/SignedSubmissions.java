@@ -92,7 +92,7 @@ final class SignedSubmissions {
   }
 
   private boolean requiredFor(Caller caller) {
-    return settings.requiredForOrganisations().contains(caller.organisation()) || settings.requiredForRoles().contains(caller.role());
+    return settings.required().appliesTo(caller.party());
   }
 
   /** The problem of each refusal: the same name, so that HTTP and Kafka report refusals alike. */

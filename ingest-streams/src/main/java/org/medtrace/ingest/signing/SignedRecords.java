@@ -130,7 +130,7 @@ public final class SignedRecords {
       if (item instanceof DecodedItem.Routable routable) {
         for (RoutedCommand<?> command : routable.commands()) {
           ActingParty party = command.party();
-          if (settings.requiredForOrganisations().contains(party.organisation()) || settings.requiredForRoles().contains(party.role())) {
+          if (settings.required().appliesTo(party)) {
             return refusedMessage(
                 label,
                 new SubmissionRefused(
