@@ -64,6 +64,7 @@ import org.medtrace.ingest.route.SourceRecord;
 import org.medtrace.ingest.sensor.SensorReadingDecoder;
 import org.medtrace.ingest.sensor.SensorReadings;
 import org.medtrace.ingest.sensor.SequenceGaps;
+import org.medtrace.ingest.signing.RecordSigner;
 import org.medtrace.ingest.signing.SignedRecords;
 import org.medtrace.ledger.v1.EventBody;
 import org.medtrace.persistence.cassandra.RealCassandra;
@@ -349,16 +350,16 @@ class KafkaIngestTest {
     java.util.function.IntFunction<byte[]> result = i ->
         template.replace("CL-20261103-0001", "CL-SIG-" + i).replace("4711^^^STMARY^MR", (70000 + i) + "^^^STMARY^MR").getBytes(StandardCharsets.UTF_8);
 
-    Map<String, String> good = signRecord(lab, lab.certificate().keyId(), topic, "CL-SIG-0", result.apply(0));
+    Map<String, byte[]> good = signRecord(lab, lab, topic, "CL-SIG-0", result.apply(0));
     sendWithHeaders(topic, "CL-SIG-0", result.apply(0), good);
     sendWithHeaders(topic, "CL-SIG-0", result.apply(0), good); // the same signed record again: a replay
     // Signed with another key of the same organisation than the one the key id names.
-    sendWithHeaders(topic, "CL-SIG-1", result.apply(1), signRecord(otherLabKey, lab.certificate().keyId(), topic, "CL-SIG-1", result.apply(1)));
-    sendWithHeaders(topic, "CL-SIG-2", result.apply(2), signRecord(revoked, revoked.certificate().keyId(), topic, "CL-SIG-2", result.apply(2)));
+    sendWithHeaders(topic, "CL-SIG-1", result.apply(1), signRecord(otherLabKey, lab, topic, "CL-SIG-1", result.apply(1)));
+    sendWithHeaders(topic, "CL-SIG-2", result.apply(2), signRecord(revoked, revoked, topic, "CL-SIG-2", result.apply(2)));
     // The good record's signature copied onto another record (same key, other value).
     sendWithHeaders(topic, "CL-SIG-0", result.apply(3), good);
     sendWithHeaders(topic, "CL-SIG-4", result.apply(4),
-        signRecord(otherOrganisation, otherOrganisation.certificate().keyId(), topic, "CL-SIG-4", result.apply(4)));
+        signRecord(otherOrganisation, otherOrganisation, topic, "CL-SIG-4", result.apply(4)));
     sendWithHeaders(topic, "CL-SIG-5", result.apply(5), Map.of()); // unsigned, but CITYLAB must sign
     flushAndConfirmSends();
 
@@ -381,10 +382,12 @@ class KafkaIngestTest {
     EventBody stored = node.events(PatientRecord.ENTITY_TYPE, patient.apply(0)).get(0);
     assertTrue(stored.hasSubmissionSignature(), "the event keeps the signature");
     assertEquals(lab.certificate().keyId(), stored.getSubmissionSignature().getKeyId());
-    assertEquals(good.get(SignedRecords.SIGNATURE_HEADER), Base64.getEncoder().encodeToString(stored.getSubmissionSignature().getSignature().toByteArray()));
+    assertEquals(
+        new String(good.get(SignedRecords.SIGNATURE_HEADER), StandardCharsets.UTF_8),
+        Base64.getEncoder().encodeToString(stored.getSubmissionSignature().getSignature().toByteArray()));
     assertEquals(
         new String(SignedRecord.of(topic, "CL-SIG-0".getBytes(StandardCharsets.UTF_8), result.apply(0),
-            Long.parseLong(good.get(SignedRecords.SIGNED_AT_HEADER)), lab.certificate().keyId()).canonicalBytes(), StandardCharsets.UTF_8),
+            Long.parseLong(new String(good.get(SignedRecords.SIGNED_AT_HEADER), StandardCharsets.UTF_8)), lab.certificate().keyId()).canonicalBytes(), StandardCharsets.UTF_8),
         stored.getSubmissionSignature().getSignedRequest().toStringUtf8());
     assertInstanceOf(VerificationResult.Intact.class, node.verify(PatientRecord.ENTITY_TYPE, patient.apply(0)));
     for (int refused = 1; refused <= 5; refused++) {
@@ -410,6 +413,37 @@ class KafkaIngestTest {
     assertEquals(EpcisSamples.batchId("CLI-1"), sent.get(1).key());
     assertEquals(8, second.getSequenceNumber());
     assertEquals(9.5, second.getValue());
+  }
+
+  @Test
+  void theCommandLineSenderSignsWithAnOrganisationKeyFromTheCaDirectory(@TempDir Path caDir) throws Exception {
+    NetworkCa ca = NetworkCa.init(caDir, "test network CA", Duration.ofDays(3650), java.time.Clock.systemUTC());
+    NetworkCa.Issued logistics = ca.issue("cold-logistics", "logistics", Duration.ofDays(365));
+    String topic = "cli-signed.sensor-readings";
+    RealKafka.createTopics(List.of(topic), 1);
+    System.setProperty("medtrace.kafka.bootstrap-servers", RealKafka.bootstrapServers());
+    System.setProperty("medtrace.ingest.sensor-readings.topic", topic);
+    ConfigFactory.invalidateCaches();
+    try {
+      org.medtrace.ingest.SendToIngest.main(new String[] {
+          "--sign", logistics.certificate().serialHex(), "--ca-dir", caDir.toString(), "temperatures", "cli-logger", EpcisSamples.batchId("CLI-2"), "1", "4.5"});
+    } finally {
+      System.clearProperty("medtrace.kafka.bootstrap-servers");
+      System.clearProperty("medtrace.ingest.sensor-readings.topic");
+      ConfigFactory.invalidateCaches();
+    }
+    ConsumerRecord<String, byte[]> sent = RealKafka.readAll(topic).get(0);
+    Map<String, byte[]> headers = new HashMap<>();
+    sent.headers().forEach(header -> headers.put(header.key(), header.value()));
+    SourceRecord record = new SourceRecord(
+        sent.topic(), sent.partition(), sent.offset(), sent.key().getBytes(StandardCharsets.UTF_8), sent.value(), headers);
+
+    // The pipeline's own check passes it, and its command carries the signature.
+    IngestSettings settings = settings("cli-signed", 1, "medtrace.ingest.signed-records.trust-dir = \"" + caDir + "\"");
+    var decoder = new SignedRecords(settings.signedRecords(), java.time.Clock.systemUTC())
+        .checking(new SensorReadingDecoder(settings.sensors(), new SequenceGaps(missing -> {})));
+    RoutedCommand<?> command = ((DecodedItem.Routable) decoder.decode(record).items().get(0)).commands().get(0);
+    assertEquals(logistics.certificate().keyId(), command.party().submission().keyId());
   }
 
   // ---- helpers ----
@@ -483,20 +517,16 @@ class KafkaIngestTest {
     unconfirmedSends.add(producer.send(new ProducerRecord<>(topic, key, value)));
   }
 
-  private void sendWithHeaders(String topic, String key, byte[] value, Map<String, String> headers) {
+  private void sendWithHeaders(String topic, String key, byte[] value, Map<String, byte[]> headers) {
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
-    headers.forEach((name, text) -> record.headers().add(name, text.getBytes(StandardCharsets.UTF_8)));
+    headers.forEach((name, header) -> record.headers().add(name, header));
     unconfirmedSends.add(producer.send(record));
   }
 
-  /** The signature headers of a record signed now with {@code signer}'s key, naming the certificate {@code keyId}. */
-  private static Map<String, String> signRecord(NetworkCa.Issued signer, String keyId, String topic, String key, byte[] value) {
-    long signedAt = Instant.now().getEpochSecond();
-    byte[] signature = SignedRecord.of(topic, key.getBytes(StandardCharsets.UTF_8), value, signedAt, keyId).sign(signer.privateKey());
-    return Map.of(
-        SignedRecords.KEY_ID_HEADER, keyId,
-        SignedRecords.SIGNED_AT_HEADER, Long.toString(signedAt),
-        SignedRecords.SIGNATURE_HEADER, Base64.getEncoder().encodeToString(signature));
+  /** The signature headers of a record signed now with {@code key}'s private key, naming {@code certificate}. */
+  private static Map<String, byte[]> signRecord(NetworkCa.Issued key, NetworkCa.Issued certificate, String topic, String recordKey, byte[] value) {
+    return new RecordSigner(certificate.certificate(), key.privateKey(), java.time.Clock.systemUTC())
+        .headers(topic, recordKey.getBytes(StandardCharsets.UTF_8), value);
   }
 
   /**
