@@ -209,7 +209,7 @@ public final class Main {
   private static void usage() {
     System.err.println(
         "usage: bin/medtrace dev | node | schema | apply-schema | token --role R --org O --user U"
-            + " | send lab-result|epcis|temperatures|usage ... | alerts [--wait-for ALERT-ID]"
+            + " | send [--sign SERIAL [--ca-dir DIR]] lab-result|epcis|temperatures|usage ... | alerts [--wait-for ALERT-ID]"
             + " | verify <drug-batch|medical-device|patient-record> <entity id>");
     System.exit(64);
   }

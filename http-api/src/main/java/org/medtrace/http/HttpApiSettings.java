@@ -6,8 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import org.medtrace.actors.ledger.Role;
+import org.medtrace.actors.ledger.SignatureRequirement;
 
 /**
  * The HTTP API's settings, read once from {@code medtrace.http} (see the module's {@code
@@ -47,20 +46,16 @@ public record HttpApiSettings(
    *     certs/}); empty: this node cannot check signatures and refuses signed requests
    * @param maxClockSkew how far a request's signing time may lie from the node's clock, either way
    * @param reloadInterval how often the trust directory is re-read (a new CRL takes effect within it)
-   * @param requiredForOrganisations organisations whose writes must be signed
-   * @param requiredForRoles roles whose writes must be signed (whatever the organisation)
+   * @param required whose writes must be signed (by organisation, or by role whatever the organisation)
    */
   public record SignedSubmissionSettings(
       Optional<Path> trustDirectory,
       Duration maxClockSkew,
       Duration reloadInterval,
-      Set<String> requiredForOrganisations,
-      Set<Role> requiredForRoles) {
+      SignatureRequirement required) {
 
     public SignedSubmissionSettings {
-      requiredForOrganisations = Set.copyOf(requiredForOrganisations);
-      requiredForRoles = Set.copyOf(requiredForRoles);
-      if (trustDirectory.isEmpty() && !(requiredForOrganisations.isEmpty() && requiredForRoles.isEmpty())) {
+      if (trustDirectory.isEmpty() && !required.isEmpty()) {
         throw new IllegalArgumentException(
             "medtrace.http.signed-submissions requires signatures but names no trust-dir to check them with");
       }
@@ -74,12 +69,10 @@ public record HttpApiSettings(
           nonEmpty(config.getString("trust-dir")).map(Path::of),
           config.getDuration("max-clock-skew"),
           config.getDuration("reload-interval"),
-          Set.copyOf(config.getStringList("required-for-organisations")),
-          config.getStringList("required-for-roles").stream()
-              .map(name -> Role.fromWireName(name)
-                  .orElseThrow(() -> new IllegalArgumentException(
-                      "medtrace.http.signed-submissions.required-for-roles names an unknown role '" + name + "'")))
-              .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+          SignatureRequirement.of(
+              config.getStringList("required-for-organisations"),
+              config.getStringList("required-for-roles"),
+              "medtrace.http.signed-submissions"));
     }
   }
 

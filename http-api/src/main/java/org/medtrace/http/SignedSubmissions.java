@@ -1,22 +1,17 @@
 package org.medtrace.http;
 
-import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.medtrace.actors.ledger.SubmissionSignature;
 import org.medtrace.http.auth.Caller;
-import org.medtrace.identity.CertificateCheck;
-import org.medtrace.identity.IssuedCertificate;
-import org.medtrace.identity.NetworkTrust;
-import org.medtrace.identity.Pem;
+import org.medtrace.identity.SignatureClaim;
+import org.medtrace.identity.SignatureFreshness;
 import org.medtrace.identity.SignedRequest;
+import org.medtrace.identity.SubmissionRefused;
+import org.medtrace.identity.SubmissionVerifier;
+import org.medtrace.identity.TrustDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,15 +37,18 @@ final class SignedSubmissions {
 
   private static final Logger log = LoggerFactory.getLogger(SignedSubmissions.class);
 
+  private static final SignatureClaim.FieldNames HEADERS =
+      new SignatureClaim.FieldNames(KEY_ID_HEADER, SIGNED_AT_HEADER, SIGNATURE_HEADER, CERTIFICATE_HEADER);
+
   private final HttpApiSettings.SignedSubmissionSettings settings;
-  private final Clock clock;
-  private final Optional<TrustDirectory> trust;
+  private final SubmissionVerifier verifier;
 
   SignedSubmissions(HttpApiSettings.SignedSubmissionSettings settings, Clock clock) {
     this.settings = settings;
-    this.clock = clock;
     // Loaded now, so that a node with an unreadable trust directory fails at start-up, not on its first signed request.
-    this.trust = settings.trustDirectory().map(dir -> new TrustDirectory(dir, settings.reloadInterval(), clock));
+    Optional<TrustDirectory> trust =
+        settings.trustDirectory().map(dir -> new TrustDirectory(dir, settings.reloadInterval(), clock, log::warn));
+    this.verifier = new SubmissionVerifier(trust, new SignatureFreshness.AroundNow(settings.maxClockSkew()), clock);
   }
 
   /**
@@ -62,162 +60,53 @@ final class SignedSubmissions {
    */
   Caller check(
       Caller caller, String method, String target, byte[] body, Optional<String> idempotencyKey, Function<String, Optional<String>> header) {
-    Optional<String> keyId = header.apply(KEY_ID_HEADER);
-    Optional<String> signedAt = header.apply(SIGNED_AT_HEADER);
-    Optional<String> signature = header.apply(SIGNATURE_HEADER);
-    Optional<String> certificateHeader = header.apply(CERTIFICATE_HEADER);
-    if (keyId.isEmpty() && signedAt.isEmpty() && signature.isEmpty() && certificateHeader.isEmpty()) {
-      if (!method.equals("GET") && requiredFor(caller)) {
-        throw new Problem(
-            Problem.Type.SIGNATURE_REQUIRED,
-            "writes by " + caller.organisation() + " as " + caller.role().wireName() + " must be signed submissions ("
-                + KEY_ID_HEADER + ", " + SIGNED_AT_HEADER + ", " + SIGNATURE_HEADER + "); see http-api/README.md");
-      }
-      return caller;
-    }
-    List<String> missing = new ArrayList<>();
-    keyId.ifPresentOrElse(v -> {}, () -> missing.add(KEY_ID_HEADER));
-    signedAt.ifPresentOrElse(v -> {}, () -> missing.add(SIGNED_AT_HEADER));
-    signature.ifPresentOrElse(v -> {}, () -> missing.add(SIGNATURE_HEADER));
-    idempotencyKey.ifPresentOrElse(v -> {}, () -> missing.add(HttpApi.IDEMPOTENCY_KEY_HEADER + " (the nonce)"));
-    if (!missing.isEmpty()) {
-      throw malformed("a signed submission needs " + String.join(", ", missing));
-    }
-    if (!keyId.get().matches("[0-9a-f]{64}")) {
-      throw malformed(KEY_ID_HEADER + " must be the certificate's SHA-256 fingerprint: 64 lower-case hex digits");
-    }
-    long signedAtSeconds;
     try {
-      signedAtSeconds = Long.parseLong(signedAt.get());
-    } catch (NumberFormatException e) {
-      throw malformed(SIGNED_AT_HEADER + " must be POSIX seconds (a whole number), was '" + signedAt.get() + "'");
-    }
-    byte[] signatureBytes = base64(SIGNATURE_HEADER, signature.get());
-    Instant now = clock.instant();
-    Duration offset = Duration.between(Instant.ofEpochSecond(Math.max(0, signedAtSeconds)), now).abs();
-    if (signedAtSeconds < 0 || offset.compareTo(settings.maxClockSkew()) > 0) {
-      throw new Problem(
-          Problem.Type.STALE_SIGNATURE,
-          "the request was signed at " + signedAtSeconds + " (POSIX seconds), " + offset.toSeconds() + " s from this node's clock ("
-              + now.getEpochSecond() + "); at most " + settings.maxClockSkew().toSeconds() + " s are allowed");
-    }
-    if (trust.isEmpty()) {
-      throw new Problem(
-          Problem.Type.UNKNOWN_CERTIFICATE,
-          "this node has no network CA configured (medtrace.http.signed-submissions.trust-dir) and cannot check signed submissions");
-    }
-    NetworkTrust current = trust.get().current();
-    CertificateCheck check;
-    if (certificateHeader.isPresent()) {
-      X509Certificate certificate;
-      try {
-        certificate = Pem.readCertificate(base64(CERTIFICATE_HEADER, certificateHeader.get()));
-      } catch (IllegalArgumentException e) {
-        throw malformed(CERTIFICATE_HEADER + " must be a base64 DER X.509 certificate: " + e.getMessage());
+      Optional<SignatureClaim> claim = SignatureClaim.read(HEADERS, header);
+      if (claim.isEmpty()) {
+        if (!method.equals("GET") && requiredFor(caller)) {
+          throw new Problem(
+              Problem.Type.SIGNATURE_REQUIRED,
+              "writes by " + caller.organisation() + " as " + caller.role().wireName() + " must be signed submissions ("
+                  + KEY_ID_HEADER + ", " + SIGNED_AT_HEADER + ", " + SIGNATURE_HEADER + "); see http-api/README.md");
+        }
+        return caller;
       }
-      if (!IssuedCertificate.fingerprint(certificate).equals(keyId.get())) {
-        throw malformed(KEY_ID_HEADER + " is not the SHA-256 fingerprint of the certificate in " + CERTIFICATE_HEADER);
+      if (idempotencyKey.isEmpty()) {
+        throw new Problem(Problem.Type.MALFORMED_SIGNATURE, "a signed submission needs " + HttpApi.IDEMPOTENCY_KEY_HEADER + " (the nonce)");
       }
-      check = current.check(certificate, now);
-    } else {
-      check = current.check(keyId.get(), now);
+      SubmissionVerifier.Verified verified =
+          verifier.verify(
+              claim.get(),
+              Optional.of(caller.organisation()),
+              "the token",
+              c -> SignedRequest.of(method, target, body, idempotencyKey.get(), c.signedAtEpochSeconds(), c.keyId()));
+      return new Caller(
+          caller.party().withSubmission(new SubmissionSignature(verified.keyId(), verified.signature(), verified.canonicalBytes())));
+    } catch (SubmissionRefused refused) {
+      throw new Problem(problemType(refused.reason()), refused.getMessage(), Map.<String, Object>copyOf(refused.details()));
+    } catch (TrustDirectory.Unavailable e) {
+      // Fail closed: running on with the old CRL could accept a certificate revoked since.
+      log.error("signed submissions are refused until the trust directory can be read: {}", e.getMessage());
+      throw new Problem(Problem.Type.UNAVAILABLE, "this node cannot read the network CA's trust directory right now; retry later");
     }
-    IssuedCertificate certificate = trusted(check);
-    if (IssuedCertificate.NODE_ROLE.equals(certificate.role())) {
-      throw new Problem(
-          Problem.Type.UNTRUSTED_CERTIFICATE,
-          "certificate " + certificate.serialHex() + " is a node's remoting certificate; submissions are signed with an organisation's");
-    }
-    if (!certificate.organisation().equals(caller.organisation())) {
-      throw new Problem(
-          Problem.Type.CERTIFICATE_ORGANISATION_MISMATCH,
-          "the signing certificate " + certificate.serialHex() + " belongs to " + certificate.organisation()
-              + ", the token to " + caller.organisation(),
-          Map.of("certificateOrganisation", certificate.organisation()));
-    }
-    SignedRequest request;
-    try {
-      request = SignedRequest.of(method, target, body, idempotencyKey.get(), signedAtSeconds, keyId.get());
-    } catch (IllegalArgumentException e) {
-      throw malformed("the request cannot be put in canonical form: " + e.getMessage());
-    }
-    if (!request.verify(certificate.certificate().getPublicKey(), signatureBytes)) {
-      throw new Problem(
-          Problem.Type.BAD_SIGNATURE,
-          "the signature does not verify with certificate " + certificate.serialHex()
-              + " over this request (method, target, body SHA-256 " + request.bodySha256Hex() + ", Idempotency-Key, "
-              + SIGNED_AT_HEADER + ", key id); see http-api/README.md for the canonical form");
-    }
-    return new Caller(caller.party().withSubmission(new SubmissionSignature(keyId.get(), signatureBytes, request.canonicalBytes())));
   }
 
   private boolean requiredFor(Caller caller) {
-    return settings.requiredForOrganisations().contains(caller.organisation()) || settings.requiredForRoles().contains(caller.role());
+    return settings.required().appliesTo(caller.party());
   }
 
-  private static IssuedCertificate trusted(CertificateCheck check) {
-    if (check instanceof CertificateCheck.Trusted trusted) {
-      return trusted.certificate();
-    }
-    CertificateCheck.Refused refused = (CertificateCheck.Refused) check;
-    Problem.Type type =
-        switch (refused.refusal()) {
-          case UNKNOWN_CERTIFICATE -> Problem.Type.UNKNOWN_CERTIFICATE;
-          case OTHER_CA, NOT_A_SIGNING_CERTIFICATE -> Problem.Type.UNTRUSTED_CERTIFICATE;
-          case REVOKED -> Problem.Type.CERTIFICATE_REVOKED;
-          case EXPIRED, NOT_YET_VALID -> Problem.Type.CERTIFICATE_EXPIRED;
-        };
-    throw new Problem(type, refused.detail());
-  }
-
-  private static byte[] base64(String header, String value) {
-    try {
-      return Base64.getDecoder().decode(value.trim());
-    } catch (IllegalArgumentException e) {
-      throw malformed(header + " must be base64 (RFC 4648, with padding): " + e.getMessage());
-    }
-  }
-
-  private static Problem malformed(String detail) {
-    return new Problem(Problem.Type.MALFORMED_SIGNATURE, detail);
-  }
-
-  /** The trust directory, re-read when it is older than the reload interval. */
-  private static final class TrustDirectory {
-    private final java.nio.file.Path directory;
-    private final Duration reloadInterval;
-    private final Clock clock;
-    private NetworkTrust trust;
-    private Instant loadedAt;
-
-    TrustDirectory(java.nio.file.Path directory, Duration reloadInterval, Clock clock) {
-      this.directory = directory;
-      this.reloadInterval = reloadInterval;
-      this.clock = clock;
-      load();
-    }
-
-    synchronized NetworkTrust current() {
-      if (Duration.between(loadedAt, clock.instant()).compareTo(reloadInterval) >= 0) {
-        try {
-          load();
-        } catch (RuntimeException e) {
-          // Fail closed: running on with the old CRL could accept a certificate revoked since.
-          log.error("the trust directory {} cannot be read; signed submissions are refused until it can: {}", directory, e.toString());
-          loadedAt = Instant.MIN;
-          throw new Problem(
-              Problem.Type.UNAVAILABLE, "this node cannot read the network CA's trust directory right now; retry later");
-        }
-      }
-      return trust;
-    }
-
-    private void load() {
-      trust = NetworkTrust.load(directory);
-      loadedAt = clock.instant();
-      trust.crlNextUpdate()
-          .filter(next -> next.isBefore(loadedAt))
-          .ifPresent(next -> log.warn("the CRL in {} was due for renewal at {}: revocations since may be missing", directory, next));
-    }
+  /** The problem of each refusal: the same name, so that HTTP and Kafka report refusals alike. */
+  private static Problem.Type problemType(SubmissionRefused.Reason reason) {
+    return switch (reason) {
+      case SIGNATURE_REQUIRED -> Problem.Type.SIGNATURE_REQUIRED;
+      case MALFORMED_SIGNATURE -> Problem.Type.MALFORMED_SIGNATURE;
+      case STALE_SIGNATURE -> Problem.Type.STALE_SIGNATURE;
+      case UNKNOWN_CERTIFICATE -> Problem.Type.UNKNOWN_CERTIFICATE;
+      case UNTRUSTED_CERTIFICATE -> Problem.Type.UNTRUSTED_CERTIFICATE;
+      case CERTIFICATE_EXPIRED -> Problem.Type.CERTIFICATE_EXPIRED;
+      case CERTIFICATE_REVOKED -> Problem.Type.CERTIFICATE_REVOKED;
+      case CERTIFICATE_ORGANISATION_MISMATCH -> Problem.Type.CERTIFICATE_ORGANISATION_MISMATCH;
+      case BAD_SIGNATURE -> Problem.Type.BAD_SIGNATURE;
+    };
   }
 }

@@ -24,7 +24,7 @@ class SignedRequestTest {
         "medtrace-signed-request/v1\n"
             + "POST\n"
             + "/api/v1/batches/x/y/receipts\n"
-            + SignedRequest.sha256Hex(BODY) + "\n"
+            + SignedForm.sha256Hex(BODY) + "\n"
             + "key-1\n"
             + "1780000000\n"
             + "ab".repeat(32) + "\n";

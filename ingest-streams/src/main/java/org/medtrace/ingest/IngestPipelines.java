@@ -1,6 +1,7 @@
 package org.medtrace.ingest;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,7 @@ import org.medtrace.ingest.pipeline.KafkaIngestPipeline;
 import org.medtrace.ingest.route.LedgerRouter;
 import org.medtrace.ingest.sensor.SensorReadingDecoder;
 import org.medtrace.ingest.sensor.SequenceGaps;
+import org.medtrace.ingest.signing.SignedRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,25 +63,27 @@ public final class IngestPipelines {
     LedgerRouter.EntityAsk entities = LedgerRouter.sharded(system, settings.askTimeout());
     UnitIndex unitIndex = UnitIndex.onCassandra(system);
     EpcisDecoder.LotLookup lots = unitIndex::lotOf;
+    // Records over Kafka may be signed; EPCIS over HTTP is checked by the API's signed submissions.
+    SignedRecords signed = new SignedRecords(settings.signedRecords(), Clock.systemUTC());
     List<KafkaIngestPipeline> pipelines = new ArrayList<>();
     if (settings.labResults().enabled()) {
       pipelines.add(
           KafkaIngestPipeline.start(
               system, LAB_RESULTS, settings.labResults().topic(), settings,
-              new LabResultDecoder(settings.lab()), new LedgerRouter(entities, metrics, LAB_RESULTS), metrics));
+              signed.checking(new LabResultDecoder(settings.lab())), new LedgerRouter(entities, metrics, LAB_RESULTS), metrics));
     }
     if (settings.sensorReadings().enabled()) {
       SequenceGaps gaps = new SequenceGaps(missing -> metrics.sequenceGap(SENSOR_READINGS, missing));
       pipelines.add(
           KafkaIngestPipeline.start(
               system, SENSOR_READINGS, settings.sensorReadings().topic(), settings,
-              new SensorReadingDecoder(settings.sensors(), gaps), new LedgerRouter(entities, metrics, SENSOR_READINGS), metrics));
+              signed.checking(new SensorReadingDecoder(settings.sensors(), gaps)), new LedgerRouter(entities, metrics, SENSOR_READINGS), metrics));
     }
     if (settings.epcisEvents().enabled()) {
       pipelines.add(
           KafkaIngestPipeline.start(
               system, EPCIS_EVENTS, settings.epcisEvents().topic(), settings,
-              new EpcisDecoder(settings.epcis(), settings.epcisGateway(), lots), new LedgerRouter(entities, metrics, EPCIS_EVENTS), metrics));
+              signed.checking(new EpcisDecoder(settings.epcis(), settings.epcisGateway(), lots)), new LedgerRouter(entities, metrics, EPCIS_EVENTS), metrics));
     }
     EpcisCapture capture =
         new EpcisCapture(

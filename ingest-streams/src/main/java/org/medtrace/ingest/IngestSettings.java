@@ -15,6 +15,7 @@ import org.medtrace.ingest.epcis.EpcisSettings;
 import org.medtrace.ingest.kafka.KafkaSettings;
 import org.medtrace.ingest.lab.LabResultSettings;
 import org.medtrace.ingest.sensor.SensorReadingSettings;
+import org.medtrace.ingest.signing.SignedRecordSettings;
 
 /**
  * The ingest pipelines' settings, read once from {@code medtrace.ingest} (see reference.conf for
@@ -34,7 +35,8 @@ public record IngestSettings(
     SensorReadingSettings sensors,
     Source epcisEvents,
     EpcisSettings epcis,
-    ActingParty epcisGateway) {
+    ActingParty epcisGateway,
+    SignedRecordSettings signedRecords) {
 
   /** Backoff between restarts of a failed pipeline. */
   public record Restart(Duration minBackoff, Duration maxBackoff, double randomFactor) {}
@@ -88,7 +90,8 @@ public record IngestSettings(
             sensors.getString("organisation"), role(sensors, "batch-role"), role(sensors, "device-role")),
         source(epcis),
         new EpcisSettings(glnMap(epcis.getConfig("organisations-by-gln")), roles(epcis.getConfig("roles")), role(epcis, "temperature-role")),
-        new ActingParty(epcis.getString("gateway.organisation"), epcis.getString("gateway.user"), Role.LOGISTICS));
+        new ActingParty(epcis.getString("gateway.organisation"), epcis.getString("gateway.user"), Role.LOGISTICS),
+        SignedRecordSettings.from(c.getConfig("signed-records")));
   }
 
   private static Source source(Config c) {

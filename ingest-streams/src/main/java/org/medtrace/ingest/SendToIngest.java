@@ -2,16 +2,22 @@ package org.medtrace.ingest;
 
 import com.google.protobuf.Timestamp;
 import com.typesafe.config.ConfigFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.medtrace.ingest.signing.RecordSigner;
 import org.medtrace.ingest.v1.ReadingKind;
 import org.medtrace.ingest.v1.SensorReading;
 import org.medtrace.ingest.v1.SubjectType;
@@ -27,18 +33,32 @@ import org.medtrace.ingest.v1.SubjectType;
  * usage SENSOR DEVICE-ID SEQUENCE HOURS                 usage hours of a device
  * </pre>
  *
- * It waits for the broker's acknowledgement of each record and prints where it went.
+ * With {@code --sign SERIAL} before the kind, each record is signed as the organisation of that
+ * certificate (a signed record, see ingest-streams/README.md), with the key {@code bin/medtrace ca
+ * issue} left in the CA directory ({@code --ca-dir DIR}, default {@code $MEDTRACE_CA_DIR}, else
+ * {@code data/ca}).
+ *
+ * <p>It waits for the broker's acknowledgement of each record and prints where it went.
  */
 public final class SendToIngest {
 
   private SendToIngest() {}
 
-  public static void main(String[] args) throws Exception {
-    if (args.length < 2) {
-      System.err.println(
-          "usage: lab-result FILE | epcis FILE | temperatures SENSOR GTIN/LOT FIRST-SEQUENCE C... | usage SENSOR DEVICE SEQUENCE HOURS");
+  private static final String USAGE =
+      "usage: [--sign SERIAL [--ca-dir DIR]] lab-result FILE | epcis FILE | temperatures SENSOR GTIN/LOT FIRST-SEQUENCE C... | usage SENSOR DEVICE SEQUENCE HOURS";
+
+  public static void main(String[] arguments) throws Exception {
+    List<String> rest = new ArrayList<>(List.of(arguments));
+    Optional<String> signWith = option(rest, "--sign");
+    Path caDir = Path.of(option(rest, "--ca-dir").orElse(System.getenv().getOrDefault("MEDTRACE_CA_DIR", "data/ca")));
+    String[] args = rest.toArray(String[]::new);
+    if (args.length < 2 || args[0].startsWith("--")) {
+      System.err.println(USAGE);
       System.exit(2);
     }
+    Optional<RecordSigner> signer = signWith.map(serial -> RecordSigner.fromCaDirectory(caDir, serial, Clock.systemUTC()));
+    signer.ifPresent(s -> System.out.println(
+        "signing as " + s.certificate().organisation() + " (" + s.certificate().role() + "), key id " + s.certificate().keyId()));
     var config = ConfigFactory.load();
     IngestSettings settings = IngestSettings.from(config);
     try (KafkaProducer<String, byte[]> producer =
@@ -47,8 +67,8 @@ public final class SendToIngest {
             new StringSerializer(),
             new ByteArraySerializer())) {
       switch (args[0]) {
-        case "lab-result" -> send(producer, settings.labResults().topic(), null, Files.readAllBytes(Path.of(args[1])));
-        case "epcis" -> send(producer, settings.epcisEvents().topic(), null, Files.readAllBytes(Path.of(args[1])));
+        case "lab-result" -> send(producer, signer, settings.labResults().topic(), null, Files.readAllBytes(Path.of(args[1])));
+        case "epcis" -> send(producer, signer, settings.epcisEvents().topic(), null, Files.readAllBytes(Path.of(args[1])));
         case "temperatures" -> {
           long sequence = Long.parseLong(args[3]);
           for (int i = 4; i < args.length; i++) {
@@ -57,7 +77,7 @@ public final class SendToIngest {
                     .setValue(Double.parseDouble(args[i]))
                     .setUnit("CEL")
                     .build();
-            send(producer, settings.sensorReadings().topic(), args[2], reading.toByteArray());
+            send(producer, signer, settings.sensorReadings().topic(), args[2], reading.toByteArray());
           }
         }
         case "usage" -> {
@@ -66,7 +86,7 @@ public final class SendToIngest {
                   .setValue(Double.parseDouble(args[4]))
                   .setUnit("h")
                   .build();
-          send(producer, settings.sensorReadings().topic(), args[2], reading.toByteArray());
+          send(producer, signer, settings.sensorReadings().topic(), args[2], reading.toByteArray());
         }
         default -> {
           System.err.println("unknown input kind '" + args[0] + "'");
@@ -87,9 +107,27 @@ public final class SendToIngest {
         .setMeasuredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
   }
 
-  private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value)
+  /** Removes {@code name} and its value from {@code args}; the value, if it was there. */
+  private static Optional<String> option(List<String> args, String name) {
+    int at = args.indexOf(name);
+    if (at < 0) {
+      return Optional.empty();
+    }
+    if (at + 1 >= args.size()) {
+      System.err.println(name + " needs a value\n" + USAGE);
+      System.exit(2);
+    }
+    String value = args.get(at + 1);
+    args.subList(at, at + 2).clear();
+    return Optional.of(value);
+  }
+
+  private static void send(KafkaProducer<String, byte[]> producer, Optional<RecordSigner> signer, String topic, String key, byte[] value)
       throws InterruptedException, ExecutionException {
-    var metadata = producer.send(new ProducerRecord<>(topic, key, value)).get();
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+    signer.ifPresent(s -> s.headers(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value)
+        .forEach((name, header) -> record.headers().add(name, header)));
+    var metadata = producer.send(record).get();
     System.out.println("sent to " + metadata.topic() + "-" + metadata.partition() + "@" + metadata.offset());
   }
 }

@@ -12,6 +12,7 @@ import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.ingest.epcis.BizStep;
 import org.medtrace.ingest.epcis.EpcisSettings;
+import org.medtrace.ingest.signing.SignedRecordSettings;
 
 class IngestSettingsTest {
 
@@ -77,5 +78,26 @@ class IngestSettingsTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> IngestSettings.from(ConfigFactory.parseString("medtrace.ingest.lab-results.pseudonym-key = short").withFallback(ConfigFactory.load())));
+  }
+
+  @Test
+  void signedRecordsAreOptionalByDefaultAndRequiringThemNeedsATrustDirectory() {
+    SignedRecordSettings defaults = IngestSettings.from(ConfigFactory.load()).signedRecords();
+    assertTrue(defaults.trustDirectory().isEmpty());
+    assertTrue(defaults.required().isEmpty(), "unsigned records are ingested as before");
+    assertEquals(Duration.ofDays(7), defaults.maxAge());
+    assertEquals(Duration.ofMinutes(5), defaults.maxClockSkew());
+
+    SignedRecordSettings strict = IngestSettings.from(ConfigFactory.parseString(
+            "medtrace.ingest.signed-records { trust-dir = \"/etc/medtrace/ca\", required-for-roles = [laboratory] }")
+        .withFallback(ConfigFactory.load())).signedRecords();
+    assertEquals(java.util.Set.of(Role.LABORATORY), strict.required().roles());
+    IllegalArgumentException noTrust = assertThrows(IllegalArgumentException.class, () -> IngestSettings.from(
+        ConfigFactory.parseString("medtrace.ingest.signed-records.required-for-organisations = [CITYLAB]").withFallback(ConfigFactory.load())));
+    assertTrue(noTrust.getMessage().contains("trust-dir"), noTrust.getMessage());
+    IllegalArgumentException badRole = assertThrows(IllegalArgumentException.class, () -> IngestSettings.from(ConfigFactory.parseString(
+            "medtrace.ingest.signed-records { trust-dir = \"/etc/medtrace/ca\", required-for-roles = [courier] }")
+        .withFallback(ConfigFactory.load())));
+    assertTrue(badRole.getMessage().contains("courier"), badRole.getMessage());
   }
 }

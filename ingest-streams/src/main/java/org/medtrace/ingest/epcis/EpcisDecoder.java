@@ -237,7 +237,8 @@ public final class EpcisDecoder implements RecordDecoder {
                 DrugBatch.TYPE_KEY,
                 batch.entityId(),
                 sourceId,
-                replyTo -> new DrugBatch.RecordTemperature(t.sensorId(), t.measuredAt(), t.celsius(), sensorParty, sourceId, replyTo),
+                sensorParty,
+                (reader, replyTo) -> new DrugBatch.RecordTemperature(t.sensorId(), t.measuredAt(), t.celsius(), reader, sourceId, replyTo),
                 "temperature " + t.celsius() + " °C on batch " + batch.entityId()));
       }
     }
@@ -263,37 +264,37 @@ public final class EpcisDecoder implements RecordDecoder {
         DrugBatch.TemperatureRange range = DrugBatch.TemperatureRange.COLD_CHAIN;
         long quantity = part.quantity();
         List<String> serials = List.copyOf(part.serials());
-        yield command(batch, eventId, "register batch " + id,
-            replyTo -> new DrugBatch.Register(product, expiry, quantity, qc, range, serials, party, eventId, replyTo));
+        yield command(batch, eventId, "register batch " + id, party,
+            (actor, replyTo) -> new DrugBatch.Register(product, expiry, quantity, qc, range, serials, actor, eventId, replyTo));
       }
       case SHIPPING -> {
         String from = partyOf(event, "sourceList", "source").orElse(party.organisation());
         String to = partyOf(event, "destinationList", "destination")
             .orElseThrow(() -> new Undecodable(DecodeFailure.MISSING_FIELD, "shipping needs a destinationList (owning_party or location)"));
         String shipment = shipmentId(event).orElse(eventId);
-        yield command(batch, eventId, "ship batch " + id + " to " + to,
-            replyTo -> new DrugBatch.Ship(shipment, from, to, party.organisation(), party, eventId, replyTo));
+        yield command(batch, eventId, "ship batch " + id + " to " + to, party,
+            (actor, replyTo) -> new DrugBatch.Ship(shipment, from, to, actor.organisation(), actor, eventId, replyTo));
       }
       case RECEIVING -> {
         String shipment = shipmentId(event)
             .orElseThrow(() -> new Undecodable(DecodeFailure.MISSING_FIELD, "receiving needs the shipment's bizTransaction (desadv, bol or po)"));
         long quantity = part.quantity();
-        yield command(batch, eventId, "receive batch " + id,
-            replyTo -> new DrugBatch.Receive(shipment, quantity, party, eventId, replyTo));
+        yield command(batch, eventId, "receive batch " + id, party,
+            (actor, replyTo) -> new DrugBatch.Receive(shipment, quantity, actor, eventId, replyTo));
       }
       case DISPENSING -> {
         String patient = extension(event, "patientPseudonym")
             .orElseThrow(() -> new Undecodable(DecodeFailure.MISSING_FIELD, "dispensing needs the patient pseudonym (patientPseudonym)"));
         long quantity = part.quantity();
         List<String> serials = List.copyOf(part.serials());
-        yield command(batch, eventId, "dispense " + quantity + " unit(s) of batch " + id,
-            replyTo -> new DrugBatch.Dispense(quantity, serials, patient, party, eventId, replyTo));
+        yield command(batch, eventId, "dispense " + quantity + " unit(s) of batch " + id, party,
+            (actor, replyTo) -> new DrugBatch.Dispense(quantity, serials, patient, actor, eventId, replyTo));
       }
       case DESTROYING -> {
         String method = text(event, "disposition").map(EpcisDecoder::localName).orElse("destroyed");
         String reason = extension(event, "reason").orElse("EPCIS destroying event " + eventId);
-        yield command(batch, eventId, "destroy batch " + id,
-            replyTo -> new DrugBatch.Destroy(method, reason, party, eventId, replyTo));
+        yield command(batch, eventId, "destroy batch " + id, party,
+            (actor, replyTo) -> new DrugBatch.Destroy(method, reason, actor, eventId, replyTo));
       }
     };
   }
@@ -302,8 +303,9 @@ public final class EpcisDecoder implements RecordDecoder {
       BatchId batch,
       String sourceId,
       String description,
-      java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.medtrace.actors.ledger.CommandResult>, DrugBatch.Command> command) {
-    return new RoutedCommand<>(DrugBatch.TYPE_KEY, batch.entityId(), sourceId, command, description);
+      ActingParty party,
+      RoutedCommand.Factory<DrugBatch.Command> command) {
+    return new RoutedCommand<>(DrugBatch.TYPE_KEY, batch.entityId(), sourceId, party, command, description);
   }
 
   /** What an event says about one batch: units by serial and counted quantities. */

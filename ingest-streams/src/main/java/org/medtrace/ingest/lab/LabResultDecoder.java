@@ -149,7 +149,8 @@ public final class LabResultDecoder implements RecordDecoder {
             PatientRecord.TYPE_KEY,
             patientKey,
             controlId,
-            replyTo ->
+            lab,
+            (actor, replyTo) ->
                 new PatientRecord.AnchorRecord(
                     recordId,
                     CATEGORY,
@@ -158,7 +159,7 @@ public final class LabResultDecoder implements RecordDecoder {
                     application.isEmpty() ? facility : application,
                     facility,
                     recordMetadata,
-                    lab,
+                    actor,
                     controlId,
                     replyTo),
             "anchor lab result " + controlId + " of " + facility);

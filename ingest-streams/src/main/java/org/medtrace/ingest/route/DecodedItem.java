@@ -1,6 +1,7 @@
 package org.medtrace.ingest.route;
 
 import java.util.List;
+import org.medtrace.identity.SubmissionRefused;
 
 /**
  * One unit of a decoded message: an HL7 message or a sensor reading is one item, an EPCIS document
@@ -21,4 +22,11 @@ public sealed interface DecodedItem {
   }
 
   record Undecodable(String label, DecodeFailure reason, String message) implements DecodedItem {}
+
+  /**
+   * A signed record whose signature does not hold, or an unsigned one that must be signed: the
+   * whole message is this one item, so that nothing of it is stored. The reason is named as the
+   * HTTP API's problem of the same refusal.
+   */
+  record SignatureRefused(String label, SubmissionRefused.Reason reason, String message) implements DecodedItem {}
 }

@@ -13,7 +13,8 @@ public sealed interface ItemOutcome {
 
   /**
    * The item goes to the dead-letter topic: it could not be decoded ({@code reasonCode} is a {@link
-   * DecodeFailure} name) or an entity refused one of its commands ({@code REFUSED_<Rejection>}).
+   * DecodeFailure} name), its signature did not hold ({@code SubmissionRefused.Reason} name, e.g.
+   * {@code BAD_SIGNATURE}) or an entity refused one of its commands ({@code REFUSED_<Rejection>}).
    * Commands of the item before the refused one are stored.
    */
   record DeadLettered(String label, String reasonCode, String message) implements ItemOutcome {}

@@ -102,6 +102,9 @@ public final class LedgerRouter {
           new ItemOutcome.DeadLettered(
               undecodable.label(), undecodable.reason().name(), undecodable.message()));
     }
+    if (item instanceof DecodedItem.SignatureRefused refused) {
+      return CompletableFuture.completedFuture(new ItemOutcome.DeadLettered(refused.label(), refused.reason().name(), refused.message()));
+    }
     DecodedItem.Routable routable = (DecodedItem.Routable) item;
     return askInOrder(routable, 0, 0, 0);
   }

@@ -99,7 +99,8 @@ public final class SensorReadingDecoder implements RecordDecoder {
             DrugBatch.TYPE_KEY,
             batch,
             sourceId,
-            replyTo -> new DrugBatch.RecordTemperature(reading.getSensorId(), measuredAt, value, party, sourceId, replyTo),
+            party,
+            (actor, replyTo) -> new DrugBatch.RecordTemperature(reading.getSensorId(), measuredAt, value, actor, sourceId, replyTo),
             "temperature " + value + " °C on batch " + batch);
     return DecodedMessage.of(new DecodedItem.Routable(label, List.of(command)));
   }
@@ -123,7 +124,8 @@ public final class SensorReadingDecoder implements RecordDecoder {
               MedicalDevice.TYPE_KEY,
               device,
               sourceId,
-              replyTo -> new MedicalDevice.ReportUsage(hours, party, sourceId, replyTo),
+              party,
+              (actor, replyTo) -> new MedicalDevice.ReportUsage(hours, actor, sourceId, replyTo),
               "usage of " + hours + " h on device " + device);
     } else {
       if (reading.getFaultCode().isBlank()) {
@@ -134,7 +136,8 @@ public final class SensorReadingDecoder implements RecordDecoder {
               MedicalDevice.TYPE_KEY,
               device,
               sourceId,
-              replyTo -> new MedicalDevice.ReportFault(reading.getFaultCode(), reading.getFaultDescription(), party, sourceId, replyTo),
+              party,
+              (actor, replyTo) -> new MedicalDevice.ReportFault(reading.getFaultCode(), reading.getFaultDescription(), actor, sourceId, replyTo),
               "fault " + reading.getFaultCode() + " on device " + device);
     }
     return DecodedMessage.of(new DecodedItem.Routable(label, List.of(command)));

@@ -8,9 +8,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +43,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.ledger.CommandResult;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.identity.NetworkCa;
+import org.medtrace.identity.SignedRecord;
 import org.medtrace.ingest.IngestMetrics;
 import org.medtrace.ingest.IngestPipelines;
 import org.medtrace.ingest.IngestSettings;
@@ -59,6 +64,8 @@ import org.medtrace.ingest.route.SourceRecord;
 import org.medtrace.ingest.sensor.SensorReadingDecoder;
 import org.medtrace.ingest.sensor.SensorReadings;
 import org.medtrace.ingest.sensor.SequenceGaps;
+import org.medtrace.ingest.signing.RecordSigner;
+import org.medtrace.ingest.signing.SignedRecords;
 import org.medtrace.ledger.v1.EventBody;
 import org.medtrace.persistence.cassandra.RealCassandra;
 import org.medtrace.persistence.chain.VerificationResult;
@@ -67,7 +74,9 @@ import org.medtrace.persistence.chain.VerificationResult;
  * The pipelines against the real Kafka and the real Cassandra: a few thousand mixed messages end
  * up on the ledger exactly once each or in the dead-letter topics with their reasons; a pipeline
  * that fails midway (replies lost after the write) or is stopped and started again loses nothing
- * and doubles nothing; a slow entity lets the lag grow while asks in flight stay bounded.
+ * and doubles nothing; a slow entity lets the lag grow while asks in flight stay bounded; signed
+ * records are stored with their signature, and those whose signature does not hold are dead-lettered
+ * with the reason, storing nothing.
  */
 @ExtendWith({RealCassandra.class, RealKafka.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -325,6 +334,69 @@ class KafkaIngestTest {
   }
 
   @Test
+  void signedRecordsAreStoredWithTheirSignatureAndBrokenOnesDeadLetteredWithTheirReasonStoringNothing(@TempDir Path caDir) throws Exception {
+    NetworkCa ca = NetworkCa.init(caDir, "test network CA", Duration.ofDays(3650), java.time.Clock.systemUTC());
+    NetworkCa.Issued lab = ca.issue("CITYLAB", "laboratory", Duration.ofDays(365));
+    NetworkCa.Issued otherLabKey = ca.issue("CITYLAB", "laboratory", Duration.ofDays(365));
+    NetworkCa.Issued revoked = ca.issue("CITYLAB", "laboratory", Duration.ofDays(365));
+    NetworkCa.Issued otherOrganisation = ca.issue("st-mary", "hospital", Duration.ofDays(365));
+    ca.revoke(revoked.certificate().serialHex());
+    IngestSettings settings = settings("signed", 4, """
+        medtrace.ingest.signed-records { trust-dir = "%s", required-for-organisations = ["CITYLAB"] }
+        """.formatted(caDir.toString().replace("\\", "/")));
+    createTopics(settings);
+    String topic = settings.labResults().topic();
+    String template = new String(Samples.bytes("hl7/oru-r01-v251-cbc.hl7"), StandardCharsets.UTF_8);
+    java.util.function.IntFunction<byte[]> result = i ->
+        template.replace("CL-20261103-0001", "CL-SIG-" + i).replace("4711^^^STMARY^MR", (70000 + i) + "^^^STMARY^MR").getBytes(StandardCharsets.UTF_8);
+
+    Map<String, byte[]> good = signRecord(lab, lab, topic, "CL-SIG-0", result.apply(0));
+    sendWithHeaders(topic, "CL-SIG-0", result.apply(0), good);
+    sendWithHeaders(topic, "CL-SIG-0", result.apply(0), good); // the same signed record again: a replay
+    // Signed with another key of the same organisation than the one the key id names.
+    sendWithHeaders(topic, "CL-SIG-1", result.apply(1), signRecord(otherLabKey, lab, topic, "CL-SIG-1", result.apply(1)));
+    sendWithHeaders(topic, "CL-SIG-2", result.apply(2), signRecord(revoked, revoked, topic, "CL-SIG-2", result.apply(2)));
+    // The good record's signature copied onto another record (same key, other value).
+    sendWithHeaders(topic, "CL-SIG-0", result.apply(3), good);
+    sendWithHeaders(topic, "CL-SIG-4", result.apply(4),
+        signRecord(otherOrganisation, otherOrganisation, topic, "CL-SIG-4", result.apply(4)));
+    sendWithHeaders(topic, "CL-SIG-5", result.apply(5), Map.of()); // unsigned, but CITYLAB must sign
+    flushAndConfirmSends();
+
+    IngestPipelines pipelines = IngestPipelines.start(node.system(), settings, new PrometheusRegistry());
+    try {
+      awaitStored(pipelines.metrics(), IngestPipelines.LAB_RESULTS, 2);
+      awaitAllCommitted(settings);
+    } finally {
+      pipelines.stop().toCompletableFuture().get();
+    }
+
+    assertEquals(
+        Map.of("BAD_SIGNATURE", 2L, "CERTIFICATE_REVOKED", 1L, "CERTIFICATE_ORGANISATION_MISMATCH", 1L, "SIGNATURE_REQUIRED", 1L),
+        reasons(topic + ".dlq"),
+        deadLettersOf(topic + ".dlq"));
+    LabResultDecoder labDecoder = new LabResultDecoder(settings.lab());
+    java.util.function.IntFunction<String> patient = i ->
+        ((DecodedItem.Routable) labDecoder.decode(SourceRecord.ofValue(result.apply(i))).items().get(0)).commands().get(0).entityId();
+    awaitLedger(() -> assertEquals(1, node.events(PatientRecord.ENTITY_TYPE, patient.apply(0)).size(), "stored once, the replay recognised"));
+    EventBody stored = node.events(PatientRecord.ENTITY_TYPE, patient.apply(0)).get(0);
+    assertTrue(stored.hasSubmissionSignature(), "the event keeps the signature");
+    assertEquals(lab.certificate().keyId(), stored.getSubmissionSignature().getKeyId());
+    assertEquals(
+        new String(good.get(SignedRecords.SIGNATURE_HEADER), StandardCharsets.UTF_8),
+        Base64.getEncoder().encodeToString(stored.getSubmissionSignature().getSignature().toByteArray()));
+    assertEquals(
+        new String(SignedRecord.of(topic, "CL-SIG-0".getBytes(StandardCharsets.UTF_8), result.apply(0),
+            Long.parseLong(new String(good.get(SignedRecords.SIGNED_AT_HEADER), StandardCharsets.UTF_8)), lab.certificate().keyId()).canonicalBytes(), StandardCharsets.UTF_8),
+        stored.getSubmissionSignature().getSignedRequest().toStringUtf8());
+    assertInstanceOf(VerificationResult.Intact.class, node.verify(PatientRecord.ENTITY_TYPE, patient.apply(0)));
+    for (int refused = 1; refused <= 5; refused++) {
+      assertEquals(List.of(), node.events(PatientRecord.ENTITY_TYPE, patient.apply(refused)), "nothing of refused record " + refused);
+    }
+    assertEquals(1.0, pipelines.metrics().duplicateCount(IngestPipelines.LAB_RESULTS), "the replayed signed record");
+  }
+
+  @Test
   void theCommandLineSenderPutsReadingsOnTheConfiguredTopicKeyedByTheirSubject() throws Exception {
     RealKafka.createTopics(List.of("medtrace.sensor-readings"), 1);
     System.setProperty("medtrace.kafka.bootstrap-servers", RealKafka.bootstrapServers());
@@ -343,11 +415,47 @@ class KafkaIngestTest {
     assertEquals(9.5, second.getValue());
   }
 
+  @Test
+  void theCommandLineSenderSignsWithAnOrganisationKeyFromTheCaDirectory(@TempDir Path caDir) throws Exception {
+    NetworkCa ca = NetworkCa.init(caDir, "test network CA", Duration.ofDays(3650), java.time.Clock.systemUTC());
+    NetworkCa.Issued logistics = ca.issue("cold-logistics", "logistics", Duration.ofDays(365));
+    String topic = "cli-signed.sensor-readings";
+    RealKafka.createTopics(List.of(topic), 1);
+    System.setProperty("medtrace.kafka.bootstrap-servers", RealKafka.bootstrapServers());
+    System.setProperty("medtrace.ingest.sensor-readings.topic", topic);
+    ConfigFactory.invalidateCaches();
+    try {
+      org.medtrace.ingest.SendToIngest.main(new String[] {
+          "--sign", logistics.certificate().serialHex(), "--ca-dir", caDir.toString(), "temperatures", "cli-logger", EpcisSamples.batchId("CLI-2"), "1", "4.5"});
+    } finally {
+      System.clearProperty("medtrace.kafka.bootstrap-servers");
+      System.clearProperty("medtrace.ingest.sensor-readings.topic");
+      ConfigFactory.invalidateCaches();
+    }
+    ConsumerRecord<String, byte[]> sent = RealKafka.readAll(topic).get(0);
+    Map<String, byte[]> headers = new HashMap<>();
+    sent.headers().forEach(header -> headers.put(header.key(), header.value()));
+    SourceRecord record = new SourceRecord(
+        sent.topic(), sent.partition(), sent.offset(), sent.key().getBytes(StandardCharsets.UTF_8), sent.value(), headers);
+
+    // The pipeline's own check passes it, and its command carries the signature.
+    IngestSettings settings = settings("cli-signed", 1, "medtrace.ingest.signed-records.trust-dir = \"" + caDir + "\"");
+    var decoder = new SignedRecords(settings.signedRecords(), java.time.Clock.systemUTC())
+        .checking(new SensorReadingDecoder(settings.sensors(), new SequenceGaps(missing -> {})));
+    RoutedCommand<?> command = ((DecodedItem.Routable) decoder.decode(record).items().get(0)).commands().get(0);
+    assertEquals(logistics.certificate().keyId(), command.party().submission().keyId());
+  }
+
   // ---- helpers ----
 
   private IngestSettings settings(String prefix, int parallelism) {
+    return settings(prefix, parallelism, "");
+  }
+
+  private IngestSettings settings(String prefix, int parallelism, String extra) {
     Config config =
-        ConfigFactory.parseString(
+        ConfigFactory.parseString(extra)
+            .withFallback(ConfigFactory.parseString(
                 """
                 medtrace.kafka.bootstrap-servers = "%s"
                 medtrace.ingest {
@@ -368,7 +476,7 @@ class KafkaIngestTest {
                   }
                 }
                 """
-                    .formatted(RealKafka.bootstrapServers(), prefix, parallelism, prefix, prefix, prefix))
+                    .formatted(RealKafka.bootstrapServers(), prefix, parallelism, prefix, prefix, prefix)))
             .withFallback(node.system().settings().config());
     return IngestSettings.from(config);
   }
@@ -407,6 +515,18 @@ class KafkaIngestTest {
 
   private void send(String topic, String key, byte[] value) {
     unconfirmedSends.add(producer.send(new ProducerRecord<>(topic, key, value)));
+  }
+
+  private void sendWithHeaders(String topic, String key, byte[] value, Map<String, byte[]> headers) {
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+    headers.forEach((name, header) -> record.headers().add(name, header));
+    unconfirmedSends.add(producer.send(record));
+  }
+
+  /** The signature headers of a record signed now with {@code key}'s private key, naming {@code certificate}. */
+  private static Map<String, byte[]> signRecord(NetworkCa.Issued key, NetworkCa.Issued certificate, String topic, String recordKey, byte[] value) {
+    return new RecordSigner(certificate.certificate(), key.privateKey(), java.time.Clock.systemUTC())
+        .headers(topic, recordKey.getBytes(StandardCharsets.UTF_8), value);
   }
 
   /**
