@@ -123,7 +123,7 @@ final class SignedSubmissions {
       check = current.check(keyId.get(), now);
     }
     IssuedCertificate certificate = trusted(check);
-    if (IssuedCertificate.NODE_ROLE.equals(certificate.role())) {
+    if (certificate.isNodeCertificate()) {
       throw new Problem(
           Problem.Type.UNTRUSTED_CERTIFICATE,
           "certificate " + certificate.serialHex() + " is a node's remoting certificate; submissions are signed with an organisation's");
