@@ -21,6 +21,7 @@ import org.medtrace.merkle.note.Checkpoint;
 import org.medtrace.merkle.note.NoteException;
 import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.verify.BundleWriter;
+import org.medtrace.verify.SigningCertificates;
 
 /**
  * The global verifiable log over HTTP (merkle-log/FORMAT.md): each slice's latest checkpoint (and
@@ -107,7 +108,7 @@ final class LogEndpoints {
 
   private CompletionStage<ApiResponse> export(String entityType, String entityId) {
     return read(
-        log -> ApiResponse.raw("application/json", BundleWriter.toJson(log.export(entityType, entityId)).getBytes(StandardCharsets.UTF_8)));
+        log -> ApiResponse.raw("application/json", BundleWriter.toJson(log.export(entityType, entityId, SigningCertificates.none())).getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The patient of the path; a patient reads only their own proofs and history. */

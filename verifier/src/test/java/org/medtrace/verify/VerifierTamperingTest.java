@@ -311,11 +311,11 @@ class VerifierTamperingTest {
   }
 
   private static HistoryBundle withEvents(HistoryBundle b, List<HistoryBundle.Event> events) {
-    return new HistoryBundle(b.format(), b.entityType(), b.entityId(), b.logKey(), b.witnessKeys(), b.organisationKeys(), b.checkpoint(), events);
+    return b.withEvents(events);
   }
 
   private static HistoryBundle withCheckpoint(HistoryBundle b, String checkpoint) {
-    return new HistoryBundle(b.format(), b.entityType(), b.entityId(), b.logKey(), b.witnessKeys(), b.organisationKeys(), checkpoint, b.events());
+    return b.withCheckpoint(checkpoint);
   }
 
   private static List<HistoryBundle.Event> without(List<HistoryBundle.Event> events, int position) {
