@@ -52,10 +52,13 @@ final class LogEndpoints {
       String checkpoint) {}
 
   private final Optional<LogReader> reader;
+  private final SigningCertificates certificates;
   private final Executor blocking;
 
-  LogEndpoints(Optional<LogReader> reader, Executor blocking) {
+  /** @param certificates where exports find the certificates of their events' submission signatures, and the CRL */
+  LogEndpoints(Optional<LogReader> reader, SigningCertificates certificates, Executor blocking) {
     this.reader = reader;
+    this.certificates = certificates;
     this.blocking = blocking;
   }
 
@@ -108,7 +111,7 @@ final class LogEndpoints {
 
   private CompletionStage<ApiResponse> export(String entityType, String entityId) {
     return read(
-        log -> ApiResponse.raw("application/json", BundleWriter.toJson(log.export(entityType, entityId, SigningCertificates.none())).getBytes(StandardCharsets.UTF_8)));
+        log -> ApiResponse.raw("application/json", BundleWriter.toJson(log.export(entityType, entityId, certificates)).getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The patient of the path; a patient reads only their own proofs and history. */

@@ -9,6 +9,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.medtrace.actors.ledger.SubmissionSignature;
 import org.medtrace.http.auth.Caller;
@@ -17,6 +19,7 @@ import org.medtrace.identity.IssuedCertificate;
 import org.medtrace.identity.NetworkTrust;
 import org.medtrace.identity.Pem;
 import org.medtrace.identity.SignedRequest;
+import org.medtrace.verify.SigningCertificates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,23 +47,54 @@ final class SignedSubmissions {
 
   private final HttpApiSettings.SignedSubmissionSettings settings;
   private final Clock clock;
+  private final SubmissionCertificates certificates;
   private final Optional<TrustDirectory> trust;
 
-  SignedSubmissions(HttpApiSettings.SignedSubmissionSettings settings, Clock clock) {
+  SignedSubmissions(HttpApiSettings.SignedSubmissionSettings settings, Clock clock, SubmissionCertificates certificates) {
     this.settings = settings;
     this.clock = clock;
+    this.certificates = certificates;
     // Loaded now, so that a node with an unreadable trust directory fails at start-up, not on its first signed request.
     this.trust = settings.trustDirectory().map(dir -> new TrustDirectory(dir, settings.reloadInterval(), clock));
   }
 
   /**
    * The caller of this request: {@code caller} itself when the request is unsigned (and need not
-   * be), or {@code caller} with the checked signature attached.
+   * be), or {@code caller} with the checked signature attached, once the signing certificate is
+   * stored for exports ({@link SubmissionCertificates}); a failure to store it is a 503, before
+   * anything else is stored.
    *
    * @param header a request header by name, case-insensitively
    * @throws Problem when the signature is required and missing, or present and not valid
    */
-  Caller check(
+  CompletionStage<Caller> check(
+      Caller caller, String method, String target, byte[] body, Optional<String> idempotencyKey, Function<String, Optional<String>> header) {
+    Optional<Signed> signed = verify(caller, method, target, body, idempotencyKey, header);
+    if (signed.isEmpty()) {
+      return CompletableFuture.completedFuture(caller);
+    }
+    return certificates
+        .remember(signed.get().certificate())
+        .handle(
+            (done, error) -> {
+              if (error != null) {
+                log.warn("the certificate of key id {} cannot be stored: {}", signed.get().certificate().keyId(), error.toString());
+                throw new Problem(
+                    Problem.Type.UNAVAILABLE, "this node cannot record the signing certificate right now; nothing was stored: retry later");
+              }
+              return signed.get().caller();
+            });
+  }
+
+  /** What exports carry for signed events: the stored certificates, then the trust directory's, and its CRL. */
+  SigningCertificates forExport() {
+    return certificates.forExport(() -> trust.map(TrustDirectory::current));
+  }
+
+  /** A verified signed submission: the caller with the signature attached, and the certificate that signed. */
+  private record Signed(Caller caller, IssuedCertificate certificate) {}
+
+  private Optional<Signed> verify(
       Caller caller, String method, String target, byte[] body, Optional<String> idempotencyKey, Function<String, Optional<String>> header) {
     Optional<String> keyId = header.apply(KEY_ID_HEADER);
     Optional<String> signedAt = header.apply(SIGNED_AT_HEADER);
@@ -73,7 +107,7 @@ final class SignedSubmissions {
             "writes by " + caller.organisation() + " as " + caller.role().wireName() + " must be signed submissions ("
                 + KEY_ID_HEADER + ", " + SIGNED_AT_HEADER + ", " + SIGNATURE_HEADER + "); see http-api/README.md");
       }
-      return caller;
+      return Optional.empty();
     }
     List<String> missing = new ArrayList<>();
     keyId.ifPresentOrElse(v -> {}, () -> missing.add(KEY_ID_HEADER));
@@ -148,7 +182,10 @@ final class SignedSubmissions {
               + " over this request (method, target, body SHA-256 " + request.bodySha256Hex() + ", Idempotency-Key, "
               + SIGNED_AT_HEADER + ", key id); see http-api/README.md for the canonical form");
     }
-    return new Caller(caller.party().withSubmission(new SubmissionSignature(keyId.get(), signatureBytes, request.canonicalBytes())));
+    return Optional.of(
+        new Signed(
+            new Caller(caller.party().withSubmission(new SubmissionSignature(keyId.get(), signatureBytes, request.canonicalBytes()))),
+            certificate));
   }
 
   private boolean requiredFor(Caller caller) {

@@ -306,14 +306,21 @@ class SignedSubmissionRoutesTest {
   private ApiClient.Reply send(
       String path, String token, String body, String idempotencyKey, String keyId, long signedAt, String signature, Map<String, String> extraHeaders) {
     Map<String, String> headers = new HashMap<>(extraHeaders);
-    headers.put("Idempotency-Key", idempotencyKey);
-    headers.put("Medtrace-Key-Id", keyId);
-    headers.put("Medtrace-Signed-At", Long.toString(signedAt));
-    headers.put("Medtrace-Signature", signature);
+    headers.putAll(signatureHeaders(idempotencyKey, keyId, signedAt, signature));
     return api.post(path, token, body, headers);
   }
 
-  private static String sign(
+  /** The headers of a signed submission. */
+  static Map<String, String> signatureHeaders(String idempotencyKey, String keyId, long signedAt, String signature) {
+    return Map.of(
+        "Idempotency-Key", idempotencyKey,
+        "Medtrace-Key-Id", keyId,
+        "Medtrace-Signed-At", Long.toString(signedAt),
+        "Medtrace-Signature", signature);
+  }
+
+  /** {@code claimed}'s signature, made with {@code key}, of the request; base64. */
+  static String sign(
       PrivateKey key, String method, String path, String body, String idempotencyKey, long signedAt, NetworkCa.Issued claimed) {
     IssuedCertificate certificate = claimed.certificate();
     byte[] signature =

@@ -38,7 +38,10 @@ final class SubmissionSignatures {
   private final HistoryBundle bundle;
   private final Optional<NetworkTrust> trust;
   private final List<String> failures;
-  private final Map<String, Object> certificateByKeyId = new HashMap<>();
+  private final Map<String, BundledCertificate> certificateByKeyId = new HashMap<>();
+
+  /** The bundle's certificate for a key id, or (certificate null) why there is none usable. */
+  private record BundledCertificate(X509Certificate certificate, String problem) {}
 
   private SubmissionSignatures(HistoryBundle bundle, Optional<NetworkTrust> trust, List<String> failures) {
     this.bundle = bundle;
@@ -109,12 +112,12 @@ final class SubmissionSignatures {
     }
     String which = "event #" + event.sequenceNumber() + ": submission signature";
     String keyId = stored.getKeyId();
-    Object found = certificateByKeyId.computeIfAbsent(keyId, this::certificate);
-    if (found instanceof String problem) {
-      failures.add(which + ": " + problem);
+    BundledCertificate found = certificateByKeyId.computeIfAbsent(keyId, this::certificate);
+    if (found.certificate() == null) {
+      failures.add(which + ": " + found.problem());
       return unchecked;
     }
-    IssuedCertificate certificate = IssuedCertificate.of((X509Certificate) found);
+    IssuedCertificate certificate = IssuedCertificate.of(found.certificate());
     String named = "certificate " + certificate.serialHex() + " of " + certificate.organisation();
     SignedRequest request;
     try {
@@ -129,7 +132,9 @@ final class SubmissionSignatures {
     }
     Instant signedAt = Instant.ofEpochSecond(request.signedAtEpochSeconds());
     if (trust.get().checkSignedAt(certificate.certificate(), signedAt) instanceof CertificateCheck.Refused refused) {
-      failures.add(which + ": " + refused.refusal() + ": " + refused.detail() + " (signed at " + signedAt + ")");
+      // A revocation's detail already names the signing time.
+      String when = refused.refusal() == CertificateCheck.Refusal.REVOKED ? "" : " (signed at " + signedAt + ")";
+      failures.add(which + ": " + refused.refusal() + ": " + refused.detail() + when);
       return certificate.organisation();
     }
     if (certificate.isNodeCertificate()) {
@@ -146,22 +151,24 @@ final class SubmissionSignatures {
     return certificate.organisation();
   }
 
-  /** The bundle's certificate for {@code keyId}, or why there is none (a String). */
-  private Object certificate(String keyId) {
+  /** The bundle's certificate for {@code keyId}, or why there is none. */
+  private BundledCertificate certificate(String keyId) {
     String encoded = bundle.certificates().get(keyId);
     if (encoded == null) {
-      return "the bundle holds no certificate for key id " + keyId;
+      return new BundledCertificate(null, "the bundle holds no certificate for key id " + keyId);
     }
     X509Certificate certificate;
     try {
       certificate = Pem.readCertificate(Base64.getDecoder().decode(encoded));
     } catch (IllegalArgumentException e) {
-      return "the bundle's certificate for key id " + keyId + " is not a base64 DER X.509 certificate: " + e.getMessage();
+      return new BundledCertificate(
+          null, "the bundle's certificate for key id " + keyId + " is not a base64 DER X.509 certificate: " + e.getMessage());
     }
     String fingerprint = IssuedCertificate.fingerprint(certificate);
     if (!fingerprint.equals(keyId)) {
-      return "the bundle's certificate for key id " + keyId + " is another one (its SHA-256 fingerprint is " + fingerprint + ")";
+      return new BundledCertificate(
+          null, "the bundle's certificate for key id " + keyId + " is another one (its SHA-256 fingerprint is " + fingerprint + ")");
     }
-    return certificate;
+    return new BundledCertificate(certificate, "");
   }
 }
