@@ -173,7 +173,8 @@ public final class Main {
     try {
       return Pem.readCertificate(Path.of(file));
     } catch (UncheckedIOException e) {
-      throw new UsageException("cannot read CA certificate file " + file + ": " + e.getCause().getMessage());
+      String reason = e.getCause() instanceof NoSuchFileException ? "no such file" : e.getCause().getMessage();
+      throw new UsageException("cannot read CA certificate file " + file + ": " + reason);
     } catch (IllegalArgumentException e) {
       throw new UsageException("CA certificate file " + file + " is " + e.getMessage());
     }

@@ -259,6 +259,9 @@ class VerifierTamperingTest {
     // A witness key given as the log key is refused before anything is verified.
     assertEquals(Main.USAGE, run(List.of("--trust-log", dir.resolve("regulator.vkey").toString()), bundle.toString()).exitCode());
     assertEquals(Main.USAGE, run(List.of("--trust-log"), "").exitCode());
+    assertEquals(Main.USAGE, run(List.of("--ca", dir.resolve("absent.pem").toString()), bundle.toString()).exitCode());
+    // A key file is no certificate.
+    assertEquals(Main.USAGE, run(List.of("--ca", dir.resolve("regulator.vkey").toString()), bundle.toString()).exitCode());
   }
 
   @Test
