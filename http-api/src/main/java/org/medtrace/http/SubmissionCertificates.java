@@ -4,8 +4,9 @@ import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import java.nio.ByteBuffer;
 import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509CRL;
 import java.security.cert.CRLException;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -67,12 +68,7 @@ final class SubmissionCertificates {
     if (stored.contains(certificate.keyId())) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    byte[] der;
-    try {
-      der = certificate.certificate().getEncoded();
-    } catch (CertificateEncodingException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    byte[] der = encoded(certificate.certificate());
     SimpleStatement insert =
         SimpleStatement.newInstance(
                 "INSERT INTO " + table + " (key_id, certificate, organisation) VALUES (?, ?, ?)",
@@ -119,13 +115,7 @@ final class SubmissionCertificates {
         if (stored.isPresent()) {
           return stored;
         }
-        return trust.get().flatMap(t -> t.certificate(keyId)).map(c -> {
-          try {
-            return c.getEncoded();
-          } catch (CertificateEncodingException e) {
-            throw new IllegalStateException("a trusted certificate cannot be encoded", e);
-          }
-        });
+        return trust.get().flatMap(t -> t.certificate(keyId)).map(SubmissionCertificates::encoded);
       }
 
       @Override
@@ -133,6 +123,14 @@ final class SubmissionCertificates {
         return trust.get().flatMap(NetworkTrust::crl).map(SubmissionCertificates::encoded);
       }
     };
+  }
+
+  private static byte[] encoded(X509Certificate certificate) {
+    try {
+      return certificate.getEncoded();
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("a trusted certificate cannot be encoded", e);
+    }
   }
 
   private static byte[] encoded(X509CRL crl) {
