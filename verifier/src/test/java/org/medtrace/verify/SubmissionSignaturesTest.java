@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.medtrace.identity.NetworkCa;
+import org.medtrace.verify.SignedChainFixture.Signing;
 import org.medtrace.identity.SignedRequest;
 import org.medtrace.ledger.v1.ActingParty;
 import org.medtrace.ledger.v1.EventBody;
@@ -45,103 +46,40 @@ class SubmissionSignaturesTest {
   private static final int EVENT_COUNT = 10;
 
   private Path dir;
-  private NetworkCa ca;
-  private Path caFile;
-  private Path otherCaFile;
+  private SignedChainFixture signed;
   private NetworkCa.Issued pharma;
   private NetworkCa.Issued hospital;
-  private long signedAt;
-
-  /** How one event is signed: by whom, for which acting organisation, and whether its signature is spoilt. */
-  private record Signing(NetworkCa.Issued signer, String actingOrganisation, boolean spoilt) {}
+  private Path caFile;
+  private Path otherCaFile;
 
   private record Run(int exitCode, String out, String err) {}
 
   @BeforeAll
   void createCa(@TempDir Path tempDir) {
     dir = tempDir;
-    ca = NetworkCa.init(dir.resolve("ca"), "test network CA", Duration.ofDays(3650), Clock.systemUTC());
-    caFile = ca.directory().caCertificate();
-    pharma = ca.issue("pharma-x", "manufacturer", Duration.ofDays(30));
-    hospital = ca.issue("hospital-a", "hospital", Duration.ofDays(30));
+    signed = new SignedChainFixture(dir.resolve("ca"));
+    pharma = signed.pharma;
+    hospital = signed.hospital;
+    caFile = signed.ca.directory().caCertificate();
     // Same CA name, another key: its certificates look alike but do not chain to ours.
     otherCaFile = NetworkCa.init(dir.resolve("other-ca"), "test network CA", Duration.ofDays(3650), Clock.systemUTC()).directory().caCertificate();
-    signedAt = Instant.now().getEpochSecond();
   }
 
   /** Events 1-3 signed by pharma-x, 5-6 by hospital-a, the rest unsigned. */
   private Map<Integer, Signing> honest() {
-    Map<Integer, Signing> signings = new HashMap<>();
-    for (int event : List.of(1, 2, 3)) {
-      signings.put(event, new Signing(pharma, "pharma-x", false));
-    }
-    for (int event : List.of(5, 6)) {
-      signings.put(event, new Signing(hospital, "hospital-a", false));
-    }
-    return signings;
+    return signed.honest(List.of(1, 2, 3), List.of(5, 6));
   }
 
   private List<ChainedEvent> chain(Map<Integer, Signing> signings) {
-    List<ChainedEvent> events = new ArrayList<>();
-    ChainHead head = ChainHead.genesis(LedgerFixtures.BATCH_TYPE, LedgerFixtures.BATCH_ID);
-    for (int sequenceNumber = 1; sequenceNumber <= EVENT_COUNT; sequenceNumber++) {
-      EventBody.Builder body =
-          sequenceNumber == 1 ? LedgerFixtures.registeredBody() : LedgerFixtures.temperatureBody(sequenceNumber, 5.0);
-      Signing signing = signings.get(sequenceNumber);
-      if (signing != null) {
-        String keyId = signing.signer().certificate().keyId();
-        SignedRequest request =
-            SignedRequest.of("POST", "/api/v1/batches", ("{\"n\":" + sequenceNumber + "}").getBytes(StandardCharsets.UTF_8), "req-" + sequenceNumber, signedAt, keyId);
-        byte[] signature = request.sign(signing.signer().privateKey());
-        if (signing.spoilt()) {
-          signature[10] ^= 1;
-        }
-        body.setActingParty(ActingParty.newBuilder().setOrganisation(signing.actingOrganisation()).setUser("u").setRole("manufacturer"))
-            .setSubmissionSignature(
-                SubmissionSignature.newBuilder()
-                    .setKeyId(keyId)
-                    .setSignature(ByteString.copyFrom(signature))
-                    .setSignedRequest(ByteString.copyFrom(request.canonicalBytes())));
-      }
-      ChainedEvent event = ChainedEvent.seal(head, body, Optional.of(LedgerFixtures.rfc8032Signer()));
-      events.add(event);
-      head = head.advanceTo(event);
-    }
-    return events;
+    return signed.chain(EVENT_COUNT, signings);
   }
 
-  /** What a node with a trust directory and {@code certificates} by key id exports, with the CA's CRL as it is. */
   private SigningCertificates exporter(List<NetworkCa.Issued> certificates) {
-    return exporter(certificates, ca.currentCrl());
+    return signed.exporter(certificates);
   }
 
-  /** As {@link #exporter(List)}, with {@code crl}. */
-  private static SigningCertificates exporter(List<NetworkCa.Issued> certificates, X509CRL currentCrl) {
-    Map<String, byte[]> byKeyId = new HashMap<>();
-    for (NetworkCa.Issued issued : certificates) {
-      try {
-        byKeyId.put(issued.certificate().keyId(), issued.certificate().certificate().getEncoded());
-      } catch (java.security.cert.CertificateEncodingException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    byte[] crl;
-    try {
-      crl = currentCrl.getEncoded();
-    } catch (java.security.cert.CRLException e) {
-      throw new IllegalStateException(e);
-    }
-    return new SigningCertificates() {
-      @Override
-      public Optional<byte[]> certificate(String keyId) {
-        return Optional.ofNullable(byKeyId.get(keyId));
-      }
-
-      @Override
-      public Optional<byte[]> crl() {
-        return Optional.of(crl);
-      }
-    };
+  private static SigningCertificates exporter(List<NetworkCa.Issued> certificates, X509CRL crl) {
+    return SignedChainFixture.exporter(certificates, crl);
   }
 
   private Run verify(Map<Integer, Signing> signings, List<NetworkCa.Issued> exported, Optional<Path> caCertificate) throws IOException {
@@ -230,9 +168,9 @@ class SubmissionSignaturesTest {
   /** The CRL of our CA after revoking pharma-x's certificate at now + {@code offset} (on a copy of the CA). */
   private X509CRL crlRevokingPharma(String copyName, Duration offset) throws IOException {
     Path copy = dir.resolve(copyName);
-    try (var paths = Files.walk(ca.directory().root())) {
+    try (var paths = Files.walk(signed.ca.directory().root())) {
       for (Path path : paths.toList()) {
-        Files.copy(path, copy.resolve(ca.directory().root().relativize(path).toString()));
+        Files.copy(path, copy.resolve(signed.ca.directory().root().relativize(path).toString()));
       }
     }
     NetworkCa revoking = NetworkCa.open(copy, Clock.offset(Clock.systemUTC(), offset));
