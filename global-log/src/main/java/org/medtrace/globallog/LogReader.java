@@ -17,6 +17,7 @@ import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.merkle.note.WitnessPolicy;
 import org.medtrace.verify.BundleWriter;
 import org.medtrace.verify.HistoryBundle;
+import org.medtrace.verify.SigningCertificates;
 
 /**
  * The read side of the log: checkpoints, inclusion and consistency proofs, and history exports.
@@ -194,10 +195,12 @@ public final class LogReader {
   /**
    * The entity's history as a bundle (merkle-log/FORMAT.md section 6) that {@code medtrace-verify}
    * checks offline: its stored events from #1 up to the last one in its slice's latest checkpoint,
-   * each with its inclusion proof into that checkpoint, the checkpoint with its cosignatures, and the
-   * keys. Events after the checkpoint are left out (the next checkpoint includes them).
+   * each with its inclusion proof into that checkpoint, the checkpoint with its cosignatures, the
+   * keys, and from {@code certificates} the certificate of every key id that signed a submission
+   * stored in those events, with the network CA's CRL. Events after the checkpoint are left out (the
+   * next checkpoint includes them).
    */
-  public HistoryBundle export(String entityType, String entityId) {
+  public HistoryBundle export(String entityType, String entityId, SigningCertificates certificates) {
     List<LogTables.Position> positions = tables.positions(entityType, entityId);
     if (positions.isEmpty()) {
       throw new NotInLogException(entityType + " " + entityId + " has no events in the log (yet)");
@@ -221,7 +224,7 @@ public final class LogReader {
       events.add(new BundleWriter.EventProof(stored.get(i), slice, leafIndex, tree.inclusionProof(leafIndex, checkpoint.treeSize())));
     }
     return BundleWriter.assemble(
-        entityType, entityId, events, parse(checkpoint.cosignedNote()), logKey, witnessPolicy.witnesses(), organisationKeys);
+        entityType, entityId, events, parse(checkpoint.cosignedNote()), logKey, witnessPolicy.witnesses(), organisationKeys, certificates);
   }
 
   /** The checkpoint text of a stored note, after checking the log's signature on it. */

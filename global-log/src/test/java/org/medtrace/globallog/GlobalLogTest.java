@@ -35,6 +35,7 @@ import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.persistence.cassandra.RealCassandra;
 import org.medtrace.verify.BundleWriter;
 import org.medtrace.verify.HistoryBundle;
+import org.medtrace.verify.SigningCertificates;
 
 /**
  * The running log: one writer per slice (a sharded daemon process) following the slice tags, with
@@ -151,7 +152,7 @@ class GlobalLogTest {
     node.awaitAssert(
         Duration.ofSeconds(30),
         () -> {
-          exported[0] = reader.export(PatientRecord.ENTITY_TYPE, patient);
+          exported[0] = reader.export(PatientRecord.ENTITY_TYPE, patient, SigningCertificates.none());
           assertEquals(5, exported[0].events().size());
         });
     Path keyFile = Files.writeString(Files.createTempFile("log", ".vkey"), reader.logKey().vkey() + "\n");
@@ -167,10 +168,7 @@ class GlobalLogTest {
     proof.set(0, Base64.getEncoder().encodeToString(hash));
     List<HistoryBundle.Event> events = new ArrayList<>(exported[0].events());
     events.set(2, new HistoryBundle.Event(third.ledgerEvent(), third.slice(), third.leafIndex(), proof));
-    HistoryBundle tampered =
-        new HistoryBundle(
-            exported[0].format(), exported[0].entityType(), exported[0].entityId(), exported[0].logKey(),
-            exported[0].witnessKeys(), exported[0].organisationKeys(), exported[0].checkpoint(), events);
+    HistoryBundle tampered = exported[0].withEvents(events);
     BundleWriter.write(tampered, bundle);
     assertEquals(1, verify(keyFile, bundle), "the tampered bundle fails");
   }

@@ -193,7 +193,10 @@ public final class HttpApi {
                 w.verifierKey().vkey()));
     endpoints.addAll(
         new WitnessEndpoints(witness, witnessSettings.selfWitness(), AccessRules.ALERT_READERS, settings.maxPageSize()).endpoints());
-    endpoints.addAll(new LogEndpoints(globalLog, system.dispatchers().lookup(DispatcherSelector.blocking())).endpoints());
+    SignedSubmissions signedSubmissions =
+        new SignedSubmissions(settings.signedSubmissions(), clock, SubmissionCertificates.onCassandra(system));
+    endpoints.addAll(
+        new LogEndpoints(globalLog, signedSubmissions.forExport(), system.dispatchers().lookup(DispatcherSelector.blocking())).endpoints());
     endpoints.add(
         Endpoint.secured(
             "GET",
@@ -210,7 +213,7 @@ public final class HttpApi {
             "GET", "/api/v1/openapi.yaml", "getOpenApiDocument", call -> done(ApiResponse.raw("application/yaml; charset=UTF-8", openApi))));
     endpoints.add(
         Endpoint.open("GET", "/metrics", "getMetrics", call -> done(ApiResponse.raw(ApiMetrics.contentType(), metrics.scrape()))));
-    return new HttpApi(system, settings, verifier, metrics, new SignedSubmissions(settings.signedSubmissions(), clock), endpoints);
+    return new HttpApi(system, settings, verifier, metrics, signedSubmissions, endpoints);
   }
 
   /** The endpoint table: the routes, the authorisation matrix and what the OpenAPI document describes. */
@@ -347,13 +350,18 @@ public final class HttpApi {
               }
               // After the body is read, because the signature covers its bytes; before the handler, so
               // that a refused signature stores nothing.
-              Optional<Caller> signer =
-                  authenticated.map(
-                      c ->
-                          signedSubmissions.check(
-                              c, request.method().name(), requestTarget(request), body, idempotencyKey,
-                              name -> request.getHeader(name).map(HttpHeader::value)));
-              return endpoint.handler().handle(new Call(signer, parameters, query, body, idempotencyKey, instance));
+              CompletionStage<Optional<Caller>> signer =
+                  authenticated
+                      .map(
+                          c ->
+                              signedSubmissions
+                                  .check(
+                                      c, request.method().name(), requestTarget(request), body, idempotencyKey,
+                                      name -> request.getHeader(name).map(HttpHeader::value))
+                                  .thenApply(Optional::of))
+                      .orElseGet(() -> CompletableFuture.completedFuture(Optional.empty()));
+              return signer.thenCompose(
+                  checkedCaller -> endpoint.handler().handle(new Call(checkedCaller, parameters, query, body, idempotencyKey, instance)));
             })
         .handle(
             (response, error) -> error == null ? success(response) : failure(error, instance));

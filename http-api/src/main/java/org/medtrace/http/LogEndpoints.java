@@ -23,6 +23,7 @@ import org.medtrace.merkle.note.NoteException;
 import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.verify.BundleWriter;
+import org.medtrace.verify.SigningCertificates;
 
 /**
  * The global verifiable log over HTTP (merkle-log/FORMAT.md): each slice's latest checkpoint (and
@@ -71,10 +72,13 @@ final class LogEndpoints {
       String checkpoint) {}
 
   private final Optional<LogReader> reader;
+  private final SigningCertificates certificates;
   private final Executor blocking;
 
-  LogEndpoints(Optional<LogReader> reader, Executor blocking) {
+  /** @param certificates where exports find the certificates of their events' submission signatures, and the CRL */
+  LogEndpoints(Optional<LogReader> reader, SigningCertificates certificates, Executor blocking) {
     this.reader = reader;
+    this.certificates = certificates;
     this.blocking = blocking;
   }
 
@@ -154,7 +158,7 @@ final class LogEndpoints {
 
   private CompletionStage<ApiResponse> export(String entityType, String entityId) {
     return read(
-        log -> ApiResponse.raw("application/json", BundleWriter.toJson(log.export(entityType, entityId)).getBytes(StandardCharsets.UTF_8)));
+        log -> ApiResponse.raw("application/json", BundleWriter.toJson(log.export(entityType, entityId, certificates)).getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The patient of the path; a patient reads only their own proofs and history. */

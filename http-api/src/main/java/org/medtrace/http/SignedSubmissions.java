@@ -3,15 +3,19 @@ package org.medtrace.http;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.medtrace.actors.ledger.SubmissionSignature;
 import org.medtrace.http.auth.Caller;
+import org.medtrace.identity.IssuedCertificate;
 import org.medtrace.identity.SignatureClaim;
 import org.medtrace.identity.SignatureFreshness;
 import org.medtrace.identity.SignedRequest;
 import org.medtrace.identity.SubmissionRefused;
 import org.medtrace.identity.SubmissionVerifier;
 import org.medtrace.identity.TrustDirectory;
+import org.medtrace.verify.SigningCertificates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,23 +46,54 @@ final class SignedSubmissions {
 
   private final HttpApiSettings.SignedSubmissionSettings settings;
   private final SubmissionVerifier verifier;
+  private final SubmissionCertificates certificates;
+  private final Optional<TrustDirectory> trust;
 
-  SignedSubmissions(HttpApiSettings.SignedSubmissionSettings settings, Clock clock) {
+  SignedSubmissions(HttpApiSettings.SignedSubmissionSettings settings, Clock clock, SubmissionCertificates certificates) {
     this.settings = settings;
+    this.certificates = certificates;
     // Loaded now, so that a node with an unreadable trust directory fails at start-up, not on its first signed request.
-    Optional<TrustDirectory> trust =
-        settings.trustDirectory().map(dir -> new TrustDirectory(dir, settings.reloadInterval(), clock, log::warn));
+    this.trust = settings.trustDirectory().map(dir -> new TrustDirectory(dir, settings.reloadInterval(), clock, log::warn));
     this.verifier = new SubmissionVerifier(trust, new SignatureFreshness.AroundNow(settings.maxClockSkew()), clock);
   }
 
   /**
    * The caller of this request: {@code caller} itself when the request is unsigned (and need not
-   * be), or {@code caller} with the checked signature attached.
+   * be), or {@code caller} with the checked signature attached, once the signing certificate is
+   * stored for exports ({@link SubmissionCertificates}); a failure to store it is a 503, before
+   * anything else is stored.
    *
    * @param header a request header by name, case-insensitively
    * @throws Problem when the signature is required and missing, or present and not valid
    */
-  Caller check(
+  CompletionStage<Caller> check(
+      Caller caller, String method, String target, byte[] body, Optional<String> idempotencyKey, Function<String, Optional<String>> header) {
+    Optional<Signed> signed = verify(caller, method, target, body, idempotencyKey, header);
+    if (signed.isEmpty()) {
+      return CompletableFuture.completedFuture(caller);
+    }
+    return certificates
+        .remember(signed.get().certificate())
+        .handle(
+            (done, error) -> {
+              if (error != null) {
+                log.warn("the certificate of key id {} cannot be stored: {}", signed.get().certificate().keyId(), error.toString());
+                throw new Problem(
+                    Problem.Type.UNAVAILABLE, "this node cannot record the signing certificate right now; nothing was stored: retry later");
+              }
+              return signed.get().caller();
+            });
+  }
+
+  /** What exports carry for signed events: the stored certificates, then the trust directory's, and its CRL. */
+  SigningCertificates forExport() {
+    return certificates.forExport(() -> trust.map(TrustDirectory::current));
+  }
+
+  /** A verified signed submission: the caller with the signature attached, and the certificate that signed. */
+  private record Signed(Caller caller, IssuedCertificate certificate) {}
+
+  private Optional<Signed> verify(
       Caller caller, String method, String target, byte[] body, Optional<String> idempotencyKey, Function<String, Optional<String>> header) {
     try {
       Optional<SignatureClaim> claim = SignatureClaim.read(HEADERS, header);
@@ -69,7 +104,7 @@ final class SignedSubmissions {
               "writes by " + caller.organisation() + " as " + caller.role().wireName() + " must be signed submissions ("
                   + KEY_ID_HEADER + ", " + SIGNED_AT_HEADER + ", " + SIGNATURE_HEADER + "); see http-api/README.md");
         }
-        return caller;
+        return Optional.empty();
       }
       if (idempotencyKey.isEmpty()) {
         throw new Problem(Problem.Type.MALFORMED_SIGNATURE, "a signed submission needs " + HttpApi.IDEMPOTENCY_KEY_HEADER + " (the nonce)");
@@ -80,8 +115,11 @@ final class SignedSubmissions {
               Optional.of(caller.organisation()),
               "the token",
               c -> SignedRequest.of(method, target, body, idempotencyKey.get(), c.signedAtEpochSeconds(), c.keyId()));
-      return new Caller(
-          caller.party().withSubmission(new SubmissionSignature(verified.keyId(), verified.signature(), verified.canonicalBytes())));
+      return Optional.of(
+          new Signed(
+              new Caller(
+                  caller.party().withSubmission(new SubmissionSignature(verified.keyId(), verified.signature(), verified.canonicalBytes()))),
+              verified.certificate()));
     } catch (SubmissionRefused refused) {
       throw new Problem(problemType(refused.reason()), refused.getMessage(), Map.<String, Object>copyOf(refused.details()));
     } catch (TrustDirectory.Unavailable e) {

@@ -9,16 +9,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +31,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.globallog.LogKey;
+import org.medtrace.identity.NetworkCa;
+import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.ledger.v1.LedgerEvent;
 import org.medtrace.merkle.LogLeaf;
 import org.medtrace.merkle.ProofVerifier;
 import org.medtrace.merkle.note.Checkpoint;
@@ -38,7 +45,8 @@ import org.medtrace.persistence.cassandra.RealCassandra;
  * The global log's endpoints on a node whose log runs (writers, checkpoints every second, a
  * development log key): the proofs they answer verify with {@link ProofVerifier} against checkpoints
  * signed by the log key, and an exported history passes {@code medtrace-verify} while a tampered
- * copy fails it.
+ * copy fails it; an export of signed submissions carries their certificates and the CA's CRL, and
+ * passes {@code medtrace-verify --ca} unless a signature, certificate or revocation is wrong.
  */
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,10 +62,23 @@ class LogRoutesTest {
   private String hospital;
   private String regulator;
   private int serials;
+  private Path work;
+  private NetworkCa ca;
+  private Path caFile;
+  private NetworkCa.Issued makerCertificate;
+  private NetworkCa.Issued hospitalCertificate;
 
   @BeforeAll
   void start() throws Exception {
     Path keyDirectory = Files.createTempDirectory("medtrace-log-key");
+    // The network CA: st-mary's certificate is in the node's trust directory; medidevice-gmbh's is
+    // not, so its client sends it along (Medtrace-Certificate) and only the node's table keeps it.
+    work = Files.createTempDirectory("medtrace-log-ca");
+    ca = NetworkCa.init(work.resolve("ca"), "test network CA", Duration.ofDays(3650), Clock.systemUTC());
+    caFile = ca.directory().caCertificate();
+    makerCertificate = ca.issue("medidevice-gmbh", "manufacturer", Duration.ofDays(30));
+    hospitalCertificate = ca.issue("st-mary", "hospital", Duration.ofDays(30));
+    Files.delete(makerCertificate.certificateFile());
     node =
         ApiTestNode.start(
             "http_log",
@@ -68,9 +89,10 @@ class LogRoutesTest {
                 medtrace.global-log.reconcile-interval = 2s
                 medtrace.global-log.development-key.enabled = on
                 medtrace.global-log.development-key.dir = "%s"
+                medtrace.http.signed-submissions.trust-dir = "%s"
                 pekko.persistence.cassandra.events-by-tag.eventual-consistency-delay = 1s
                 """
-                    .formatted(keyDirectory)));
+                    .formatted(keyDirectory, work.resolve("ca"))));
     api = node.client();
     logKeyFile = keyDirectory.resolve(LogKey.VKEY_FILE);
     logKey = NoteKey.parse(Files.readString(logKeyFile));
@@ -200,12 +222,121 @@ class LogRoutesTest {
     assertEquals(400, api.get("/api/v1/log/slices/16/checkpoint", regulator).status());
   }
 
+  @Test
+  void anExportCarriesTheSigningCertificatesAndMedtraceVerifyChecksThemAgainstTheCa() throws Exception {
+    // A device registered by medidevice-gmbh (certificate sent inline) and installed by st-mary
+    // (certificate from the trust directory), both as signed submissions; decommissioned unsigned.
+    String serial = "SN-SIGNED-" + Long.toString(System.nanoTime() % 100000, 36);
+    String registration = json("model", "InfusionPump-X2", "serialNumber", serial, "factoryTestReportSha256", "cd".repeat(32));
+    ApiClient.Reply registered =
+        signedPost("/api/v1/devices", maker, registration, "reg-" + serial, makerCertificate, true);
+    assertEquals(201, registered.status(), registered.toString());
+    String id = "medidevice-gmbh/" + serial;
+    String device = "/api/v1/devices/" + PathSegments.encode(id);
+    String installation = json("facility", "st-mary", "department", "icu", "responsiblePerson", "dr-house");
+    ApiClient.Reply installed = signedPost(device + "/installation", hospital, installation, "inst-" + serial, hospitalCertificate, false);
+    assertEquals(200, installed.status(), installed.toString());
+    String engineer = node.tokens().token(Role.DEVICE_ENGINEER, "st-mary", "eng-7");
+    assertEquals(200, api.post(device + "/decommissioning", engineer, json("reason", "end of life", "disposalMethod", "recycling")).status());
+    inclusion(id, 3);
+
+    ApiClient.Reply export = api.get(log(id) + "/export", regulator);
+    assertEquals(200, export.status(), export.toString());
+    ObjectNode exported = (ObjectNode) JSON.readTree(export.text());
+    assertEquals("medtrace-history-bundle/v2", exported.path("format").asText());
+    assertEquals(2, exported.path("certificates").size(), exported.path("certificates").toString());
+    assertTrue(exported.path("certificates").has(makerCertificate.certificate().keyId()), "the inline certificate was kept");
+    assertTrue(!exported.path("crl").asText().isEmpty(), "the node's CRL is in the bundle");
+    Path bundle = Files.writeString(Files.createTempFile("signed-history", ".json"), export.text());
+
+    Verification checked = verify(bundle, "--ca", caFile.toString());
+    assertEquals(0, checked.status(), checked.output());
+    assertTrue(checked.output().contains("; 2 of 3 events signed by: medidevice-gmbh (1), st-mary (1); all signatures valid"), checked.output());
+    Verification unchecked = verify(bundle, new String[0]);
+    assertEquals(0, unchecked.status(), unchecked.output());
+    assertTrue(unchecked.output().contains("signatures NOT checked against a network CA"), unchecked.output());
+
+    // A changed signature byte (the chain breaks too: the signature is inside the hashed body).
+    ObjectNode changedSignature = exported.deepCopy();
+    ObjectNode first = (ObjectNode) changedSignature.get("events").get(0);
+    LedgerEvent stored = LedgerEvent.parseFrom(Base64.getDecoder().decode(first.get("ledgerEvent").asText()));
+    EventBody.Builder body = EventBody.parseFrom(stored.getBody()).toBuilder();
+    byte[] signature = body.getSubmissionSignature().getSignature().toByteArray();
+    signature[7] ^= 1;
+    body.getSubmissionSignatureBuilder().setSignature(ByteString.copyFrom(signature));
+    first.put("ledgerEvent", Base64.getEncoder().encodeToString(stored.toBuilder().setBody(body.build().toByteString()).build().toByteArray()));
+    assertFails(
+        verify(write(changedSignature), "--ca", caFile.toString()),
+        "event #1: submission signature: the signature does not verify with certificate " + makerCertificate.certificate().serialHex());
+
+    // The CA of another network, with the same name.
+    Path otherCa =
+        NetworkCa.init(work.resolve("other-ca"), "test network CA", Duration.ofDays(3650), Clock.systemUTC()).directory().caCertificate();
+    assertFails(verify(bundle, "--ca", otherCa.toString()), "event #1: submission signature: OTHER_CA", "event #2: submission signature: OTHER_CA");
+
+    // st-mary's certificate revoked an hour before it signed, per a CRL of the same CA.
+    Path revoking = work.resolve("ca-revoking");
+    try (var paths = Files.walk(work.resolve("ca"))) {
+      for (Path path : paths.toList()) {
+        Files.copy(path, revoking.resolve(work.resolve("ca").relativize(path).toString()));
+      }
+    }
+    NetworkCa backdated = NetworkCa.open(revoking, Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)));
+    backdated.revoke(hospitalCertificate.certificate().serialHex());
+    ObjectNode revoked = exported.deepCopy();
+    revoked.put("crl", Base64.getEncoder().encodeToString(backdated.currentCrl().getEncoded()));
+    assertFails(
+        verify(write(revoked), "--ca", caFile.toString()),
+        "event #2: submission signature: REVOKED: certificate " + hospitalCertificate.certificate().serialHex());
+
+    // medidevice-gmbh's certificate left out.
+    ObjectNode missing = exported.deepCopy();
+    ((ObjectNode) missing.get("certificates")).remove(makerCertificate.certificate().keyId());
+    assertFails(
+        verify(write(missing), "--ca", caFile.toString()),
+        "event #1: submission signature: the bundle holds no certificate for key id " + makerCertificate.certificate().keyId());
+  }
+
+  private ApiClient.Reply signedPost(
+      String path, String token, String body, String idempotencyKey, NetworkCa.Issued signer, boolean sendCertificate) throws Exception {
+    long signedAt = node.clock().instant().getEpochSecond();
+    Map<String, String> headers =
+        new HashMap<>(
+            SignedSubmissionRoutesTest.signatureHeaders(
+                idempotencyKey,
+                signer.certificate().keyId(),
+                signedAt,
+                SignedSubmissionRoutesTest.sign(signer.privateKey(), "POST", path, body, idempotencyKey, signedAt, signer)));
+    if (sendCertificate) {
+      headers.put("Medtrace-Certificate", Base64.getEncoder().encodeToString(signer.certificate().certificate().getEncoded()));
+    }
+    return api.post(path, token, body, headers);
+  }
+
+  private static Path write(ObjectNode bundle) throws Exception {
+    return Files.writeString(Files.createTempFile("tampered-history", ".json"), JSON.writeValueAsString(bundle) + "\n");
+  }
+
+  private static void assertFails(Verification verification, String... fragments) {
+    assertEquals(1, verification.status(), verification.output());
+    for (String fragment : fragments) {
+      assertTrue(verification.output().contains(fragment), "expected '" + fragment + "' in:\n" + verification.output());
+    }
+  }
+
+  private record Verification(int status, String output) {}
+
   private int verify(Path bundle) {
+    return verify(bundle, new String[0]).status();
+  }
+
+  private Verification verify(Path bundle, String... options) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int status =
-        org.medtrace.verify.Main.run(
-            new String[] {"--trust-log", logKeyFile.toString(), bundle.toString()}, new PrintStream(out), new PrintStream(out));
+    List<String> args = new ArrayList<>(List.of("--trust-log", logKeyFile.toString()));
+    args.addAll(List.of(options));
+    args.add(bundle.toString());
+    int status = org.medtrace.verify.Main.run(args.toArray(String[]::new), new PrintStream(out), new PrintStream(out));
     System.out.println(out);
-    return status;
+    return new Verification(status, out.toString());
   }
 }

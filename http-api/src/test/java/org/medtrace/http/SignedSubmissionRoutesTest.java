@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.medtrace.http.BatchRoutesTest.assertProblem;
 import static org.medtrace.http.JsonBodies.json;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -61,6 +64,7 @@ class SignedSubmissionRoutesTest {
   private NetworkCa.Issued acmeFromOtherCa;
   private NetworkCa.Issued stMary;
   private NetworkCa.Issued strict;
+  private NetworkCa.Issued acmeSecond;
 
   @BeforeAll
   void start() throws IOException {
@@ -72,6 +76,7 @@ class SignedSubmissionRoutesTest {
     ca.revoke(acmeRevoked.certificate().serialHex());
     stMary = ca.issue("st-mary", "hospital", Duration.ofDays(30));
     strict = ca.issue("strict-pharma", "manufacturer", Duration.ofDays(30));
+    acmeSecond = ca.issue("acme-pharma", "manufacturer", Duration.ofDays(30));
     acmeExpired =
         NetworkCa.open(trustDir, Clock.offset(Clock.systemUTC(), Duration.ofDays(-10))).issue("acme-pharma", "manufacturer", Duration.ofDays(1));
     acmeFromOtherCa =
@@ -270,6 +275,28 @@ class SignedSubmissionRoutesTest {
     assertEquals(strict.certificate().keyId(), trail(lot).path("events").get(0).path("submissionSignature").path("keyId").asText());
   }
 
+  @Test
+  void aSignedWriteWhoseCertificateCannotBeRecordedIsRefusedWith503AndStoresNothing() {
+    // Without its certificate kept, the event could never be verified offline (history export).
+    CqlSession cassandra = RealCassandra.session();
+    String table = "http_signed_journal.submission_certificates";
+    String refusedLot = newLot();
+    cassandra.execute("DROP TABLE " + table);
+    try {
+      assertRefusedAndNothingStored(
+          registrationOf(refusedLot, acmeSecond, acmeSecond.privateKey(), now(), Map.of()), 503, "unavailable", refusedLot);
+    } finally {
+      RealCassandra.createKeyspaces("http_signed_journal", "http_signed_snapshot");
+    }
+
+    String lot = newLot();
+    ApiClient.Reply stored = registrationOf(lot, acmeSecond, acmeSecond.privateKey(), now(), Map.of());
+    assertEquals(201, stored.status(), stored.toString());
+    Row row =
+        cassandra.execute(SimpleStatement.newInstance("SELECT organisation FROM " + table + " WHERE key_id = ?", acmeSecond.certificate().keyId())).one();
+    assertEquals("acme-pharma", row == null ? null : row.getString("organisation"), "the certificate is kept for exports");
+  }
+
   // ---- helpers ----
 
   private void assertRefusedAndNothingStored(ApiClient.Reply reply, int status, String type, String lot) {
@@ -306,14 +333,21 @@ class SignedSubmissionRoutesTest {
   private ApiClient.Reply send(
       String path, String token, String body, String idempotencyKey, String keyId, long signedAt, String signature, Map<String, String> extraHeaders) {
     Map<String, String> headers = new HashMap<>(extraHeaders);
-    headers.put("Idempotency-Key", idempotencyKey);
-    headers.put("Medtrace-Key-Id", keyId);
-    headers.put("Medtrace-Signed-At", Long.toString(signedAt));
-    headers.put("Medtrace-Signature", signature);
+    headers.putAll(signatureHeaders(idempotencyKey, keyId, signedAt, signature));
     return api.post(path, token, body, headers);
   }
 
-  private static String sign(
+  /** The headers of a signed submission. */
+  static Map<String, String> signatureHeaders(String idempotencyKey, String keyId, long signedAt, String signature) {
+    return Map.of(
+        "Idempotency-Key", idempotencyKey,
+        "Medtrace-Key-Id", keyId,
+        "Medtrace-Signed-At", Long.toString(signedAt),
+        "Medtrace-Signature", signature);
+  }
+
+  /** {@code claimed}'s signature, made with {@code key}, of the request; base64. */
+  static String sign(
       PrivateKey key, String method, String path, String body, String idempotencyKey, long signedAt, NetworkCa.Issued claimed) {
     IssuedCertificate certificate = claimed.certificate();
     byte[] signature =

@@ -42,6 +42,11 @@ public record IssuedCertificate(
         attribute(subject, BCStyle.OU).orElse(""));
   }
 
+  /** Whether this is a node's remoting certificate, which never signs submissions. */
+  public boolean isNodeCertificate() {
+    return NODE_ROLE.equals(role);
+  }
+
   public String serialHex() {
     return serialHex(serial);
   }

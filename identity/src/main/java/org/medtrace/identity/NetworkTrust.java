@@ -26,13 +26,28 @@ import java.util.Optional;
 public final class NetworkTrust {
 
   private final X509Certificate caCertificate;
-  private final X509CRL crl;
+  // Absent only where the holder has none to give (an exported bundle without a CRL); a node's
+  // trust directory always has one (load refuses to run without it).
+  private final Optional<X509CRL> crl;
   private final Map<String, X509Certificate> certificatesByKeyId;
 
-  private NetworkTrust(X509Certificate caCertificate, X509CRL crl, Map<String, X509Certificate> certificatesByKeyId) {
+  private NetworkTrust(X509Certificate caCertificate, Optional<X509CRL> crl, Map<String, X509Certificate> certificatesByKeyId) {
     this.caCertificate = caCertificate;
     this.crl = crl;
     this.certificatesByKeyId = Map.copyOf(certificatesByKeyId);
+  }
+
+  /**
+   * Trust in {@code caCertificate} alone, with its CRL where there is one: what an offline verifier
+   * has (the CA certificate from its owner, the CRL from an exported bundle). It knows no
+   * certificates by key id; check the ones at hand with {@link #check(X509Certificate, Instant)} or
+   * {@link #checkSignedAt}.
+   *
+   * @throws IllegalArgumentException when the CRL is not signed by the CA or names another issuer
+   */
+  public static NetworkTrust of(X509Certificate caCertificate, Optional<X509CRL> crl) {
+    crl.ifPresent(list -> requireIssuedBy(list, caCertificate, "the CRL"));
+    return new NetworkTrust(caCertificate, crl, Map.of());
   }
 
   /**
@@ -49,12 +64,9 @@ public final class NetworkTrust {
     X509Certificate ca = Pem.readCertificate(directory.caCertificate());
     X509CRL crl = Pem.readCrl(directory.crl());
     try {
-      crl.verify(ca.getPublicKey());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(directory.crl() + " is not signed by the network CA in " + directory.caCertificate() + ": " + e.getMessage(), e);
-    }
-    if (!crl.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
-      throw new IllegalStateException(directory.crl() + " names issuer " + crl.getIssuerX500Principal() + ", not the network CA");
+      requireIssuedBy(crl, ca, directory.crl().toString());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(e.getMessage() + " (" + directory.caCertificate() + ")", e);
     }
     Map<String, X509Certificate> certificates = new HashMap<>();
     if (Files.isDirectory(directory.certificates())) {
@@ -67,7 +79,18 @@ public final class NetworkTrust {
         throw new UncheckedIOException("cannot read " + directory.certificates(), e);
       }
     }
-    return new NetworkTrust(ca, crl, certificates);
+    return new NetworkTrust(ca, Optional.of(crl), certificates);
+  }
+
+  private static void requireIssuedBy(X509CRL crl, X509Certificate ca, String what) {
+    try {
+      crl.verify(ca.getPublicKey());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException(what + " is not signed by the network CA: " + e.getMessage(), e);
+    }
+    if (!crl.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
+      throw new IllegalArgumentException(what + " names issuer " + crl.getIssuerX500Principal() + ", not the network CA");
+    }
   }
 
   public X509Certificate caCertificate() {
@@ -76,7 +99,17 @@ public final class NetworkTrust {
 
   /** When the CRL says a newer one is due; a node past it runs on possibly stale revocations. */
   public Optional<Instant> crlNextUpdate() {
-    return Optional.ofNullable(crl.getNextUpdate()).map(java.util.Date::toInstant);
+    return crl.flatMap(list -> Optional.ofNullable(list.getNextUpdate())).map(java.util.Date::toInstant);
+  }
+
+  /** The CA's signed CRL (always present in a trust directory). */
+  public Optional<X509CRL> crl() {
+    return crl;
+  }
+
+  /** The certificate with key id {@code keyId} in the trust directory's {@code certs/}, if any, unchecked. */
+  public Optional<X509Certificate> certificate(String keyId) {
+    return Optional.ofNullable(certificatesByKeyId.get(keyId));
   }
 
   /** The certificate with key id {@code keyId} (its SHA-256 fingerprint), checked at {@code now}. */
@@ -91,6 +124,21 @@ public final class NetworkTrust {
 
   /** {@code certificate}, checked at {@code now} (see the class comment for what is checked). */
   public CertificateCheck check(X509Certificate certificate, Instant now) {
+    return check(certificate, now, false);
+  }
+
+  /**
+   * Whether {@code certificate} could sign at {@code signedAt}: as {@link #check(X509Certificate,
+   * Instant)} at that time, except that a revocation counts only if the CRL dates it at or before
+   * {@code signedAt}. A signature made while the certificate was good stays good when it is revoked
+   * later (as with time-stamped code signatures); one made on the revocation's second or after does
+   * not. Without a CRL, revocation is not checked at all ({@link #crl()} says so).
+   */
+  public CertificateCheck checkSignedAt(X509Certificate certificate, Instant signedAt) {
+    return check(certificate, signedAt, true);
+  }
+
+  private CertificateCheck check(X509Certificate certificate, Instant now, boolean onlyRevocationsUpToNow) {
     IssuedCertificate issued = IssuedCertificate.of(certificate);
     String name = "certificate " + issued.serialHex() + " (" + certificate.getSubjectX500Principal().getName() + ")";
     try {
@@ -113,10 +161,11 @@ public final class NetworkTrust {
     if (now.isAfter(issued.notAfter())) {
       return new CertificateCheck.Refused(CertificateCheck.Refusal.EXPIRED, name + " expired at " + issued.notAfter());
     }
-    java.security.cert.X509CRLEntry revoked = crl.getRevokedCertificate(certificate.getSerialNumber());
-    if (revoked != null) {
+    java.security.cert.X509CRLEntry revoked = crl.map(list -> list.getRevokedCertificate(certificate.getSerialNumber())).orElse(null);
+    if (revoked != null && !(onlyRevocationsUpToNow && revoked.getRevocationDate().toInstant().isAfter(now))) {
       return new CertificateCheck.Refused(
-          CertificateCheck.Refusal.REVOKED, name + " was revoked at " + revoked.getRevocationDate().toInstant());
+          CertificateCheck.Refusal.REVOKED,
+          name + " was revoked at " + revoked.getRevocationDate().toInstant() + (onlyRevocationsUpToNow ? ", before it signed at " + now : ""));
     }
     return new CertificateCheck.Trusted(issued);
   }

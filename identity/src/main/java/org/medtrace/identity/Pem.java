@@ -47,12 +47,20 @@ public final class Pem {
 
   public static X509CRL readCrl(Path file) {
     try {
-      return (X509CRL)
-          CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(Files.readAllBytes(file)));
+      return readCrl(Files.readAllBytes(file));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read CRL " + file, e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + " " + e.getMessage(), e);
+    }
+  }
+
+  /** A CRL from PEM or DER bytes. */
+  public static X509CRL readCrl(byte[] pemOrDer) {
+    try {
+      return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(pemOrDer));
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException(file + " is not an X.509 CRL: " + e.getMessage(), e);
+      throw new IllegalArgumentException("is not an X.509 CRL: " + e.getMessage(), e);
     }
   }
 

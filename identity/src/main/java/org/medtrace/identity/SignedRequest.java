@@ -111,4 +111,35 @@ public record SignedRequest(
   public List<String> lines() {
     return List.of(FORMAT_LINE, method, target, bodySha256Hex, nonce, Long.toString(signedAtEpochSeconds), keyId);
   }
+
+  /**
+   * The signed request whose canonical bytes are exactly {@code canonicalBytes}, as events store it
+   * ({@code SubmissionSignature.signed_request}): so that a verifier can check the signature over
+   * those bytes and read what they say.
+   *
+   * @throws IllegalArgumentException when the bytes are not a {@value #FORMAT_LINE} request in
+   *     canonical form (seven lines, each ending in '\n', valid fields, nothing else)
+   */
+  public static SignedRequest parse(byte[] canonicalBytes) {
+    String text = new String(canonicalBytes, StandardCharsets.UTF_8);
+    String[] lines = text.split("\n", -1);
+    if (lines.length != 8 || !lines[7].isEmpty()) {
+      throw new IllegalArgumentException("a signed request has seven lines, each ending in a newline");
+    }
+    if (!FORMAT_LINE.equals(lines[0])) {
+      throw new IllegalArgumentException("a signed request starts with " + FORMAT_LINE + ", not '" + lines[0] + "'");
+    }
+    long signedAt;
+    try {
+      signedAt = Long.parseLong(lines[5]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("the signing time of a signed request is POSIX seconds, not '" + lines[5] + "'");
+    }
+    SignedRequest request = new SignedRequest(lines[1], lines[2], lines[3], lines[4], signedAt, lines[6]);
+    if (!java.util.Arrays.equals(request.canonicalBytes(), canonicalBytes)) {
+      // e.g. a lower-case method or "+5" as the time: readable, but not the form anyone signs.
+      throw new IllegalArgumentException("the signed request is not in canonical form");
+    }
+    return request;
+  }
 }

@@ -169,4 +169,29 @@ class NetworkCaTest {
         CaCommand.run(List.of(args), CLOCK, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
+
+  @Test
+  void aSignatureMadeBeforeTheRevocationStaysGoodOneMadeAfterDoesNot() {
+    NetworkCa ca = NetworkCa.init(dir.resolve("ca"), "test network CA", Duration.ofDays(3650), CLOCK);
+    NetworkCa.Issued issued = ca.issue("acme-pharma", "manufacturer", Duration.ofDays(365));
+    NetworkCa.open(dir.resolve("ca"), Clock.fixed(NOW.plusSeconds(3600), ZoneOffset.UTC)).revoke(issued.certificate().serialHex());
+    NetworkTrust trust = NetworkTrust.of(ca.certificate(), java.util.Optional.of(ca.currentCrl()));
+    X509Certificate certificate = issued.certificate().certificate();
+
+    assertInstanceOf(CertificateCheck.Trusted.class, trust.checkSignedAt(certificate, NOW.plusSeconds(3599)));
+    CertificateCheck.Refused after = assertInstanceOf(CertificateCheck.Refused.class, trust.checkSignedAt(certificate, NOW.plusSeconds(3600)));
+    assertEquals(CertificateCheck.Refusal.REVOKED, after.refusal());
+    assertTrue(after.detail().contains("before it signed at"), after.detail());
+    // A node checking now refuses it whenever it was revoked.
+    assertInstanceOf(CertificateCheck.Refused.class, trust.check(certificate, NOW.plusSeconds(3599)));
+  }
+
+  @Test
+  void trustFromACaCertificateRefusesAnotherCasCrl() {
+    NetworkCa ca = NetworkCa.init(dir.resolve("ca"), "test network CA", Duration.ofDays(3650), CLOCK);
+    NetworkCa other = NetworkCa.init(dir.resolve("other"), "test network CA", Duration.ofDays(3650), CLOCK);
+
+    assertThrows(IllegalArgumentException.class, () -> NetworkTrust.of(ca.certificate(), java.util.Optional.of(other.currentCrl())));
+    assertTrue(NetworkTrust.of(ca.certificate(), java.util.Optional.empty()).crl().isEmpty());
+  }
 }

@@ -70,4 +70,21 @@ class SignedRequestTest {
     assertThrows(IllegalArgumentException.class, () -> SignedRequest.of("POST", "/x\nPOST", BODY, "n", 1, "k"));
     assertThrows(IllegalArgumentException.class, () -> SignedRequest.of("POST", "/x", BODY, "", 1, "k"));
   }
+
+  @Test
+  void storedBytesParseBackToTheSameRequestAndNothingElseDoes() {
+    SignedRequest request = SignedRequest.of("POST", "/api/v1/batches", "{}".getBytes(StandardCharsets.UTF_8), "reg-1", 1_790_000_000L, "ab".repeat(32));
+
+    assertEquals(request, SignedRequest.parse(request.canonicalBytes()));
+    String canonical = new String(request.canonicalBytes(), StandardCharsets.UTF_8);
+    for (String bad :
+        List.of(
+            canonical.replace("POST", "post"),
+            canonical.replace("1790000000", "+1790000000"),
+            canonical.replace("medtrace-signed-request/v1", "medtrace-signed-request/v2"),
+            canonical.substring(0, canonical.length() - 1),
+            canonical + "extra\n")) {
+      assertThrows(IllegalArgumentException.class, () -> SignedRequest.parse(bad.getBytes(StandardCharsets.UTF_8)), bad);
+    }
+  }
 }

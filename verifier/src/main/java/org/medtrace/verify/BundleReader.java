@@ -1,11 +1,13 @@
 package org.medtrace.verify;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads a {@link HistoryBundle} from its JSON, strictly (see {@link BundleJson}). */
+/** Reads a {@link HistoryBundle} from its JSON, strictly (see {@link BundleJson}), in format v2 or v1. */
 public final class BundleReader {
 
   private BundleReader() {}
@@ -17,7 +19,30 @@ public final class BundleReader {
   public static HistoryBundle read(byte[] json) throws BundleException {
     HistoryBundle bundle;
     try {
-      bundle = BundleJson.MAPPER.readValue(json, HistoryBundle.class);
+      JsonNode tree = BundleJson.MAPPER.readTree(json);
+      if (tree == null || tree.isMissingNode()) {
+        throw new BundleException("the bundle is empty");
+      }
+      if (!(tree instanceof ObjectNode document)) {
+        throw new BundleException("the bundle is not a JSON object");
+      }
+      JsonNode format = document.get("format");
+      if (format == null || !format.isTextual()) {
+        throw new BundleException("the bundle has no format");
+      }
+      if (HistoryBundle.FORMAT_V1.equals(format.textValue())) {
+        // v1 predates certificates: it must not have the fields, and is read as having none.
+        for (String added : new String[] {"certificates", "crl"}) {
+          if (document.has(added)) {
+            throw new BundleException("a " + HistoryBundle.FORMAT_V1 + " bundle has no field '" + added + "' (it came with " + HistoryBundle.FORMAT + ")");
+          }
+        }
+        document.putObject("certificates");
+        document.put("crl", "");
+      } else if (!HistoryBundle.FORMAT.equals(format.textValue())) {
+        throw new BundleException("format '" + format.textValue() + "' is neither " + HistoryBundle.FORMAT + " nor " + HistoryBundle.FORMAT_V1);
+      }
+      bundle = BundleJson.MAPPER.treeToValue(document, HistoryBundle.class);
     } catch (JacksonException e) {
       throw new BundleException("the bundle is not valid: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
@@ -25,12 +50,6 @@ public final class BundleReader {
     } catch (NullPointerException e) {
       // A list or map holding null (List.copyOf refuses it).
       throw new BundleException("the bundle holds a null where a value is required", e);
-    }
-    if (bundle == null) {
-      throw new BundleException("the bundle is empty");
-    }
-    if (!HistoryBundle.FORMAT.equals(bundle.format())) {
-      throw new BundleException("format '" + bundle.format() + "' is not " + HistoryBundle.FORMAT);
     }
     return bundle;
   }

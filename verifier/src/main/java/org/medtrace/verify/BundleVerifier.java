@@ -33,7 +33,8 @@ import org.medtrace.persistence.chain.VerificationResult;
  * <ol>
  *   <li>the checkpoint is signed by the log key and is a checkpoint of the entity's slice;
  *   <li>the chain is intact from genesis: every event's hash, link and (where present) signature,
- *       by the persistence module's own {@link ChainVerifier};
+ *       by the persistence module's own {@link ChainVerifier}; and, given the network CA, every
+ *       event's submission signature ({@link SubmissionSignatures});
  *   <li>every event's leaf is included in the checkpoint's tree at the index the bundle gives;
  *   <li>the witnesses' cosignatures verify, and enough of them to meet the quorum.
  * </ol>
@@ -108,6 +109,11 @@ public final class BundleVerifier {
     } else if (bundle.events().isEmpty()) {
       failures.add("chain: the bundle holds no events");
     }
+
+    // 2b. The organisations' submission signatures, against the network CA where one is given.
+    String submissions =
+        SubmissionSignatures.check(
+            bundle, records.stream().filter(java.util.Objects::nonNull).toList(), trust.networkCa(), failures, warnings);
 
     // 3. Inclusion of every event in the checkpoint's tree.
     if (checkpoint != null) {
@@ -190,7 +196,8 @@ public final class BundleVerifier {
                 + checkpoint.time().map(t -> " signed at " + t).orElse("")
                 + ", cosigned by " + cosignedBy.size() + " of " + witnesses.size() + " witnesses"
                 + (cosignedBy.isEmpty() ? "" : ": " + String.join(", ", cosignedBy))
-                + " (quorum " + quorum + ")";
+                + " (quorum " + quorum + ")"
+                + submissions;
     return new VerificationReport(summary, failures, warnings);
   }
 

@@ -8,15 +8,21 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.merkle.note.SignedNote;
+import org.medtrace.persistence.chain.ChainedEvent;
+import org.medtrace.persistence.chain.JournalRecord;
 
 /**
  * Assembles and writes history bundles. The exporter (a node answering "export this entity")
  * reads the entity's journal rows, looks up each event's leaf index in its slice, asks the slice's
- * tree for inclusion proofs at the latest witnessed checkpoint, and calls {@link #assemble}.
+ * tree for inclusion proofs at the latest witnessed checkpoint, and calls {@link #assemble} with
+ * where to find the certificates of the events' submission signatures.
  */
 public final class BundleWriter {
 
@@ -36,10 +42,15 @@ public final class BundleWriter {
       SignedNote checkpointWithCosignatures,
       NoteKey logKey,
       List<NoteKey> witnessKeys,
-      Map<String, PublicKey> organisationKeys) {
+      Map<String, PublicKey> organisationKeys,
+      SigningCertificates certificates) {
     Base64.Encoder base64 = Base64.getEncoder();
     Map<String, String> encodedKeys = new LinkedHashMap<>();
     organisationKeys.forEach((keyId, key) -> encodedKeys.put(keyId, base64.encodeToString(key.getEncoded())));
+    Map<String, String> encodedCertificates = new TreeMap<>();
+    for (String keyId : submissionKeyIds(events)) {
+      certificates.certificate(keyId).ifPresent(der -> encodedCertificates.put(keyId, base64.encodeToString(der)));
+    }
     return new HistoryBundle(
         HistoryBundle.FORMAT,
         entityType,
@@ -47,6 +58,8 @@ public final class BundleWriter {
         logKey.vkey(),
         witnessKeys.stream().map(NoteKey::vkey).toList(),
         encodedKeys,
+        encodedCertificates,
+        certificates.crl().map(base64::encodeToString).orElse(""),
         checkpointWithCosignatures.format(),
         events.stream()
             .map(
@@ -57,6 +70,17 @@ public final class BundleWriter {
                         event.leafIndex(),
                         event.inclusionProof().stream().map(base64::encodeToString).toList()))
             .toList());
+  }
+
+  /** The key ids of the submission signatures stored in {@code events}, in order of first use. */
+  static Set<String> submissionKeyIds(List<EventProof> events) {
+    Set<String> keyIds = new LinkedHashSet<>();
+    for (EventProof event : events) {
+      if (JournalRecord.decode(event.storedLedgerEvent()) instanceof ChainedEvent chained && chained.body().hasSubmissionSignature()) {
+        keyIds.add(chained.body().getSubmissionSignature().getKeyId());
+      }
+    }
+    return keyIds;
   }
 
   public static String toJson(HistoryBundle bundle) {

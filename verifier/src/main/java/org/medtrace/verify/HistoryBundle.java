@@ -9,11 +9,16 @@ import java.util.Map;
  * checkpoint of the entity's slice, the checkpoint with its witness cosignatures, and the public
  * keys needed to check it all. This record is the JSON document, field for field.
  *
- * @param format always {@link #FORMAT}
+ * @param format {@link #FORMAT}, or {@link #FORMAT_V1} for a bundle written before certificates
+ *     were added (read with no certificates and no CRL)
  * @param logKey the log's verifier key (vkey text)
  * @param witnessKeys the witnesses' verifier keys (vkey text, type cosignature/v1)
  * @param organisationKeys the organisations' event-signing keys: key id to base64 X.509
  *     SubjectPublicKeyInfo of the Ed25519 key
+ * @param certificates the network CA's certificate of every key id that signed a submission
+ *     stored in one of the events ({@code EventBody.submission_signature}): key id to base64 DER.
+ *     A key id the exporter had no certificate for is absent (the verifier names the events).
+ * @param crl the network CA's CRL as the exporting node had it, base64 DER, or empty when it had none
  * @param checkpoint the signed checkpoint note, with the log's signature and the cosignature lines
  * @param events every event of the entity from sequence number 1, in order
  */
@@ -24,15 +29,37 @@ public record HistoryBundle(
     String logKey,
     List<String> witnessKeys,
     Map<String, String> organisationKeys,
+    Map<String, String> certificates,
+    String crl,
     String checkpoint,
     List<Event> events) {
 
-  public static final String FORMAT = "medtrace-history-bundle/v1";
+  /** The format exports are written in: v1 plus {@code certificates} and {@code crl}. */
+  public static final String FORMAT = "medtrace-history-bundle/v2";
+
+  /** The first format, without certificates; still read. */
+  public static final String FORMAT_V1 = "medtrace-history-bundle/v1";
 
   public HistoryBundle {
     witnessKeys = List.copyOf(witnessKeys);
     organisationKeys = Map.copyOf(organisationKeys);
+    certificates = Map.copyOf(certificates);
     events = List.copyOf(events);
+  }
+
+  /** This bundle with {@code otherEvents} (for tools and tests that edit bundles). */
+  public HistoryBundle withEvents(List<Event> otherEvents) {
+    return new HistoryBundle(format, entityType, entityId, logKey, witnessKeys, organisationKeys, certificates, crl, checkpoint, otherEvents);
+  }
+
+  /** This bundle with {@code otherCertificates} and {@code otherCrl}. */
+  public HistoryBundle withCertificates(Map<String, String> otherCertificates, String otherCrl) {
+    return new HistoryBundle(format, entityType, entityId, logKey, witnessKeys, organisationKeys, otherCertificates, otherCrl, checkpoint, events);
+  }
+
+  /** This bundle with {@code otherCheckpoint}. */
+  public HistoryBundle withCheckpoint(String otherCheckpoint) {
+    return new HistoryBundle(format, entityType, entityId, logKey, witnessKeys, organisationKeys, certificates, crl, otherCheckpoint, events);
   }
 
   /**

@@ -2,6 +2,8 @@ package org.medtrace.verify;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.security.cert.X509Certificate;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,12 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.medtrace.identity.Pem;
 import org.medtrace.merkle.note.NoteException;
 import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.merkle.note.SignatureType;
 
 /**
- * {@code medtrace-verify [--trust-log KEYFILE] [--witness NAME=KEYFILE ...] [--quorum k] bundle.json}
+ * {@code medtrace-verify [--trust-log KEYFILE] [--witness NAME=KEYFILE ...] [--quorum k] [--ca CA.PEM] bundle.json}
  *
  * <p>Exit status: 0 when the bundle verified, 1 when any check failed (each failure printed), 2 for
  * usage errors (unknown options, unreadable files or key files).
@@ -28,16 +31,19 @@ public final class Main {
 
   private static final String USAGE_TEXT =
       """
-      usage: medtrace-verify [--trust-log KEYFILE] [--witness NAME=KEYFILE ...] [--quorum k] bundle.json
+      usage: medtrace-verify [--trust-log KEYFILE] [--witness NAME=KEYFILE ...] [--quorum k] [--ca CA.PEM] bundle.json
 
       Verifies an exported history bundle offline: the hash chain from genesis, event signatures,
-      every event's inclusion in the signed checkpoint, the checkpoint's signature and the
-      witnesses' cosignatures.
+      every event's inclusion in the signed checkpoint, the checkpoint's signature, the
+      witnesses' cosignatures and, with --ca, the organisations' submission signatures.
 
         --trust-log KEYFILE      the log's verifier key (a vkey line); default: the bundle's own
         --witness NAME=KEYFILE   a trusted witness and its cosignature key (vkey); repeatable;
                                  default: the bundle's own witness keys
         --quorum k               cosignatures needed; default: a majority of the witnesses
+        --ca CA.PEM              the network CA's certificate (PEM or DER): check every signed
+                                 submission's certificate, revocation and signature against it;
+                                 without it, submission signatures are not checked
       """;
 
   private Main() {}
@@ -51,6 +57,7 @@ public final class Main {
     Optional<NoteKey> logKey = Optional.empty();
     Map<String, NoteKey> witnesses = new LinkedHashMap<>();
     OptionalInt quorum = OptionalInt.empty();
+    Optional<X509Certificate> networkCa = Optional.empty();
     Path bundleFile = null;
     try {
       for (int i = 0; i < args.length; i++) {
@@ -72,6 +79,7 @@ public final class Main {
               throw new UsageException("witness " + name + " is given twice");
             }
           }
+          case "--ca" -> networkCa = Optional.of(readCertificate(valueOf(args, ++i, arg)));
           case "--quorum" -> {
             String value = valueOf(args, ++i, arg);
             try {
@@ -121,7 +129,7 @@ public final class Main {
       return FAILED;
     }
 
-    VerificationReport report = BundleVerifier.verify(bundle, new TrustAnchors(logKey, witnesses, quorum));
+    VerificationReport report = BundleVerifier.verify(bundle, new TrustAnchors(logKey, witnesses, quorum, networkCa));
     for (String warning : report.warnings()) {
       err.println("note: " + warning);
     }
@@ -158,6 +166,17 @@ public final class Main {
       return key;
     } catch (NoteException e) {
       throw new UsageException("key file " + file + " is not a verifier key: " + e.getMessage());
+    }
+  }
+
+  private static X509Certificate readCertificate(String file) throws UsageException {
+    try {
+      return Pem.readCertificate(Path.of(file));
+    } catch (UncheckedIOException e) {
+      String reason = e.getCause() instanceof NoSuchFileException ? "no such file" : e.getCause().getMessage();
+      throw new UsageException("cannot read CA certificate file " + file + ": " + reason);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("CA certificate file " + file + " is " + e.getMessage());
     }
   }
 

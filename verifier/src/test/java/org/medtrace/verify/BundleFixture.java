@@ -53,7 +53,12 @@ final class BundleFixture {
   final HistoryBundle bundle;
 
   BundleFixture(int eventCount) {
-    events = LedgerFixtures.chain(eventCount, Optional.of(LedgerFixtures.rfc8032Signer()));
+    this(LedgerFixtures.chain(eventCount, Optional.of(LedgerFixtures.rfc8032Signer())), SigningCertificates.none());
+  }
+
+  /** A bundle of {@code events}, carrying what {@code certificates} has for their submission signatures. */
+  BundleFixture(List<ChainedEvent> events, SigningCertificates certificates) {
+    this.events = events;
     for (String name : WITNESS_NAMES) {
       witnesses.put(
           name,
@@ -97,7 +102,8 @@ final class BundleFixture {
             note,
             log.verifierKey(),
             witnesses.values().stream().map(Witness::verifierKey).toList(),
-            Map.of(LedgerFixtures.KEY_ID, organisationKey()));
+            Map.of(LedgerFixtures.KEY_ID, organisationKey()),
+            certificates);
   }
 
   static LogLeaf leafOf(ChainedEvent event) {

@@ -259,6 +259,9 @@ class VerifierTamperingTest {
     // A witness key given as the log key is refused before anything is verified.
     assertEquals(Main.USAGE, run(List.of("--trust-log", dir.resolve("regulator.vkey").toString()), bundle.toString()).exitCode());
     assertEquals(Main.USAGE, run(List.of("--trust-log"), "").exitCode());
+    assertEquals(Main.USAGE, run(List.of("--ca", dir.resolve("absent.pem").toString()), bundle.toString()).exitCode());
+    // A key file is no certificate.
+    assertEquals(Main.USAGE, run(List.of("--ca", dir.resolve("regulator.vkey").toString()), bundle.toString()).exitCode());
   }
 
   @Test
@@ -311,11 +314,11 @@ class VerifierTamperingTest {
   }
 
   private static HistoryBundle withEvents(HistoryBundle b, List<HistoryBundle.Event> events) {
-    return new HistoryBundle(b.format(), b.entityType(), b.entityId(), b.logKey(), b.witnessKeys(), b.organisationKeys(), b.checkpoint(), events);
+    return b.withEvents(events);
   }
 
   private static HistoryBundle withCheckpoint(HistoryBundle b, String checkpoint) {
-    return new HistoryBundle(b.format(), b.entityType(), b.entityId(), b.logKey(), b.witnessKeys(), b.organisationKeys(), checkpoint, b.events());
+    return b.withCheckpoint(checkpoint);
   }
 
   private static List<HistoryBundle.Event> without(List<HistoryBundle.Event> events, int position) {

@@ -79,7 +79,8 @@ class CassandraLauncherTest {
           "log_leaf_by_event",
           "log_nodes",
           "log_slices",
-          "log_checkpoints");
+          "log_checkpoints",
+          "submission_certificates");
 
   private static final Set<String> JOURNAL_TABLES = union(PLUGIN_JOURNAL_TABLES, MEDTRACE_TABLES);
 
