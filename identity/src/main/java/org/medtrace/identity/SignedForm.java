@@ -65,6 +65,50 @@ public sealed interface SignedForm permits SignedRequest, SignedRecord {
     }
   }
 
+  /**
+   * The signed form whose canonical bytes are exactly {@code canonicalBytes}, as events store them
+   * ({@code SubmissionSignature.signed_request}): a request over HTTP or a record over Kafka, told
+   * apart by the format line. So a verifier checks the signature over the stored bytes and reads
+   * who signed and when.
+   *
+   * @throws IllegalArgumentException when the bytes are not one of the forms, in canonical form
+   *     (every line ending in '\n', valid fields, nothing else)
+   */
+  static SignedForm parse(byte[] canonicalBytes) {
+    String[] split = new String(canonicalBytes, StandardCharsets.UTF_8).split("\n", -1);
+    if (split.length < 2 || !split[split.length - 1].isEmpty()) {
+      throw new IllegalArgumentException("a signed form's lines each end in a newline");
+    }
+    List<String> lines = List.of(split).subList(0, split.length - 1);
+    SignedForm form =
+        switch (lines.get(0)) {
+          case SignedRequest.FORMAT_LINE -> SignedRequest.fromLines(lines);
+          case SignedRecord.FORMAT_LINE -> SignedRecord.fromLines(lines);
+          default -> throw new IllegalArgumentException(
+              "a signed form starts with " + SignedRequest.FORMAT_LINE + " or " + SignedRecord.FORMAT_LINE + ", not '" + lines.get(0) + "'");
+        };
+    if (!java.util.Arrays.equals(form.canonicalBytes(), canonicalBytes)) {
+      // e.g. a lower-case method or "+5" as the time: readable, but not the form anyone signs.
+      throw new IllegalArgumentException("the signed " + lines.get(0) + " form is not in canonical form");
+    }
+    return form;
+  }
+
+  static void requireLineCount(List<String> lines, int count) {
+    if (lines.size() != count) {
+      throw new IllegalArgumentException("a " + lines.get(0) + " form has " + count + " lines, not " + lines.size());
+    }
+  }
+
+  /** A signing-time line: POSIX seconds. */
+  static long signingTime(String line) {
+    try {
+      return Long.parseLong(line);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("the signing time of a signed form is POSIX seconds, not '" + line + "'");
+    }
+  }
+
   /** SHA-256 of {@code bytes}, 64 lower-case hex digits. */
   static String sha256Hex(byte[] bytes) {
     try {

@@ -60,4 +60,10 @@ public record SignedRecord(String topic, String keySha256Hex, String valueSha256
   public List<String> lines() {
     return List.of(FORMAT_LINE, topic, keySha256Hex, valueSha256Hex, Long.toString(signedAtEpochSeconds), keyId);
   }
+
+  /** The record of these lines (the format line first), checked as the constructor checks. */
+  static SignedRecord fromLines(List<String> lines) {
+    SignedForm.requireLineCount(lines, 6);
+    return new SignedRecord(lines.get(1), lines.get(2), lines.get(3), SignedForm.signingTime(lines.get(4)), lines.get(5));
+  }
 }

@@ -114,32 +114,21 @@ public record SignedRequest(
 
   /**
    * The signed request whose canonical bytes are exactly {@code canonicalBytes}, as events store it
-   * ({@code SubmissionSignature.signed_request}): so that a verifier can check the signature over
-   * those bytes and read what they say.
+   * ({@code SubmissionSignature.signed_request}).
    *
    * @throws IllegalArgumentException when the bytes are not a {@value #FORMAT_LINE} request in
-   *     canonical form (seven lines, each ending in '\n', valid fields, nothing else)
+   *     canonical form
    */
   public static SignedRequest parse(byte[] canonicalBytes) {
-    String text = new String(canonicalBytes, StandardCharsets.UTF_8);
-    String[] lines = text.split("\n", -1);
-    if (lines.length != 8 || !lines[7].isEmpty()) {
-      throw new IllegalArgumentException("a signed request has seven lines, each ending in a newline");
+    if (SignedForm.parse(canonicalBytes) instanceof SignedRequest request) {
+      return request;
     }
-    if (!FORMAT_LINE.equals(lines[0])) {
-      throw new IllegalArgumentException("a signed request starts with " + FORMAT_LINE + ", not '" + lines[0] + "'");
-    }
-    long signedAt;
-    try {
-      signedAt = Long.parseLong(lines[5]);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("the signing time of a signed request is POSIX seconds, not '" + lines[5] + "'");
-    }
-    SignedRequest request = new SignedRequest(lines[1], lines[2], lines[3], lines[4], signedAt, lines[6]);
-    if (!java.util.Arrays.equals(request.canonicalBytes(), canonicalBytes)) {
-      // e.g. a lower-case method or "+5" as the time: readable, but not the form anyone signs.
-      throw new IllegalArgumentException("the signed request is not in canonical form");
-    }
-    return request;
+    throw new IllegalArgumentException("the signed form is not a " + FORMAT_LINE + " request");
+  }
+
+  /** The request of these lines (the format line first), checked as the constructor checks. */
+  static SignedRequest fromLines(List<String> lines) {
+    SignedForm.requireLineCount(lines, 7);
+    return new SignedRequest(lines.get(1), lines.get(2), lines.get(3), lines.get(4), SignedForm.signingTime(lines.get(5)), lines.get(6));
   }
 }

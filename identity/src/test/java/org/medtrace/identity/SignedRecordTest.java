@@ -1,12 +1,14 @@
 package org.medtrace.identity;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SignedRecordTest {
@@ -52,6 +54,24 @@ class SignedRecordTest {
     assertFalse(record.verify(NetworkCa.generateKeyPair().getPublic(), signature), "another signing key");
     // The same bytes signed as an HTTP request do not pass for a record, nor the other way round.
     assertFalse(SignedRequest.of("POST", "/medtrace.epcis-events", VALUE, "n", 1_780_000_000L, KEY_ID).verify(keys.getPublic(), signature));
+  }
+
+  @Test
+  void storedBytesParseBackToTheSameRecordAndOnlyInCanonicalForm() {
+    assertEquals(record, SignedForm.parse(record.canonicalBytes()));
+    SignedRequest request = SignedRequest.of("POST", "/api/v1/batches", VALUE, "nonce-1", 1_780_000_000L, KEY_ID);
+    assertEquals(request, SignedForm.parse(request.canonicalBytes()));
+    assertThrows(IllegalArgumentException.class, () -> SignedRequest.parse(record.canonicalBytes()));
+
+    String canonical = new String(record.canonicalBytes(), StandardCharsets.UTF_8);
+    for (String broken :
+        List.of(
+            canonical.replace("medtrace-signed-record/v1", "medtrace-signed-record/v2"),
+            canonical.replace("1780000000", "+1780000000"),
+            canonical.substring(0, canonical.length() - 1),
+            canonical + "extra\n")) {
+      assertThrows(IllegalArgumentException.class, () -> SignedForm.parse(broken.getBytes(StandardCharsets.UTF_8)), broken);
+    }
   }
 
   @Test

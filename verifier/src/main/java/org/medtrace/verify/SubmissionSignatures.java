@@ -13,7 +13,7 @@ import org.medtrace.identity.CertificateCheck;
 import org.medtrace.identity.IssuedCertificate;
 import org.medtrace.identity.NetworkTrust;
 import org.medtrace.identity.Pem;
-import org.medtrace.identity.SignedRequest;
+import org.medtrace.identity.SignedForm;
 import org.medtrace.ledger.v1.EventBody;
 import org.medtrace.ledger.v1.SubmissionSignature;
 import org.medtrace.persistence.chain.ChainedEvent;
@@ -119,9 +119,10 @@ final class SubmissionSignatures {
     }
     IssuedCertificate certificate = IssuedCertificate.of(found.certificate());
     String named = "certificate " + certificate.serialHex() + " of " + certificate.organisation();
-    SignedRequest request;
+    SignedForm request;
     try {
-      request = SignedRequest.parse(stored.getSignedRequest().toByteArray());
+      // An HTTP request or a Kafka record: the stored bytes say which.
+      request = SignedForm.parse(stored.getSignedRequest().toByteArray());
     } catch (IllegalArgumentException e) {
       failures.add(which + ": the stored signed request is not valid: " + e.getMessage());
       return certificate.organisation();

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.medtrace.identity.NetworkCa;
+import org.medtrace.identity.SignedForm;
+import org.medtrace.identity.SignedRecord;
 import org.medtrace.identity.SignedRequest;
 import org.medtrace.ledger.v1.ActingParty;
 import org.medtrace.ledger.v1.EventBody;
@@ -35,13 +37,16 @@ final class SignedChainFixture {
   final NetworkCa ca;
   final NetworkCa.Issued pharma;
   final NetworkCa.Issued hospital;
-  final long signedAt = Instant.now().getEpochSecond();
+  final long signedAt;
 
   /** Creates the CA in {@code caDirectory}. */
   SignedChainFixture(Path caDirectory) {
     ca = NetworkCa.init(caDirectory, "test network CA", Duration.ofDays(3650), Clock.systemUTC());
     pharma = ca.issue("pharma-x", "manufacturer", Duration.ofDays(30));
     hospital = ca.issue("hospital-a", "hospital", Duration.ofDays(30));
+    // After the issuing: a loaded machine can take seconds to make the CA, and a signature dated
+    // before its certificate's validity is refused.
+    signedAt = Instant.now().getEpochSecond();
   }
 
   /** The given events signed honestly by pharma-x and by hospital-a, the others unsigned. */
@@ -62,9 +67,12 @@ final class SignedChainFixture {
       Signing signing = signings.get(sequenceNumber);
       if (signing != null) {
         String keyId = signing.signer().certificate().keyId();
-        SignedRequest request =
-            SignedRequest.of(
-                "POST", "/api/v1/batches", ("{\"n\":" + sequenceNumber + "}").getBytes(StandardCharsets.UTF_8), "req-" + sequenceNumber, signedAt, keyId);
+        byte[] submitted = ("{\"n\":" + sequenceNumber + "}").getBytes(StandardCharsets.UTF_8);
+        // pharma-x writes over the HTTP API, hospital-a through Kafka: events store either form.
+        SignedForm request =
+            signing.signer() == hospital
+                ? SignedRecord.of("medtrace.sensor-readings", "sensor-1".getBytes(StandardCharsets.UTF_8), submitted, signedAt, keyId)
+                : SignedRequest.of("POST", "/api/v1/batches", submitted, "req-" + sequenceNumber, signedAt, keyId);
         byte[] signature = request.sign(signing.signer().privateKey());
         if (signing.spoilt()) {
           signature[10] ^= 1;
