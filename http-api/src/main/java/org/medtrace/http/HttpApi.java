@@ -50,6 +50,7 @@ import org.medtrace.http.auth.Caller;
 import org.medtrace.http.auth.DevTokenIssuer;
 import org.medtrace.http.auth.TokenVerifier;
 import org.medtrace.http.witness.CassandraWitnessStore;
+import org.medtrace.http.witness.LedgerForkAlerts;
 import org.medtrace.http.witness.LoggedForkAlarm;
 import org.medtrace.http.witness.WitnessEndpoints;
 import org.medtrace.http.witness.WitnessService;
@@ -181,6 +182,7 @@ public final class HttpApi {
                         witnessSettings.trustedLogs(),
                         CassandraWitnessStore.onCassandra(system),
                         new LoggedForkAlarm(registry),
+                        new LedgerForkAlerts(ledger),
                         Clock.systemUTC(),
                         witnessSettings.storeTimeout()));
     witness.ifPresent(

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.medtrace.actors.witness.LogWitness;
 import org.medtrace.merkle.note.Checkpoint;
 import org.medtrace.merkle.note.ForkEvidence;
 import org.medtrace.merkle.note.NoteException;
@@ -36,8 +37,12 @@ import org.medtrace.merkle.note.WitnessState;
  *       mismatch. A failed or timed-out store write fails the stage, and no cosignature leaves.
  *   <li>A fork — a second root for the cosigned size, or a correctly signed larger checkpoint
  *       whose proof does not verify — is stored as {@link WitnessFork} evidence (both signed notes)
- *       and raised through the {@link ForkAlarm}, once per distinct pair, before the refusal is
- *       returned. The witness's state is left as it was: it keeps following the history it cosigned.
+ *       and raised through the {@link ForkAlarm} (log and metric), once per distinct pair. Then,
+ *       every time, also when the evidence was stored before, it is recorded as an alert through
+ *       {@link ForkAlerts} (one alert per evidence id), and only then is the refusal returned. If
+ *       that recording fails, the request fails (the API answers 503 with {@code Retry-After}):
+ *       the log's retry shows the fork again and records the alert then, at least once. The
+ *       witness's state is left as it was: it keeps following the history it cosigned.
  *   <li>A refusal changes nothing else.
  * </ul>
  */
@@ -55,7 +60,7 @@ public final class WitnessService {
     /** Refused (malformed, unknown log, bad signature, inconsistent without evidence); nothing stored. */
     record Refused(Reason reason, String detail) implements Outcome {}
 
-    /** Refused, and the evidence of a fork was stored (now or by an earlier request) and alarmed. */
+    /** Refused, and the evidence of a fork was stored (now or by an earlier request), alarmed and alerted. */
     record ForkRecorded(WitnessFork fork, String detail) implements Outcome {}
   }
 
@@ -64,11 +69,18 @@ public final class WitnessService {
   private final Map<String, NoteKey> trustedLogs;
   private final WitnessStore store;
   private final ForkAlarm alarm;
+  private final ForkAlerts alerts;
   private final Clock clock;
   private final Duration storeTimeout;
 
   public WitnessService(
-      NoteSigner cosigner, Map<String, NoteKey> trustedLogs, WitnessStore store, ForkAlarm alarm, Clock clock, Duration storeTimeout) {
+      NoteSigner cosigner,
+      Map<String, NoteKey> trustedLogs,
+      WitnessStore store,
+      ForkAlarm alarm,
+      ForkAlerts alerts,
+      Clock clock,
+      Duration storeTimeout) {
     // Built once here so that a wrong key type fails at start-up, not on the first request.
     new Witness(cosigner, trustedLogs, new Snapshot(Optional.empty()), clock);
     this.name = cosigner.verifierKey().name();
@@ -76,6 +88,7 @@ public final class WitnessService {
     this.trustedLogs = Map.copyOf(trustedLogs);
     this.store = store;
     this.alarm = alarm;
+    this.alerts = alerts;
     this.clock = clock;
     this.storeTimeout = storeTimeout;
   }
@@ -170,7 +183,7 @@ public final class WitnessService {
   private CompletionStage<Outcome> recordFork(ForkEvidence evidence, WitnessFork.Kind kind, List<byte[]> proof, String detail) {
     WitnessFork fork =
         new WitnessFork(
-            WitnessFork.evidenceId(evidence.firstNote(), evidence.secondNote()),
+            LogWitness.evidenceId(evidence.firstNote(), evidence.secondNote()),
             evidence.origin(),
             kind,
             evidence.size(),
@@ -179,12 +192,15 @@ public final class WitnessService {
             proof,
             clock.instant());
     return bounded(store.recordFork(name, fork))
-        .thenApply(
+        .thenCompose(
             recorded -> {
               if (recorded.isNew()) {
                 alarm.raise(name, recorded.fork());
               }
-              return new Outcome.ForkRecorded(recorded.fork(), detail);
+              // Every time, not only for new evidence: an earlier request may have stored the
+              // evidence and then failed to record the alert.
+              return bounded(alerts.record(name, recorded.fork()))
+                  .thenApply(alerted -> new Outcome.ForkRecorded(recorded.fork(), detail));
             });
   }
 
