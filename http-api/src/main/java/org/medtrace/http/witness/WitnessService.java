@@ -41,7 +41,8 @@ import org.medtrace.merkle.note.WitnessState;
  *       every time, also when the evidence was stored before, it is recorded as an alert through
  *       {@link ForkAlerts} (one alert per evidence id), and only then is the refusal returned. If
  *       that recording fails, the request fails (the API answers 503 with {@code Retry-After}):
- *       the log's retry shows the fork again and records the alert then, at least once. The
+ *       the log's retry shows the fork again and records the alert then, and so does the periodic
+ *       {@link #alertStoredForks} if no log shows it again: at least once. The
  *       witness's state is left as it was: it keeps following the history it cosigned.
  *   <li>A refusal changes nothing else.
  * </ul>
@@ -63,6 +64,12 @@ public final class WitnessService {
     /** Refused, and the evidence of a fork was stored (now or by an earlier request), alarmed and alerted. */
     record ForkRecorded(WitnessFork fork, String detail) implements Outcome {}
   }
+
+  /**
+   * The most stored forks one {@link #alertStoredForks} goes through. Each is a log caught
+   * misbehaving, so a witness that stores more than this has bigger problems than a late alert.
+   */
+  public static final int MAX_FORKS_PER_SWEEP = 10_000;
 
   private final String name;
   private final NoteSigner cosigner;
@@ -201,6 +208,27 @@ public final class WitnessService {
               // evidence and then failed to record the alert.
               return bounded(alerts.record(name, recorded.fork()))
                   .thenApply(alerted -> new Outcome.ForkRecorded(recorded.fork(), detail));
+            });
+  }
+
+  /**
+   * Records the alert of every piece of fork evidence this witness stored (at most {@link
+   * #MAX_FORKS_PER_SWEEP}), one after the other. It completes when all are recorded (most were
+   * before: the ledger keeps one alert per evidence id) and fails on the first that cannot be. It
+   * is what makes the alert of evidence whose recording failed appear when no log shows the fork
+   * again; the node runs it every {@code medtrace.witness.alert-sweep-interval}.
+   *
+   * @return how many pieces of evidence it went through
+   */
+  public CompletionStage<Integer> alertStoredForks() {
+    return forks(MAX_FORKS_PER_SWEEP)
+        .thenCompose(
+            forks -> {
+              CompletionStage<Void> recorded = done(null);
+              for (WitnessFork fork : forks) {
+                recorded = recorded.thenCompose(previous -> bounded(alerts.record(name, fork)));
+              }
+              return recorded.thenApply(all -> forks.size());
             });
   }
 

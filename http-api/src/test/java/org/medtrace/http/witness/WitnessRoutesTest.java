@@ -77,6 +77,8 @@ class WitnessRoutesTest {
               name = "%s"
               key-file = "%s"
               trusted-logs = [ { origin = "%s/slice-*", key = "%s" } ]
+              # Short, so that the sweep's test sees it run.
+              alert-sweep-interval = 2s
             }
             """
                 .formatted(WITNESS, keyFile, LOG_NAME, logSigner.verifierKey().vkey()));
@@ -245,6 +247,33 @@ class WitnessRoutesTest {
             .get();
     assertEquals(alert.path("sequenceNumber").asLong(), chain.forkSequenceNumbers().get(evidenceId));
     assertEquals(chain.forkSequenceNumbers().size(), chain.head().sequenceNumber());
+  }
+
+  @Test
+  void theSweepAlertsStoredEvidenceWhoseAlertWasNeverRecorded() throws Exception {
+    Instant before = Instant.now().minus(Duration.ofMinutes(5));
+    TestLog log = log(9).grow(3, "a");
+    String cosigned = log.checkpoint();
+    String fork = log.forkedCheckpoint(3);
+    // As if the alert had failed when the fork was detected and no log showed the fork again:
+    // the evidence is stored, nothing is on the ledger.
+    String evidenceId = LogWitness.evidenceId(cosigned, fork);
+    CassandraWitnessStore.onCassandra(node.system())
+        .recordFork(
+            WITNESS,
+            new WitnessFork(evidenceId, log.origin, WitnessFork.Kind.SAME_SIZE_DIFFERENT_ROOT, 3, cosigned, fork, List.of(), Instant.now()))
+        .toCompletableFuture()
+        .get();
+
+    String regulator = node.tokens().token(Role.REGULATOR, "health-authority", "inspector-1");
+    node.awaitAssert(
+        Duration.ofSeconds(45),
+        () -> {
+          ApiClient.Reply alerts = node.client().get("/api/v1/alerts?since=" + before + "&limit=500", regulator);
+          List<String> found = new ArrayList<>();
+          alerts.json().path("alerts").forEach(alert -> found.add(alert.path("payload").path("evidenceId").asText()));
+          assertEquals(1, found.stream().filter(evidenceId::equals).count(), alerts.toString());
+        });
   }
 
   @Test

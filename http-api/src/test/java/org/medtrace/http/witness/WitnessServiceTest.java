@@ -160,6 +160,21 @@ class WitnessServiceTest {
   }
 
   @Test
+  void theSweepRecordsTheAlertOfStoredEvidenceThatNoLogShowsAgain() throws Exception {
+    add(0, List.of(), log.grow(6, "a").checkpoint());
+    ledgerDown = true;
+    assertThrows(ExecutionException.class, () -> add(6, List.of(), log.forkedCheckpoint(6)));
+    assertThrows(ExecutionException.class, () -> service.alertStoredForks().toCompletableFuture().get());
+    assertTrue(alertsRecorded.isEmpty());
+
+    ledgerDown = false;
+    int swept = service.alertStoredForks().toCompletableFuture().get();
+
+    assertEquals(1, swept);
+    assertEquals(store.forks(WITNESS, 10).toCompletableFuture().get(), alertsRecorded);
+  }
+
+  @Test
   void ofTwoRequestsThatReadTheSameStateOnlyOneAdvancesIt() throws Exception {
     add(0, List.of(), log.grow(2, "a").checkpoint());
     String winner = log.grow(2, "b").checkpoint();
