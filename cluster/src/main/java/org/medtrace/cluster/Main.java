@@ -210,7 +210,7 @@ public final class Main {
     System.err.println(
         "usage: bin/medtrace dev | node | schema | apply-schema | token --role R --org O --user U"
             + " | send [--sign SERIAL [--ca-dir DIR]] lab-result|epcis|temperatures|usage ... | alerts [--wait-for ALERT-ID]"
-            + " | verify <drug-batch|medical-device|patient-record> <entity id>");
+            + " | verify <drug-batch|medical-device|patient-record|log-witness> <entity id>");
     System.exit(64);
   }
 }

@@ -17,6 +17,7 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.actors.witness.LogWitness;
 import org.medtrace.globallog.GlobalLog;
 import org.medtrace.globallog.GlobalLogSettings;
 import org.medtrace.http.HttpApi;
@@ -49,7 +50,8 @@ public final class MedtraceNode {
   private MedtraceNode() {}
 
   /**
-   * Joins the cluster, starts sharding for the three entity types, the global log's slice writers
+   * Joins the cluster, starts sharding for the four entity types (batches, devices, patients and
+   * the log witness), the global log's slice writers
    * (where enabled), the alert publisher (one per
    * cluster, where enabled), the ingest pipelines (each where enabled), Pekko Management (health
    * checks) and the HTTP API.
@@ -62,6 +64,7 @@ public final class MedtraceNode {
     DrugBatch.init(system, settings.ledger(), settings.batchRules());
     MedicalDevice.init(system, settings.ledger(), settings.deviceRules());
     PatientRecord.init(system, settings.ledger());
+    LogWitness.init(system, settings.ledger());
     GlobalLogSettings logSettings = GlobalLogSettings.from(config);
     GlobalLog log = GlobalLog.init(system, logSettings, GlobalLog.witnesses(system, logSettings), settings.ledger().clock());
     if (AlertPublisherSettings.enabled(config)) {

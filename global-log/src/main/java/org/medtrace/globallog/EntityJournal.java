@@ -15,6 +15,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.actors.witness.LogWitness;
 import org.medtrace.merkle.LogLeaf;
 import org.medtrace.persistence.chain.ChainedEvent;
 import org.slf4j.Logger;
@@ -97,7 +98,7 @@ public class EntityJournal {
 
   /** The entity types whose journals are ledger chains; other persistent actors in the keyspace are not logged. */
   static final Set<String> LEDGER_ENTITY_TYPES =
-      Set.of(DrugBatch.ENTITY_TYPE, MedicalDevice.ENTITY_TYPE, PatientRecord.ENTITY_TYPE);
+      Set.of(DrugBatch.ENTITY_TYPE, MedicalDevice.ENTITY_TYPE, PatientRecord.ENTITY_TYPE, LogWitness.ENTITY_TYPE);
 
   /** Every ledger entity the journal has events of. */
   public List<Entity> entities() {

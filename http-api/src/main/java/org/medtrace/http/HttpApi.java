@@ -50,6 +50,7 @@ import org.medtrace.http.auth.Caller;
 import org.medtrace.http.auth.DevTokenIssuer;
 import org.medtrace.http.auth.TokenVerifier;
 import org.medtrace.http.witness.CassandraWitnessStore;
+import org.medtrace.http.witness.LedgerForkAlerts;
 import org.medtrace.http.witness.LoggedForkAlarm;
 import org.medtrace.http.witness.WitnessEndpoints;
 import org.medtrace.http.witness.WitnessService;
@@ -181,16 +182,19 @@ public final class HttpApi {
                         witnessSettings.trustedLogs(),
                         CassandraWitnessStore.onCassandra(system),
                         new LoggedForkAlarm(registry),
+                        new LedgerForkAlerts(ledger),
                         Clock.systemUTC(),
                         witnessSettings.storeTimeout()));
     witness.ifPresent(
-        w ->
-            log.info(
-                "Witness {}{} follows {} log origins; its key is {}",
-                w.name(),
-                witnessSettings.selfWitness() ? " (development self-witness, NOT independent)" : "",
-                w.trustedOrigins().size(),
-                w.verifierKey().vkey()));
+        w -> {
+          log.info(
+              "Witness {}{} follows {} log origins; its key is {}",
+              w.name(),
+              witnessSettings.selfWitness() ? " (development self-witness, NOT independent)" : "",
+              w.trustedOrigins().size(),
+              w.verifierKey().vkey());
+          sweepForkAlerts(system, w, witnessSettings.alertSweepInterval());
+        });
     endpoints.addAll(
         new WitnessEndpoints(witness, witnessSettings.selfWitness(), AccessRules.ALERT_READERS, settings.maxPageSize()).endpoints());
     SignedSubmissions signedSubmissions =
@@ -214,6 +218,31 @@ public final class HttpApi {
     endpoints.add(
         Endpoint.open("GET", "/metrics", "getMetrics", call -> done(ApiResponse.raw(ApiMetrics.contentType(), metrics.scrape()))));
     return new HttpApi(system, settings, verifier, metrics, signedSubmissions, endpoints);
+  }
+
+  /**
+   * Every {@code interval}, records the alerts of all the fork evidence {@code witness} stored (see
+   * {@link WitnessService#alertStoredForks}); a sweep that fails is logged and the next one tries
+   * again. The first runs one interval after start, when sharding is up.
+   */
+  private static void sweepForkAlerts(ActorSystem<?> system, WitnessService witness, Duration interval) {
+    system
+        .scheduler()
+        .scheduleWithFixedDelay(
+            interval,
+            interval,
+            () ->
+                witness
+                    .alertStoredForks()
+                    .whenComplete(
+                        (swept, error) -> {
+                          if (error != null) {
+                            log.warn(
+                                "Witness {}: the alerts of its stored forks could not all be recorded; the next sweep in {} retries: {}",
+                                witness.name(), interval, error.toString());
+                          }
+                        }),
+            system.executionContext());
   }
 
   /** The endpoint table: the routes, the authorisation matrix and what the OpenAPI document describes. */

@@ -26,6 +26,7 @@ import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.actors.witness.LogWitness;
 import org.medtrace.globallog.GlobalLog;
 import org.medtrace.globallog.GlobalLogSettings;
 import org.medtrace.http.auth.DevTokenIssuer;
@@ -34,7 +35,7 @@ import org.medtrace.persistence.chain.TrustedKeys;
 
 /**
  * A one-node medtrace cluster on the real Cassandra (see {@link RealCassandra}: the test class
- * MUST be annotated with {@code @ExtendWith(RealCassandra.class)}) with the three entity types and
+ * MUST be annotated with {@code @ExtendWith(RealCassandra.class)}) with the four entity types and
  * the HTTP API bound on a free port, with the development issuer for tokens. Each test class starts
  * its own with its own keyspaces, and closes it after its tests.
  *
@@ -134,6 +135,7 @@ public final class ApiTestNode implements AutoCloseable {
       DrugBatch.init(system, ledger, DrugBatch.Rules.defaults());
       MedicalDevice.init(system, ledger, MedicalDevice.Rules.defaults());
       PatientRecord.init(system, ledger);
+      LogWitness.init(system, ledger);
       HttpApiSettings settings = HttpApiSettings.from(config);
       PrometheusRegistry registry = new PrometheusRegistry();
       RecordingEpcisCapture epcis = new RecordingEpcisCapture();

@@ -19,7 +19,8 @@ public final class Alerts {
           SUSPECTED_DUPLICATE_SCAN,
           MAINTENANCE_OVERDUE,
           DECOMMISSIONED_DEVICE_USE_ATTEMPTED,
-          ACCESS_DENIED -> true;
+          ACCESS_DENIED,
+          LOG_FORK_DETECTED -> true;
       case ACCESS_RECORDED -> !event.getAccessRecorded().getBreakGlassJustification().isEmpty();
       default -> false;
     };

@@ -16,7 +16,12 @@ public enum Role {
   DEVICE_ENGINEER,
   PATIENT,
   /** A laboratory whose results are anchored on patients' records (lab ingest acts as one). */
-  LABORATORY;
+  LABORATORY,
+  /**
+   * An organisation's witness of the verifiable log, recording the forks it detects on its own
+   * chain ({@code log-witness}). The witness service acts in it; no API endpoint needs it.
+   */
+  WITNESS;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');

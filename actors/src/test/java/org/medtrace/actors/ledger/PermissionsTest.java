@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.actors.witness.LogWitness;
 
 /** Every write command of every entity has a role rule: a new command cannot skip the check. */
 class PermissionsTest {
@@ -29,6 +30,11 @@ class PermissionsTest {
   void everyPatientRecordWriteAndTheReadHaveARoleRule() {
     assertEveryWriteCovered(PatientRecord.Command.class, PatientRecord.PERMISSIONS);
     assertTrue(PatientRecord.PERMISSIONS.containsKey(PatientRecord.RecordAccess.class));
+  }
+
+  @Test
+  void everyLogWitnessWriteHasARoleRule() {
+    assertEveryWriteCovered(LogWitness.Command.class, LogWitness.PERMISSIONS);
   }
 
   @Test

@@ -10,11 +10,9 @@ import org.slf4j.LoggerFactory;
  * medtrace_witness_forks_total{origin,kind}} for the operators' alerting. Regulators and auditors
  * read the evidence itself at {@code GET /api/v1/witness/forks}.
  *
- * <p>Forks do not (yet) reach the ledger's alert channel ({@code GET /api/v1/alerts}, the Kafka
- * topic {@code medtrace.alerts}): that channel carries journal events tagged {@code alert} of the
- * ledger's entities, and a fork is not an event of a batch, device or patient. Bringing it there
- * needs a ledger event type for it (a compatible addition to the ledger format) and an entity to
- * record it; see http-api/README.md.
+ * <p>The fork also reaches the ledger's alert channel ({@code GET /api/v1/alerts}, the Kafka topic
+ * {@code medtrace.alerts}) through {@link ForkAlerts}, as a {@code LogForkDetected} event of the
+ * witness's {@code log-witness} entity; this alarm is the operators' side of it.
  */
 public final class LoggedForkAlarm implements ForkAlarm {
 

@@ -1,17 +1,14 @@
 package org.medtrace.http.witness;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
+import org.medtrace.actors.witness.LogWitness;
 
 /**
  * Evidence that a log this witness follows misbehaved, as stored and as regulators read it.
  *
- * @param evidenceId hex SHA-256 over both notes: the same for the same pair, so a repeat is stored
- *     and reported once
+ * @param evidenceId hex SHA-256 over both notes ({@link LogWitness#evidenceId}): the same for the
+ *     same pair, so a repeat is stored and alerted once
  * @param size the size of the checkpoint the witness had cosigned (for {@link Kind#SAME_SIZE_DIFFERENT_ROOT},
  *     also the size of the second one)
  * @param firstNote the signed checkpoint the witness had cosigned
@@ -45,17 +42,5 @@ public record WitnessFork(
 
   public WitnessFork {
     consistencyProof = List.copyOf(consistencyProof);
-  }
-
-  static String evidenceId(String firstNote, String secondNote) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(firstNote.getBytes(StandardCharsets.UTF_8));
-      digest.update((byte) 0);
-      digest.update(secondNote.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime provides SHA-256", e);
-    }
   }
 }

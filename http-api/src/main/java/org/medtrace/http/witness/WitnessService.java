@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.medtrace.actors.witness.LogWitness;
 import org.medtrace.merkle.note.Checkpoint;
 import org.medtrace.merkle.note.ForkEvidence;
 import org.medtrace.merkle.note.NoteException;
@@ -36,8 +37,13 @@ import org.medtrace.merkle.note.WitnessState;
  *       mismatch. A failed or timed-out store write fails the stage, and no cosignature leaves.
  *   <li>A fork — a second root for the cosigned size, or a correctly signed larger checkpoint
  *       whose proof does not verify — is stored as {@link WitnessFork} evidence (both signed notes)
- *       and raised through the {@link ForkAlarm}, once per distinct pair, before the refusal is
- *       returned. The witness's state is left as it was: it keeps following the history it cosigned.
+ *       and raised through the {@link ForkAlarm} (log and metric), once per distinct pair. Then,
+ *       every time, also when the evidence was stored before, it is recorded as an alert through
+ *       {@link ForkAlerts} (one alert per evidence id), and only then is the refusal returned. If
+ *       that recording fails, the request fails (the API answers 503 with {@code Retry-After}):
+ *       the log's retry shows the fork again and records the alert then, and so does the periodic
+ *       {@link #alertStoredForks} if no log shows it again: at least once. The
+ *       witness's state is left as it was: it keeps following the history it cosigned.
  *   <li>A refusal changes nothing else.
  * </ul>
  */
@@ -55,20 +61,33 @@ public final class WitnessService {
     /** Refused (malformed, unknown log, bad signature, inconsistent without evidence); nothing stored. */
     record Refused(Reason reason, String detail) implements Outcome {}
 
-    /** Refused, and the evidence of a fork was stored (now or by an earlier request) and alarmed. */
+    /** Refused, and the evidence of a fork was stored (now or by an earlier request), alarmed and alerted. */
     record ForkRecorded(WitnessFork fork, String detail) implements Outcome {}
   }
+
+  /**
+   * The most stored forks one {@link #alertStoredForks} goes through. Each is a log caught
+   * misbehaving, so a witness that stores more than this has bigger problems than a late alert.
+   */
+  public static final int MAX_FORKS_PER_SWEEP = 10_000;
 
   private final String name;
   private final NoteSigner cosigner;
   private final Map<String, NoteKey> trustedLogs;
   private final WitnessStore store;
   private final ForkAlarm alarm;
+  private final ForkAlerts alerts;
   private final Clock clock;
   private final Duration storeTimeout;
 
   public WitnessService(
-      NoteSigner cosigner, Map<String, NoteKey> trustedLogs, WitnessStore store, ForkAlarm alarm, Clock clock, Duration storeTimeout) {
+      NoteSigner cosigner,
+      Map<String, NoteKey> trustedLogs,
+      WitnessStore store,
+      ForkAlarm alarm,
+      ForkAlerts alerts,
+      Clock clock,
+      Duration storeTimeout) {
     // Built once here so that a wrong key type fails at start-up, not on the first request.
     new Witness(cosigner, trustedLogs, new Snapshot(Optional.empty()), clock);
     this.name = cosigner.verifierKey().name();
@@ -76,6 +95,7 @@ public final class WitnessService {
     this.trustedLogs = Map.copyOf(trustedLogs);
     this.store = store;
     this.alarm = alarm;
+    this.alerts = alerts;
     this.clock = clock;
     this.storeTimeout = storeTimeout;
   }
@@ -170,7 +190,7 @@ public final class WitnessService {
   private CompletionStage<Outcome> recordFork(ForkEvidence evidence, WitnessFork.Kind kind, List<byte[]> proof, String detail) {
     WitnessFork fork =
         new WitnessFork(
-            WitnessFork.evidenceId(evidence.firstNote(), evidence.secondNote()),
+            LogWitness.evidenceId(evidence.firstNote(), evidence.secondNote()),
             evidence.origin(),
             kind,
             evidence.size(),
@@ -179,12 +199,36 @@ public final class WitnessService {
             proof,
             clock.instant());
     return bounded(store.recordFork(name, fork))
-        .thenApply(
+        .thenCompose(
             recorded -> {
               if (recorded.isNew()) {
                 alarm.raise(name, recorded.fork());
               }
-              return new Outcome.ForkRecorded(recorded.fork(), detail);
+              // Every time, not only for new evidence: an earlier request may have stored the
+              // evidence and then failed to record the alert.
+              return bounded(alerts.record(name, recorded.fork()))
+                  .thenApply(alerted -> new Outcome.ForkRecorded(recorded.fork(), detail));
+            });
+  }
+
+  /**
+   * Records the alert of every piece of fork evidence this witness stored (at most {@link
+   * #MAX_FORKS_PER_SWEEP}), one after the other. It completes when all are recorded (most were
+   * before: the ledger keeps one alert per evidence id) and fails on the first that cannot be. It
+   * is what makes the alert of evidence whose recording failed appear when no log shows the fork
+   * again; the node runs it every {@code medtrace.witness.alert-sweep-interval}.
+   *
+   * @return how many pieces of evidence it went through
+   */
+  public CompletionStage<Integer> alertStoredForks() {
+    return forks(MAX_FORKS_PER_SWEEP)
+        .thenCompose(
+            forks -> {
+              CompletionStage<Void> recorded = done(null);
+              for (WitnessFork fork : forks) {
+                recorded = recorded.thenCompose(previous -> bounded(alerts.record(name, fork)));
+              }
+              return recorded.thenApply(all -> forks.size());
             });
   }
 

@@ -25,9 +25,15 @@ import org.medtrace.merkle.note.SignatureType;
  * @param cosigner present when the witness is enabled: its name and key
  * @param trustedLogs checkpoint origin to the log's key, slices expanded
  * @param selfWitness whether this is the development self-witness (the node witnessing its own log)
+ * @param alertSweepInterval how often the alerts of all stored forks are recorded ({@link
+ *     WitnessService#alertStoredForks})
  */
 public record WitnessSettings(
-    Optional<NoteSigner> cosigner, Map<String, NoteKey> trustedLogs, boolean selfWitness, Duration storeTimeout) {
+    Optional<NoteSigner> cosigner,
+    Map<String, NoteKey> trustedLogs,
+    boolean selfWitness,
+    Duration storeTimeout,
+    Duration alertSweepInterval) {
 
   /** The origin suffix that stands for every slice of a medtrace log. */
   public static final String ALL_SLICES = LogFormat.SLICE_ORIGIN_INFIX + "*";
@@ -48,8 +54,12 @@ public record WitnessSettings(
   public static WitnessSettings from(Config config) {
     Config witness = config.getConfig("medtrace.witness");
     Duration storeTimeout = witness.getDuration("store-timeout");
+    Duration alertSweepInterval = witness.getDuration("alert-sweep-interval");
+    if (alertSweepInterval.isZero() || alertSweepInterval.isNegative()) {
+      throw new IllegalArgumentException("medtrace.witness.alert-sweep-interval must be positive, was " + alertSweepInterval);
+    }
     if (!witness.getBoolean("enabled")) {
-      return new WitnessSettings(Optional.empty(), Map.of(), false, storeTimeout);
+      return new WitnessSettings(Optional.empty(), Map.of(), false, storeTimeout, alertSweepInterval);
     }
     Config dev = witness.getConfig("development-self-witness");
     String keyFile = witness.getString("key-file");
@@ -77,7 +87,7 @@ public record WitnessSettings(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("medtrace.witness.name '" + name + "' cannot name a key: " + e.getMessage(), e);
     }
-    return new WitnessSettings(Optional.of(cosigner), trustedLogs(witness), selfWitness, storeTimeout);
+    return new WitnessSettings(Optional.of(cosigner), trustedLogs(witness), selfWitness, storeTimeout, alertSweepInterval);
   }
 
   private static Map<String, NoteKey> trustedLogs(Config witness) {

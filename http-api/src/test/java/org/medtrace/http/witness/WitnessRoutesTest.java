@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
@@ -14,14 +15,18 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.medtrace.actors.ledger.Role;
+import org.medtrace.actors.witness.LogWitness;
 import org.medtrace.http.ApiClient;
 import org.medtrace.http.ApiTestNode;
 import org.medtrace.merkle.note.Cosignature;
@@ -38,7 +43,7 @@ import org.medtrace.persistence.cassandra.RealCassandra;
 
 /**
  * The witness over HTTP on the real Cassandra: cosigning, every refusal with its reason and an
- * unchanged state, fork evidence and its alarm, the state across a restart, and the log's collector
+ * unchanged state, fork evidence, its alarm and its alert, the state across a restart, and the log's collector
  * against this endpoint. Each test uses its own log origin, so their states do not meet.
  */
 @ExtendWith(RealCassandra.class)
@@ -72,6 +77,8 @@ class WitnessRoutesTest {
               name = "%s"
               key-file = "%s"
               trusted-logs = [ { origin = "%s/slice-*", key = "%s" } ]
+              # Short, so that the sweep's test sees it run.
+              alert-sweep-interval = 2s
             }
             """
                 .formatted(WITNESS, keyFile, LOG_NAME, logSigner.verifierKey().vkey()));
@@ -190,6 +197,83 @@ class WitnessRoutesTest {
         metrics.lines().filter(l -> l.contains("witness")).toList().toString());
     ApiClient.Reply clinician = node.client().get(WitnessEndpoints.BASE + "/forks", node.tokens().token(Role.CLINICIAN, "st-mary", "dr-house"));
     assertEquals(403, clinician.status());
+  }
+
+  @Test
+  void aForkShownTwiceReachesTheAlertsOnceWithItsEvidence() throws Exception {
+    Instant before = Instant.now().minus(Duration.ofMinutes(5));
+    TestLog log = log(8).grow(6, "a");
+    String cosigned = log.checkpoint();
+    assertEquals(200, add(0, List.of(), cosigned).status());
+    String fork = log.forkedCheckpoint(6);
+
+    ApiClient.Reply first = add(6, List.of(), fork);
+    ApiClient.Reply second = add(6, List.of(), fork);
+
+    assertEquals(422, first.status(), first.toString());
+    assertEquals(422, second.status(), second.toString());
+    String evidenceId = first.json().path("evidenceId").asText();
+    assertEquals(evidenceId, second.json().path("evidenceId").asText());
+    String regulator = node.tokens().token(Role.REGULATOR, "health-authority", "inspector-1");
+    List<JsonNode> mine = new ArrayList<>();
+    node.awaitAssert(
+        Duration.ofSeconds(45),
+        () -> {
+          mine.clear();
+          ApiClient.Reply alerts = node.client().get("/api/v1/alerts?since=" + before + "&limit=500", regulator);
+          assertEquals(200, alerts.status(), alerts.toString());
+          alerts.json().path("alerts").forEach(alert -> {
+            if (alert.path("payload").path("evidenceId").asText().equals(evidenceId)) {
+              mine.add(alert);
+            }
+          });
+          assertEquals(1, mine.size(), alerts.toString());
+        });
+    JsonNode alert = mine.get(0);
+    assertEquals(LogWitness.ENTITY_TYPE, alert.path("entityType").asText());
+    assertEquals(WITNESS, alert.path("entityId").asText());
+    assertEquals("LogForkDetected", alert.path("eventType").asText());
+    assertEquals(Role.WITNESS.wireName(), alert.path("actingParty").path("role").asText());
+    assertEquals(log.origin, alert.path("payload").path("origin").asText());
+    assertEquals("SAME_SIZE_DIFFERENT_ROOT", alert.path("payload").path("kind").asText());
+    assertEquals(cosigned, alert.path("payload").path("firstNote").asText());
+    assertEquals(fork, alert.path("payload").path("secondNote").asText());
+    // Once on the chain too: one event per distinct piece of evidence, the repeat stored nothing.
+    LogWitness.State chain =
+        ClusterSharding.get(node.system())
+            .entityRefFor(LogWitness.TYPE_KEY, WITNESS)
+            .<LogWitness.State>ask(LogWitness.Get::new, Duration.ofSeconds(10))
+            .toCompletableFuture()
+            .get();
+    assertEquals(alert.path("sequenceNumber").asLong(), chain.forkSequenceNumbers().get(evidenceId));
+    assertEquals(chain.forkSequenceNumbers().size(), chain.head().sequenceNumber());
+  }
+
+  @Test
+  void theSweepAlertsStoredEvidenceWhoseAlertWasNeverRecorded() throws Exception {
+    Instant before = Instant.now().minus(Duration.ofMinutes(5));
+    TestLog log = log(9).grow(3, "a");
+    String cosigned = log.checkpoint();
+    String fork = log.forkedCheckpoint(3);
+    // As if the alert had failed when the fork was detected and no log showed the fork again:
+    // the evidence is stored, nothing is on the ledger.
+    String evidenceId = LogWitness.evidenceId(cosigned, fork);
+    CassandraWitnessStore.onCassandra(node.system())
+        .recordFork(
+            WITNESS,
+            new WitnessFork(evidenceId, log.origin, WitnessFork.Kind.SAME_SIZE_DIFFERENT_ROOT, 3, cosigned, fork, List.of(), Instant.now()))
+        .toCompletableFuture()
+        .get();
+
+    String regulator = node.tokens().token(Role.REGULATOR, "health-authority", "inspector-1");
+    node.awaitAssert(
+        Duration.ofSeconds(45),
+        () -> {
+          ApiClient.Reply alerts = node.client().get("/api/v1/alerts?since=" + before + "&limit=500", regulator);
+          List<String> found = new ArrayList<>();
+          alerts.json().path("alerts").forEach(alert -> found.add(alert.path("payload").path("evidenceId").asText()));
+          assertEquals(1, found.stream().filter(evidenceId::equals).count(), alerts.toString());
+        });
   }
 
   @Test

@@ -12,7 +12,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.medtrace.merkle.note.Cosignature;
 import org.medtrace.merkle.note.NoteSigner;
@@ -29,12 +31,22 @@ class WitnessServiceTest {
   private final NoteSigner cosigner = NoteSigner.generate(WITNESS, SignatureType.COSIGNATURE_V1);
   private final InMemoryWitnessStore store = new InMemoryWitnessStore();
   private final List<WitnessFork> alarms = new ArrayList<>();
+  /** Every call to record an alert, as the ledger would be asked (it keeps one per evidence id). */
+  private final List<WitnessFork> alertsRecorded = new ArrayList<>();
+  private boolean ledgerDown;
   private final WitnessService service =
       new WitnessService(
           cosigner,
           Map.of(log.origin, log.signer.verifierKey()),
           store,
           (witness, fork) -> alarms.add(fork),
+          (witness, fork) -> {
+            if (ledgerDown) {
+              return CompletableFuture.failedFuture(new TimeoutException("the ledger did not answer"));
+            }
+            alertsRecorded.add(fork);
+            return CompletableFuture.completedFuture(null);
+          },
           Clock.fixed(Instant.parse("2026-11-28T12:00:00Z"), ZoneOffset.UTC),
           Duration.ofSeconds(5));
 
@@ -120,8 +132,46 @@ class WitnessServiceTest {
 
     assertEquals(WitnessFork.Kind.SAME_SIZE_DIFFERENT_ROOT, recorded.fork().kind());
     assertEquals(List.of(recorded.fork()), alarms);
+    assertEquals(List.of(recorded.fork()), alertsRecorded);
     assertEquals(List.of(recorded.fork()), service.forks(10).toCompletableFuture().get());
     assertEquals(cosigned, store.latest(WITNESS, log.origin).toCompletableFuture().get().orElseThrow());
+  }
+
+  @Test
+  void recordsTheAlertOnEveryShowingOfAForkAndFailsWhileItCannot() throws Exception {
+    add(0, List.of(), log.grow(6, "a").checkpoint());
+    String fork = log.forkedCheckpoint(6);
+    ledgerDown = true;
+
+    ExecutionException failure = assertThrows(ExecutionException.class, () -> add(6, List.of(), fork));
+    assertInstanceOf(TimeoutException.class, failure.getCause());
+    assertEquals(1, store.forks(WITNESS, 10).toCompletableFuture().get().size(), "the evidence is kept");
+    assertEquals(1, alarms.size(), "the operators' alarm does not wait for the ledger");
+    assertTrue(alertsRecorded.isEmpty());
+
+    ledgerDown = false;
+    WitnessService.Outcome.ForkRecorded retried = assertInstanceOf(WitnessService.Outcome.ForkRecorded.class, add(6, List.of(), fork));
+    add(6, List.of(), fork);
+
+    // The stored evidence is not new any more, yet its alert is recorded on each showing (the
+    // ledger keeps one per evidence id); the operators' alarm stays at one.
+    assertEquals(List.of(retried.fork(), retried.fork()), alertsRecorded);
+    assertEquals(1, alarms.size());
+  }
+
+  @Test
+  void theSweepRecordsTheAlertOfStoredEvidenceThatNoLogShowsAgain() throws Exception {
+    add(0, List.of(), log.grow(6, "a").checkpoint());
+    ledgerDown = true;
+    assertThrows(ExecutionException.class, () -> add(6, List.of(), log.forkedCheckpoint(6)));
+    assertThrows(ExecutionException.class, () -> service.alertStoredForks().toCompletableFuture().get());
+    assertTrue(alertsRecorded.isEmpty());
+
+    ledgerDown = false;
+    int swept = service.alertStoredForks().toCompletableFuture().get();
+
+    assertEquals(1, swept);
+    assertEquals(store.forks(WITNESS, 10).toCompletableFuture().get(), alertsRecorded);
   }
 
   @Test

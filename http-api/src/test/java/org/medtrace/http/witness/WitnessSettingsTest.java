@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.medtrace.merkle.note.Ed25519Pem;
 import org.medtrace.merkle.note.NoteKey;
@@ -54,6 +55,13 @@ class WitnessSettingsTest {
     assertEquals(logKey, settings.trustedLogs().get("medtrace.example/ledger/slice-15"));
     assertTrue(settings.trustedLogs().containsKey("other.example/log"));
     assertFalse(settings.selfWitness());
+  }
+
+  @Test
+  void theForkAlertSweepRunsAtAPositiveInterval() {
+    assertEquals(Duration.ofMinutes(5), WitnessSettings.from(ConfigFactory.load()).alertSweepInterval());
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> settings("alert-sweep-interval = 0s"));
+    assertTrue(zero.getMessage().contains("alert-sweep-interval"), zero.getMessage());
   }
 
   @Test

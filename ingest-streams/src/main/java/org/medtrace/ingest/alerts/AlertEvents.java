@@ -7,6 +7,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.medtrace.ingest.v1.Alert;
 import org.medtrace.ledger.v1.ColdChainQuarantined;
 import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.ledger.v1.LogForkKind;
 import org.medtrace.ledger.v1.TemperatureReading;
 import org.medtrace.persistence.chain.ChainedEvent;
 import org.medtrace.persistence.chain.HashChain;
@@ -169,6 +170,20 @@ public final class AlertEvents {
             + (access.getBreakGlassJustification().isEmpty()
                 ? ""
                 : " (" + access.getBreakGlassJustification() + "); review required");
+      }
+      case LOG_FORK_DETECTED -> {
+        var fork = body.getLogForkDetected();
+        yield "LOG FORK: witness "
+            + fork.getWitness()
+            + (fork.getKind() == LogForkKind.SAME_SIZE_DIFFERENT_ROOT
+                ? " holds two checkpoints of log " + fork.getOrigin() + " with different roots for size " + fork.getTreeSize()
+                : " was shown a checkpoint of log "
+                    + fork.getOrigin()
+                    + " that is not proven consistent with the one it cosigned at size "
+                    + fork.getTreeSize())
+            + "; evidence "
+            + fork.getEvidenceId()
+            + " (both signed notes are in the event and at GET /api/v1/witness/forks)";
       }
       // A rule added later tags a new kind of event: still published, described generically.
       default ->

@@ -14,6 +14,8 @@ import org.medtrace.ledger.v1.AccessDenied;
 import org.medtrace.ledger.v1.ActingParty;
 import org.medtrace.ledger.v1.ColdChainQuarantined;
 import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.ledger.v1.LogForkDetected;
+import org.medtrace.ledger.v1.LogForkKind;
 import org.medtrace.ledger.v1.MaintenanceOverdue;
 import org.medtrace.ledger.v1.TemperatureReading;
 import org.medtrace.ledger.v1.UsageReported;
@@ -90,6 +92,37 @@ class AlertEventsTest {
                 .setSequenceNumber(4)
                 .setUsageReported(UsageReported.getDefaultInstance())
                 .build()));
+  }
+
+  @Test
+  void aLogForkSummaryNamesTheWitnessTheLogTheSizeAndTheEvidence() {
+    String evidenceId = "ab".repeat(32);
+    LogForkDetected.Builder fork =
+        LogForkDetected.newBuilder()
+            .setWitness("health-authority")
+            .setOrigin("medtrace.example/ledger/slice-3")
+            .setTreeSize(9120)
+            .setEvidenceId(evidenceId)
+            .setFirstNote("first")
+            .setSecondNote("second");
+
+    Alert sameSize =
+        AlertEvents.fromEvent(
+            firstEvent("log-witness", "health-authority", EventBody.newBuilder().setLogForkDetected(fork.setKind(LogForkKind.SAME_SIZE_DIFFERENT_ROOT))));
+    String inconsistent =
+        AlertEvents.summary(body("log-witness", "health-authority").setLogForkDetected(fork.setKind(LogForkKind.INCONSISTENT_PROOF)).build());
+
+    assertEquals("log-witness/health-authority/1", sameSize.getAlertId());
+    assertEquals("LOG_FORK_DETECTED", sameSize.getKind());
+    assertEquals(
+        "LOG FORK: witness health-authority holds two checkpoints of log medtrace.example/ledger/slice-3 with different"
+            + " roots for size 9120; evidence " + evidenceId + " (both signed notes are in the event and at GET /api/v1/witness/forks)",
+        sameSize.getSummary());
+    assertEquals(
+        "LOG FORK: witness health-authority was shown a checkpoint of log medtrace.example/ledger/slice-3 that is not proven"
+            + " consistent with the one it cosigned at size 9120; evidence " + evidenceId
+            + " (both signed notes are in the event and at GET /api/v1/witness/forks)",
+        inconsistent);
   }
 
   @Test
