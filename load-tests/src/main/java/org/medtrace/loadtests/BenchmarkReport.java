@@ -47,6 +47,13 @@ record BenchmarkReport(
             settings.plainEntities(),
             settings.batches(),
             settings.maxUnstored()));
+    out.append(
+        settings.fixedRate()
+            ? String.format(
+                Locale.ROOT,
+                "(b) and (c) offered at a fixed rate of %.0f events/s, latency from each event's intended send time%n",
+                settings.rate())
+            : String.format(Locale.ROOT, "(b) and (c) closed loop, as fast as they go%n"));
     String row = "%-38s %10s %9s %9s %9s %9s %8s  %s%n";
     out.append(String.format(Locale.ROOT, row, "part", "events/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "latency is"));
     for (PartResult part : parts) {
@@ -99,6 +106,8 @@ record BenchmarkReport(
     root.put("durationSeconds", settings.duration().toMillis() / 1000.0);
     root.put("fullPathDurationSeconds", settings.fullPathDuration().toMillis() / 1000.0);
     root.put("payloadBytes", settings.payloadBytes());
+    // 0: closed loop, as fast as it goes; otherwise the events/s (b) and (c) were offered at.
+    root.put("offeredRatePerSecond", settings.rate());
     root.put("availableProcessors", Runtime.getRuntime().availableProcessors());
     ArrayNode array = root.putArray("parts");
     for (PartResult part : parts) {

@@ -20,6 +20,8 @@ record BenchmarkSettings(
     int payloadBytes,
     int rawConcurrency,
     int rawPartitions,
+    double rate,
+    Duration rateCatchUp,
     int plainConcurrency,
     int plainEntities,
     int batches,
@@ -51,6 +53,8 @@ record BenchmarkSettings(
         c.getInt("payload-bytes"),
         c.getInt("raw-inserts.concurrency"),
         c.getInt("raw-inserts.partitions"),
+        c.getDouble("rate"),
+        c.getDuration("rate-catch-up"),
         c.getInt("plain-entity.concurrency"),
         c.getInt("plain-entity.entities"),
         c.getInt("full-path.batches"),
@@ -69,8 +73,13 @@ record BenchmarkSettings(
   BenchmarkSettings withPayloadBytes(int value) {
     return new BenchmarkSettings(
         warmUp, duration, progressEvery, address, cassandraCqlPort, cassandraStoragePort, cassandraHeap, kafkaClientPort,
-        kafkaControllerPort, workDir, resultDir, value, rawConcurrency, rawPartitions, plainConcurrency, plainEntities, batches,
+        kafkaControllerPort, workDir, resultDir, value, rawConcurrency, rawPartitions, rate, rateCatchUp, plainConcurrency, plainEntities, batches,
         maxUnstored, topicPartitions, fullPathDuration, drainTimeout, figures, trailEvents, trailWarmUp, trailQueries, chainEvents, verifyRepetitions);
+  }
+
+  /** Whether (b) and (c) offer their events at {@link #rate} rather than as fast as they go. */
+  boolean fixedRate() {
+    return rate > 0;
   }
 
   String cassandraContactPoint() {

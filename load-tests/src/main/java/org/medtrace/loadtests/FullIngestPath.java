@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,9 +51,11 @@ import org.slf4j.LoggerFactory;
  * sensor-readings topic; the node's own ingest pipeline consumes them, asks the sharded {@link
  * DrugBatch} entities and the hash-chained journal stores them. Throughput is the node's
  * {@code medtrace_ingest_messages_stored_total} over the measured window; latency is a reading's
- * {@code measured_at} (set to the moment it is handed to the producer) to its event's {@code
- * recorded_at} in the journal (the entity's clock when it sealed the event, just before the
- * journal write).
+ * {@code measured_at} to its event's {@code recorded_at} in the journal (the entity's clock when it
+ * sealed the event, just before the journal write). As fast as it goes, {@code measured_at} is the
+ * moment the reading is handed to the producer; at a fixed rate ({@code medtrace.benchmark.rate})
+ * reading {@code i} is due at {@code start + i / rate} and {@code measured_at} is that intended
+ * time, however late it is sent, so that a stall counts for every reading due during it.
  *
  * <p>Then it checks what was stored: every produced reading is in its batch's chain exactly once,
  * and every batch's chain verifies.
@@ -63,6 +66,9 @@ final class FullIngestPath {
 
   /** A GS1 test GTIN; the lots make the batches. */
   static final String GTIN = "09506000134352";
+
+  /** The longest the producer sleeps before a reading is due, so that progress and samples stay on time. */
+  private static final long MAX_PARK_NANOS = 1_000_000;
 
   private static final ActingParty MANUFACTURER = new ActingParty("acme-pharma", "benchmark", Role.MANUFACTURER);
 
@@ -99,12 +105,17 @@ final class FullIngestPath {
     // On the wall clock, as the latencies come from the events' timestamps.
     long startMillis = System.currentTimeMillis();
     Timeline timeline = new Timeline(startMillis * 1_000_000L);
+    long notSent;
+    // The window the latencies are taken from: by send time, or by due time at a fixed rate.
+    long latencyFromMillis;
+    long latencyToMillis;
     try (KafkaProducer<String, byte[]> producer = producer()) {
-      long start = System.nanoTime();
+      Instant startInstant = Instant.now();
+      LoadSchedule schedule = LoadSchedule.of(settings, System.nanoTime(), settings.fullPathDuration());
+      long start = schedule.startNanos();
       long nextSampleMillis = startMillis + 1000;
       long storedAtLastSample = counters.stored();
-      long measureFrom = start + settings.warmUp().toNanos();
-      long end = measureFrom + settings.fullPathDuration().toNanos();
+      long measureFrom = schedule.measureFromNanos();
       long nextProgress = start + settings.progressEvery().toNanos();
       long lastStored = 0;
       long lastProgressAt = start;
@@ -112,8 +123,11 @@ final class FullIngestPath {
       storedAtStart = -1;
       measureFromMillis = 0;
       long count = 0;
-      while (System.nanoTime() < end && sendFailure.get() == null) {
+      while (sendFailure.get() == null) {
         long now = System.nanoTime();
+        if (schedule.finished(count, now)) {
+          break;
+        }
         long nowMillis = System.currentTimeMillis();
         if (nowMillis >= nextSampleMillis) {
           long stored = counters.stored();
@@ -129,7 +143,7 @@ final class FullIngestPath {
           storedNow = counters.stored();
           log.info(
               "(c) medtrace full path: {} {} stored/s, {} produced, {} not yet stored, {} dead-lettered",
-              lastProgressAt < measureFrom ? "warming up," : "measuring,",
+              lastProgressAt < measureFrom ? "warming up," : now > schedule.endNanos() ? "catching up," : "measuring,",
               Math.round((storedNow - lastStored) / ((now - lastProgressAt) / 1e9)),
               count,
               count - storedNow,
@@ -143,9 +157,14 @@ final class FullIngestPath {
           storedNow = counters.stored();
           continue;
         }
+        long due = schedule.dueNanos(count, now);
+        if (due > now) {
+          LockSupport.parkNanos(Math.min(due - now, MAX_PARK_NANOS));
+          continue;
+        }
         int batch = (int) (count % settings.batches());
         long sequence = ++nextSequence[batch];
-        Instant producedAt = Instant.now();
+        Instant producedAt = schedule.fixedRate() ? startInstant.plusNanos(due - start) : Instant.now();
         SensorReading reading =
             SensorReading.newBuilder()
                 .setSensorId(sensorId(batch))
@@ -173,6 +192,17 @@ final class FullIngestPath {
       measureToMillis = System.currentTimeMillis();
       producer.flush();
       produced = count;
+      notSent = schedule.notSent(count);
+      if (schedule.fixedRate()) {
+        latencyFromMillis = startInstant.plusNanos(measureFrom - start).toEpochMilli();
+        latencyToMillis = startInstant.plusNanos(schedule.endNanos() - start).toEpochMilli();
+      } else {
+        latencyFromMillis = measureFromMillis;
+        latencyToMillis = measureToMillis;
+      }
+    }
+    if (notSent > 0) {
+      log.warn("(c) {} readings due in the window were not produced by the end of the catch-up time", notSent);
     }
     if (sendFailure.get() != null) {
       throw new IllegalStateException("producing readings failed", sendFailure.get());
@@ -183,7 +213,8 @@ final class FullIngestPath {
     Latencies latencies = new Latencies();
     List<String> problems = new ArrayList<>();
     Map<String, List<StoredEvent>> stored = new HashMap<>();
-    long checked = checkLedger(nextSequence, measureFromMillis, measureToMillis, latencies, timeline, problems, stored);
+    long checked =
+        checkLedger(nextSequence, measureFromMillis, measureToMillis, latencyFromMillis, latencyToMillis, latencies, timeline, problems, stored);
     Latencies logDelays = new Latencies();
     checkLog(stored, logDelays, problems);
     long deadLettered = counters.deadLettered();
@@ -196,9 +227,9 @@ final class FullIngestPath {
             "(c) medtrace full path",
             storedAtEnd - storedAtStart,
             seconds,
-            deadLettered,
+            deadLettered + notSent,
             latencies.summary(),
-            "produced → recorded_at",
+            settings.fixedRate() ? "due (fixed rate) → recorded_at" : "produced → recorded_at",
             timeline,
             settings.warmUp().toNanos() / 1e9);
     PartResult logInclusion =
@@ -261,13 +292,17 @@ final class FullIngestPath {
 
   /**
    * Reads every batch's chain: each produced reading must appear exactly once, and the chain must
-   * verify. Records the latency of readings produced within the measured window, and every
-   * reading's on the timeline (by the second it was recorded in).
+   * verify. Records the latency of readings whose {@code measured_at} lies in [{@code
+   * latencyFromMillis}, {@code latencyToMillis}) (produced, or due at a fixed rate, within the
+   * measured window), and every reading's on the timeline (by the second it was recorded in);
+   * events sealed in [{@code fromMillis}, {@code toMillis}) count for the global log's delays.
    */
   private long checkLedger(
       long[] producedPerBatch,
       long fromMillis,
       long toMillis,
+      long latencyFromMillis,
+      long latencyToMillis,
       Latencies latencies,
       Timeline timeline,
       List<String> problems,
@@ -306,7 +341,7 @@ final class FullIngestPath {
         Timestamp measured = body.getTemperatureRecorded().getReading().getMeasuredAt();
         long measuredMicros = measured.getSeconds() * 1_000_000 + measured.getNanos() / 1_000;
         long recordedMicros = body.getRecordedAt().getSeconds() * 1_000_000 + body.getRecordedAt().getNanos() / 1_000;
-        if (measuredMicros >= fromMillis * 1_000 && measuredMicros < toMillis * 1_000) {
+        if (measuredMicros >= latencyFromMillis * 1_000 && measuredMicros < latencyToMillis * 1_000) {
           latencies.add(recordedMicros - measuredMicros);
         }
         timeline.latency(recordedMicros * 1_000, recordedMicros - measuredMicros);

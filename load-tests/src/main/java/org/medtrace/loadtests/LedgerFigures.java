@@ -8,8 +8,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -194,7 +197,10 @@ final class LedgerFigures {
     long signedSealStarted = System.nanoTime();
     List<JournalRecord> signedChain = seal(signedId, events, Optional.of(new LedgerSigner("bench-key", key.getPrivate())));
     double signedSealSeconds = (System.nanoTime() - signedSealStarted) / 1e9;
-    List<Double> signedInMemory = verifyInMemory(signedId, signedChain, new TrustedKeys(Map.of("bench-key", key.getPublic())));
+    TrustedKeys signedKeys = new TrustedKeys(Map.of("bench-key", key.getPublic()));
+    List<Double> signedInMemory = verifyInMemory(signedId, signedChain, signedKeys);
+    List<Double> signedInGroups = verifyInMemoryInGroups(signedId, signedChain, signedKeys);
+    List<Double> jdkSignatures = jdkSignatureChecks(signedChain, key.getPublic());
 
     long storeStarted = System.nanoTime();
     store(entityId, chain);
@@ -222,7 +228,34 @@ final class LedgerFigures {
             "verify " + events + " events in memory (signed)",
             null,
             min(signedInMemory),
-            "ChainVerifier with the signatures; fastest of " + signedInMemory.size() + ", slowest " + format(max(signedInMemory)) + " s"),
+            "ChainVerifier.accept row by row, one thread, with the signatures; fastest of "
+                + signedInMemory.size()
+                + ", slowest "
+                + format(max(signedInMemory))
+                + " s"),
+        new Figure(
+            "verify " + events + " events in memory (signed, parallel)",
+            null,
+            min(signedInGroups),
+            "ChainVerifier.acceptAll in groups of "
+                + JournalChainVerifier.ROWS_CHECKED_AT_ONCE
+                + " as GET .../verify does: signatures on "
+                + Runtime.getRuntime().availableProcessors()
+                + " cores, links in order; fastest of "
+                + signedInGroups.size()
+                + ", slowest "
+                + format(max(signedInGroups))
+                + " s"),
+        new Figure(
+            "the same " + events + " signatures with the JDK",
+            null,
+            min(jdkSignatures),
+            "java.security.Signature Ed25519 verify (SunEC), one thread, signatures alone (what ChainVerifier used before"
+                + " Bouncy Castle); fastest of "
+                + jdkSignatures.size()
+                + ", slowest "
+                + format(max(jdkSignatures))
+                + " s"),
         new Figure(
             "verify " + events + " events from Cassandra (" + signed + ")",
             null,
@@ -245,6 +278,41 @@ final class LedgerFigures {
         verifier.accept(((ChainedEvent) record).sequenceNumber(), record);
       }
       expectIntact(verifier.result(), chain.size());
+      seconds.add((System.nanoTime() - started) / 1e9);
+    }
+    return seconds;
+  }
+
+  /** {@link #verifyInMemory} through {@link ChainVerifier#acceptAll}, as {@link JournalChainVerifier} feeds it. */
+  private List<Double> verifyInMemoryInGroups(String entityId, List<JournalRecord> chain, TrustedKeys keys) {
+    List<ChainVerifier.StoredRow> rows = chain.stream().map(record -> new ChainVerifier.StoredRow(((ChainedEvent) record).sequenceNumber(), record)).toList();
+    List<Double> seconds = new ArrayList<>();
+    for (int i = 0; i < settings.verifyRepetitions(); i++) {
+      long started = System.nanoTime();
+      ChainVerifier verifier = new ChainVerifier(DrugBatch.ENTITY_TYPE, entityId, keys);
+      for (int from = 0; from < rows.size(); from += JournalChainVerifier.ROWS_CHECKED_AT_ONCE) {
+        verifier.acceptAll(rows.subList(from, Math.min(rows.size(), from + JournalChainVerifier.ROWS_CHECKED_AT_ONCE)));
+      }
+      expectIntact(verifier.result(), chain.size());
+      seconds.add((System.nanoTime() - started) / 1e9);
+    }
+    return seconds;
+  }
+
+  /** The chain's signatures checked by the JDK's own Ed25519, one after another: the reference for the figures above. */
+  private List<Double> jdkSignatureChecks(List<JournalRecord> chain, PublicKey key) throws GeneralSecurityException {
+    List<Double> seconds = new ArrayList<>();
+    for (int i = 0; i < settings.verifyRepetitions(); i++) {
+      long started = System.nanoTime();
+      for (JournalRecord record : chain) {
+        ChainedEvent event = (ChainedEvent) record;
+        Signature signature = Signature.getInstance("Ed25519");
+        signature.initVerify(key);
+        signature.update(event.hash());
+        if (!signature.verify(event.envelope().getSignature().toByteArray())) {
+          throw new IllegalStateException("the JDK rejects the signature of event #" + event.sequenceNumber());
+        }
+      }
       seconds.add((System.nanoTime() - started) / 1e9);
     }
     return seconds;

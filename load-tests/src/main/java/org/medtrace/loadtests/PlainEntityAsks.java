@@ -46,11 +46,10 @@ final class PlainEntityAsks {
       }
     }
     AtomicLong next = new AtomicLong();
-    return ClosedLoop.run(
+    return LoadLoop.run(
         "(b) plain Pekko Persistence entity",
         settings.plainConcurrency(),
-        settings.warmUp(),
-        settings.duration(),
+        LoadSchedule.of(settings, System.nanoTime(), settings.duration()),
         settings.progressEvery(),
         // Asks.ask as medtrace's pipelines ask, so that (b) and (c) pay the same for a reply.
         () ->

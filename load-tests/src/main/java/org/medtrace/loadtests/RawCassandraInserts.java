@@ -29,11 +29,11 @@ final class RawCassandraInserts {
     byte[] payload = new byte[settings.payloadBytes()];
     AtomicLong next = new AtomicLong();
     int partitions = settings.rawPartitions();
-    return ClosedLoop.run(
+    // Always as fast as it goes: (a) is the storage limit, not a latency at a given load.
+    return LoadLoop.run(
         "(a) raw Cassandra inserts",
         settings.rawConcurrency(),
-        settings.warmUp(),
-        settings.duration(),
+        new LoadSchedule(0, System.nanoTime(), settings.warmUp(), settings.duration(), Duration.ZERO),
         settings.progressEvery(),
         () -> {
           long n = next.getAndIncrement();

@@ -23,6 +23,12 @@ import org.medtrace.persistence.chain.VerificationResult;
  */
 public final class JournalChainVerifier {
 
+  /**
+   * Rows handed to {@link ChainVerifier#acceptAll} at once, whose signatures it checks in parallel:
+   * enough to keep every core busy, few enough that a break is found soon after it is read.
+   */
+  public static final int ROWS_CHECKED_AT_ONCE = 256;
+
   private final CurrentEventsByPersistenceIdQuery readJournal;
   private final TrustedKeys trustedKeys;
   private final ActorSystem<?> system;
@@ -50,7 +56,9 @@ public final class JournalChainVerifier {
     ChainVerifier verifier = new ChainVerifier(entityType, entityId, trustedKeys);
     return readJournal
         .currentEventsByPersistenceId(persistenceId(entityType, entityId), 0L, Long.MAX_VALUE)
-        .map(envelope -> verifier.accept(envelope.sequenceNr(), asRecord(envelope.event())))
+        .map(envelope -> new ChainVerifier.StoredRow(envelope.sequenceNr(), asRecord(envelope.event())))
+        .grouped(ROWS_CHECKED_AT_ONCE)
+        .map(verifier::acceptAll)
         .takeWhile(Optional::isEmpty)
         .runWith(Sink.ignore(), system)
         .thenApply(done -> verifier.result());

@@ -100,12 +100,19 @@ class ChainVerifierTest {
   @Test
   void alteredSignatureIsABadSignature() {
     List<Row> rows = rows(LedgerFixtures.chain(3, Optional.of(LedgerFixtures.rfc8032Signer())));
-    LedgerEvent second = parse(rows.get(1));
-    byte[] signature = second.getSignature().toByteArray();
-    signature[0] ^= 0x40;
-    rows.set(
-        1, new Row(2, second.toBuilder().setSignature(ByteString.copyFrom(signature)).build().toByteArray()));
-    assertBroken(verify(rows, LedgerFixtures.rfc8032TrustedKeys()), 2, BreakReason.BAD_SIGNATURE, 1);
+    flipSignatureBit(rows, 1, 0, 0x40);
+    VerificationResult result = verify(rows, LedgerFixtures.rfc8032TrustedKeys());
+    assertBroken(result, 2, BreakReason.BAD_SIGNATURE, 1);
+    // What the JDK says of it, which has the last word on a rejected signature.
+    assertTrue(((VerificationResult.Broken) result).detail().startsWith("signature does not match the hash under key"), result.toString());
+  }
+
+  @Test
+  void signatureOfTheWrongLengthIsABadSignature() {
+    List<Row> rows = rows(LedgerFixtures.chain(2, Optional.of(LedgerFixtures.rfc8032Signer())));
+    LedgerEvent first = parse(rows.get(0));
+    rows.set(0, new Row(1, first.toBuilder().setSignature(first.getSignature().substring(0, 63)).build().toByteArray()));
+    assertBroken(verify(rows, LedgerFixtures.rfc8032TrustedKeys()), 1, BreakReason.BAD_SIGNATURE, 0);
   }
 
   @Test
@@ -114,6 +121,21 @@ class ChainVerifierTest {
     LedgerEvent first = parse(rows.get(0));
     rows.set(0, new Row(1, first.toBuilder().clearSignature().build().toByteArray()));
     assertBroken(verify(rows, LedgerFixtures.rfc8032TrustedKeys()), 1, BreakReason.BAD_SIGNATURE, 0);
+  }
+
+  @Test
+  void signaturesCheckedTogetherStillBreakAtTheFirstBadRowInOrder() {
+    // Enough rows that the parallel check splits them; the later bad signature is found first by
+    // some thread, but the earlier changed body is the verdict, as row by row.
+    List<Row> rows = rows(LedgerFixtures.chain(300, Optional.of(LedgerFixtures.rfc8032Signer())));
+    flipSignatureBit(rows, 250, 10, 0x01);
+    assertBroken(verify(rows, LedgerFixtures.rfc8032TrustedKeys()), 251, BreakReason.BAD_SIGNATURE, 250);
+
+    LedgerEvent early = parse(rows.get(99));
+    byte[] body = early.getBody().toByteArray();
+    body[body.length - 1] ^= 0x01;
+    rows.set(99, new Row(100, early.toBuilder().setBody(ByteString.copyFrom(body)).build().toByteArray()));
+    assertBroken(verify(rows, LedgerFixtures.rfc8032TrustedKeys()), 100, BreakReason.HASH_MISMATCH, 99);
   }
 
   @Test
@@ -132,10 +154,32 @@ class ChainVerifierTest {
     assertEquals(intactLength, broken.intactLength(), result.toString());
   }
 
+  /**
+   * The verdict of {@link ChainVerifier#accept} row by row; {@link ChainVerifier#acceptAll} must
+   * give the very same (reason, position and detail), whatever the rows' grouping.
+   */
   private static VerificationResult verify(List<Row> rows, TrustedKeys keys) {
     ChainVerifier verifier = new ChainVerifier(TYPE, ID, keys);
     for (Row row : rows) {
       if (verifier.accept(row.sequenceNumber(), JournalRecord.decode(row.bytes())).isPresent()) {
+        break;
+      }
+    }
+    VerificationResult result = verifier.result();
+    for (int groupSize : new int[] {1, 2, Math.max(1, rows.size())}) {
+      assertEquals(result, verifyInGroups(rows, keys, groupSize), "acceptAll in groups of " + groupSize);
+    }
+    return result;
+  }
+
+  private static VerificationResult verifyInGroups(List<Row> rows, TrustedKeys keys, int groupSize) {
+    ChainVerifier verifier = new ChainVerifier(TYPE, ID, keys);
+    for (int from = 0; from < rows.size(); from += groupSize) {
+      List<ChainVerifier.StoredRow> group =
+          rows.subList(from, Math.min(rows.size(), from + groupSize)).stream()
+              .map(row -> new ChainVerifier.StoredRow(row.sequenceNumber(), JournalRecord.decode(row.bytes())))
+              .toList();
+      if (verifier.acceptAll(group).isPresent()) {
         break;
       }
     }
@@ -148,6 +192,16 @@ class ChainVerifierTest {
       rows.add(new Row(event.sequenceNumber(), event.envelope().toByteArray()));
     }
     return rows;
+  }
+
+  /** Flips {@code bit} of byte {@code byteIndex} of the signature of row {@code index} (from 0). */
+  private static void flipSignatureBit(List<Row> rows, int index, int byteIndex, int bit) {
+    LedgerEvent event = parse(rows.get(index));
+    byte[] signature = event.getSignature().toByteArray();
+    signature[byteIndex] ^= bit;
+    rows.set(
+        index,
+        new Row(rows.get(index).sequenceNumber(), event.toBuilder().setSignature(ByteString.copyFrom(signature)).build().toByteArray()));
   }
 
   private static LedgerEvent parse(Row row) {
