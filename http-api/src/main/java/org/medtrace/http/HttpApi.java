@@ -56,6 +56,7 @@ import org.medtrace.http.witness.WitnessEndpoints;
 import org.medtrace.http.witness.WitnessService;
 import org.medtrace.http.witness.WitnessSettings;
 import org.medtrace.identity.SignedRequest;
+import org.medtrace.identity.TrustDirectory;
 import org.medtrace.persistence.chain.TrustedKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -457,6 +458,15 @@ public final class HttpApi {
                       + seconds + " s"),
               instance)
           .addHeader(RawHeader.create("Retry-After", Long.toString(seconds)));
+    }
+    if (cause instanceof TrustDirectory.Unavailable unavailable) {
+      // Fail closed, for signed writes and for exports alike: running on with an old CRL could
+      // accept, or vouch for, a certificate revoked since.
+      log.error("{}: the network CA's trust directory cannot be read: {}", instance, unavailable.getMessage());
+      return problemResponse(
+              new Problem(Problem.Type.UNAVAILABLE, "this node cannot read the network CA's trust directory right now; nothing was stored: retry later"),
+              instance)
+          .addHeader(RawHeader.create("Retry-After", Long.toString(Math.max(1, settings.retryAfter().toSeconds()))));
     }
     if (cause instanceof TimeoutException || cause instanceof DriverException) {
       // The entity or the journal did not answer in time: the write may or may not be stored, so

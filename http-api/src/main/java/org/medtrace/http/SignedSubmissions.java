@@ -122,11 +122,8 @@ final class SignedSubmissions {
               verified.certificate()));
     } catch (SubmissionRefused refused) {
       throw new Problem(problemType(refused.reason()), refused.getMessage(), Map.<String, Object>copyOf(refused.details()));
-    } catch (TrustDirectory.Unavailable e) {
-      // Fail closed: running on with the old CRL could accept a certificate revoked since.
-      log.error("signed submissions are refused until the trust directory can be read: {}", e.getMessage());
-      throw new Problem(Problem.Type.UNAVAILABLE, "this node cannot read the network CA's trust directory right now; retry later");
     }
+    // TrustDirectory.Unavailable goes up as it is: HttpApi answers it with 503, as for exports.
   }
 
   private boolean requiredFor(Caller caller) {

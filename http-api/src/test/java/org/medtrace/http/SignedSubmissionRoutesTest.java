@@ -297,6 +297,23 @@ class SignedSubmissionRoutesTest {
     assertEquals("acme-pharma", row == null ? null : row.getString("organisation"), "the certificate is kept for exports");
   }
 
+  @Test
+  void anUnreadableTrustDirectoryRefusesSignedWritesWith503AndStoresNothing() throws IOException {
+    String lot = newLot();
+    Path crl = trustDir.resolve("crl.pem");
+    Path aside = trustDir.resolve("crl.pem.aside");
+    Files.move(crl, aside);
+    try {
+      // The node re-reads the directory on every request here (reload-interval 0s): it fails closed.
+      ApiClient.Reply refused = registrationOf(lot, acme, acme.privateKey(), now(), Map.of());
+      assertRefusedAndNothingStored(refused, 503, "unavailable", lot);
+      assertTrue(refused.header("Retry-After").isPresent(), refused.headers().toString());
+    } finally {
+      Files.move(aside, crl);
+    }
+    assertEquals(201, registrationOf(lot, acme, acme.privateKey(), now(), Map.of()).status(), "accepted again once it can be read");
+  }
+
   // ---- helpers ----
 
   private void assertRefusedAndNothingStored(ApiClient.Reply reply, int status, String type, String lot) {
