@@ -120,6 +120,10 @@ public final class RealCassandra implements BeforeAllCallback {
               # Server and tests share a few cores; the driver's 2 s default times out under load.
               basic.request.timeout = 10s
             }
+            # A test node's graceful shutdown hands off its sharded entities first; shards started
+            # seconds before can take about 10 s to hand off (the region retries asking the
+            # stopping coordinator for their home), which is the testkit's default limit.
+            pekko.actor.testkit.typed.system-shutdown-default = 30s
             """
                 .formatted(LOCAL_DATACENTER))
         .withValue(
