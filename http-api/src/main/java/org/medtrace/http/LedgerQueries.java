@@ -244,7 +244,7 @@ public final class LedgerQueries {
           Optional.of(body.getSourceMessageId()).filter(s -> !s.isEmpty()),
           Optional.of(event.envelope().getKeyId()).filter(s -> !s.isEmpty()),
           SubmissionView.of(body),
-          payload == null ? Map.of() : Json.tree(print(payload)),
+          payload == null ? Map.of() : Json.embedded(print(payload)),
           Optional.empty());
     }
     String problem =

@@ -13,10 +13,12 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.actors.ledger.Role;
+import org.medtrace.http.AdjustableClock;
 import org.medtrace.http.HttpApiSettings;
 
 /**
@@ -114,6 +116,42 @@ class TokenVerifierTest {
     String justExpired = issuer.sign(validClaims().expirationTime(Date.from(Instant.now().minusSeconds(5))).build());
 
     assertEquals("dr-who", new TokenVerifier(auth).verify(Optional.of(bearer(justExpired))).user());
+  }
+
+  @Test
+  void aCheckedTokenIsTakenOnItsWordForAMinuteButNeverPastItsExpiry() throws Exception {
+    HttpApiSettings.Auth auth = auth(directory);
+    DevTokenIssuer issuer = DevTokenIssuer.loadOrCreate(auth);
+    AtomicInteger keyLookups = new AtomicInteger();
+    FileJwkSource keys = new FileJwkSource(auth.jwksFile().orElseThrow());
+    AdjustableClock clock = new AdjustableClock();
+    Instant start = Instant.now();
+    TokenVerifier verifier =
+        new TokenVerifier(
+            auth,
+            (selector, context) -> {
+              keyLookups.incrementAndGet();
+              return keys.get(selector, context);
+            },
+            clock);
+    // Expires 10 s from now; with the 30 s skew it is refused from 40 s on, before a recheck is due.
+    String token = bearer(issuer.sign(validClaims().expirationTime(Date.from(start.plusSeconds(10))).build()));
+
+    assertEquals("dr-who", verifier.verify(Optional.of(token)).party().user());
+    assertEquals(1, keyLookups.get());
+    clock.advance(Duration.ofSeconds(39));
+    assertEquals("dr-who", verifier.verify(Optional.of(token)).party().user());
+    assertEquals(1, keyLookups.get(), "the signature was checked again within the minute");
+    clock.advance(Duration.ofSeconds(2));
+    assertRefused(verifier, token, "expired");
+
+    String longLived = bearer(issuer.sign(validClaims().build()));
+    verifier.verify(Optional.of(longLived));
+    clock.advance(TokenVerifier.RECHECK_AFTER.plusSeconds(1));
+    verifier.verify(Optional.of(longLived));
+    assertEquals(3, keyLookups.get(), "a minute on, the signature is checked again");
+    // Another text is another token: a forged one is checked, not matched to a remembered one.
+    assertRefused(verifier, longLived.substring(0, longLived.length() - 4) + "AAAA", "refused");
   }
 
   private static void assertRefused(TokenVerifier verifier, String header, String expectedInMessage) {
