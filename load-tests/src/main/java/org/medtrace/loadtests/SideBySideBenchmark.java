@@ -104,6 +104,7 @@ public final class SideBySideBenchmark {
                     system, settings, running.metrics(), node.trustedKeys(), IngestSettings.from(nodeConfig).sensorReadings().topic())
                 .run();
         results.add(full.result());
+        results.add(full.commit());
         results.add(full.logInclusion());
         if (settings.figures()) {
           LedgerFigures ledgerFigures = new LedgerFigures(system, settings, node.ledger(), node.trustedKeys());

@@ -123,15 +123,22 @@ public final class KafkaIngestPipeline {
                         control.set(c);
                         return c;
                       })
-                  .map(message -> new IngestFlow.Incoming<>(sourceRecord(message.record()), message.committableOffset()))
-                  .via(IngestFlow.<ConsumerMessage.CommittableOffset>create(decoder, router, metrics, settings.parallelism()))
                   .map(
-                      decided ->
-                          decided.outcome().isStored()
-                              ? ProducerMessage.<byte[], byte[], ConsumerMessage.CommittableOffset>passThrough(decided.passThrough())
-                              : ProducerMessage.single(
-                                  DeadLetters.record(settings.deadLetterSuffix(), decided.record(), decided.outcome(), clock.instant()),
-                                  decided.passThrough()))
+                      message ->
+                          new IngestFlow.Incoming<>(
+                              sourceRecord(message.record()), new Consumed(message.committableOffset(), message.record().timestamp())))
+                  .via(IngestFlow.<Consumed>create(decoder, router, metrics, settings.parallelism()))
+                  .map(
+                      decided -> {
+                        ConsumerMessage.CommittableOffset offset = decided.passThrough().offset();
+                        if (!decided.outcome().isStored()) {
+                          return ProducerMessage.single(
+                              DeadLetters.record(settings.deadLetterSuffix(), decided.record(), decided.outcome(), clock.instant()),
+                              offset);
+                        }
+                        metrics.committed(name, (clock.millis() - decided.passThrough().producedAtMillis()) / 1000.0);
+                        return ProducerMessage.<byte[], byte[], ConsumerMessage.CommittableOffset>passThrough(offset);
+                      })
                   .via(org.apache.pekko.kafka.javadsl.Producer.flexiFlow(sharedProducer))
                   .map(ProducerMessage.Results::passThrough)
                   .via(Committer.flow(committerSettings));
@@ -226,6 +233,9 @@ public final class KafkaIngestPipeline {
     }
     return sum;
   }
+
+  /** A consumed record's offset, and its Kafka timestamp for the commit latency. */
+  private record Consumed(ConsumerMessage.CommittableOffset offset, long producedAtMillis) {}
 
   static SourceRecord sourceRecord(ConsumerRecord<byte[], byte[]> record) {
     Map<String, byte[]> headers = new HashMap<>();
