@@ -7,11 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509CRL;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.medtrace.merkle.note.NoteKey;
 
 /**
  * What a node trusts: the network CA's certificate, its signed CRL, and the certificates it knows by
@@ -110,6 +114,49 @@ public final class NetworkTrust {
   /** The certificate with key id {@code keyId} in the trust directory's {@code certs/}, if any, unchecked. */
   public Optional<X509Certificate> certificate(String keyId) {
     return Optional.ofNullable(certificatesByKeyId.get(keyId));
+  }
+
+  /**
+   * The certificates in the trust directory's {@code certs/} for {@code publicKey}, unchecked: those
+   * of a note key ({@code ca certify}) that exports carry, so that an auditor with only the CA's
+   * certificate can tell whose the log's and the witnesses' keys are.
+   */
+  public List<X509Certificate> certificatesOfKey(PublicKey publicKey) {
+    return certificatesByKeyId.values().stream()
+        .filter(certificate -> Arrays.equals(certificate.getPublicKey().getEncoded(), publicKey.getEncoded()))
+        .sorted(java.util.Comparator.comparing(IssuedCertificate::fingerprint))
+        .toList();
+  }
+
+  /**
+   * Whether {@code certificate} certifies {@code key} as a note key of {@code role} at {@code at}
+   * (the checkpoint's time): it MUST pass {@link #check(X509Certificate, Instant)} at that time — so
+   * a revocation refuses it whatever its date, since a checkpoint's time is its signer's claim and a
+   * revoked key could sign a backdated one — carry the role's extended key usage, name the key's
+   * name as its {@code CN}, and certify exactly the key's public key.
+   */
+  public CertificateCheck checkNoteKey(X509Certificate certificate, NoteKeyRole role, NoteKey key, Instant at) {
+    CertificateCheck check = check(certificate, at);
+    if (!(check instanceof CertificateCheck.Trusted trusted)) {
+      return check;
+    }
+    IssuedCertificate issued = trusted.certificate();
+    String name = "certificate " + issued.serialHex() + " (" + certificate.getSubjectX500Principal().getName() + ")";
+    Optional<NoteKeyRole> certifiedRole = NoteKeyRole.of(certificate);
+    if (certifiedRole.isEmpty() || certifiedRole.get() != role) {
+      return new CertificateCheck.Refused(
+          CertificateCheck.Refusal.WRONG_ROLE,
+          name + " certifies " + certifiedRole.map(r -> "a " + r.roleName() + " key").orElse("no note key")
+              + ", not a " + role.roleName() + " key (extended key usage " + role.purposeOid() + ")");
+    }
+    if (!Arrays.equals(certificate.getPublicKey().getEncoded(), key.publicKey().getEncoded())) {
+      return new CertificateCheck.Refused(CertificateCheck.Refusal.OTHER_KEY, name + " certifies another public key than " + key.name() + "'s");
+    }
+    if (!issued.commonName().equals(key.name())) {
+      return new CertificateCheck.Refused(
+          CertificateCheck.Refusal.KEY_NAME_MISMATCH, name + " certifies key name " + issued.commonName() + ", not " + key.name());
+    }
+    return check;
   }
 
   /** The certificate with key id {@code keyId} (its SHA-256 fingerprint), checked at {@code now}. */

@@ -142,6 +142,10 @@ final class SubmissionSignatures {
       failures.add(which + ": " + named + " is a node's remoting certificate, which signs no submissions");
       return certificate.organisation();
     }
+    if (certificate.isNoteKeyCertificate()) {
+      failures.add(which + ": " + named + " certifies a log or witness note key, which signs no submissions");
+      return certificate.organisation();
+    }
     if (!acting.isEmpty() && !acting.equals(certificate.organisation())) {
       failures.add(which + ": " + named + " does not belong to the event's acting organisation " + acting);
       return certificate.organisation();
