@@ -18,6 +18,8 @@ import java.util.Map;
  * @param certificates the network CA's certificate of every key id that signed a submission
  *     stored in one of the events ({@code EventBody.submission_signature}): key id to base64 DER.
  *     A key id the exporter had no certificate for is absent (the verifier names the events).
+ *     It also holds, under their key ids, the CA's certificates of the log key and of the witness
+ *     keys ({@code ca certify}) that the exporting node has.
  * @param crl the network CA's CRL as the exporting node had it, base64 DER, or empty when it had none
  * @param checkpoint the signed checkpoint note, with the log's signature and the cosignature lines
  * @param events every event of the entity from sequence number 1, in order

@@ -1,19 +1,45 @@
 package org.medtrace.verify;
 
+import java.security.cert.CertificateEncodingException;
+import java.util.List;
 import java.util.Optional;
+import org.medtrace.identity.NetworkTrust;
+import org.medtrace.merkle.note.NoteKey;
 
 /**
- * Where an exporter finds what a bundle carries for the events' submission signatures: the
- * certificate of each key id (a certificate's key id is its SHA-256 fingerprint, so any copy is the
- * right one) and the network CA's current CRL.
+ * Where an exporter finds the certificates a bundle carries: for the events' submission signatures,
+ * the certificate of each key id (a certificate's key id is its SHA-256 fingerprint, so any copy is
+ * the right one); for the log's and the witnesses' note keys, the CA's certificates of each key
+ * ({@code ca certify}); and the network CA's current CRL.
  */
 public interface SigningCertificates {
 
   /** The DER certificate whose key id is {@code keyId}, if the exporter has it. */
   Optional<byte[]> certificate(String keyId);
 
+  /**
+   * The DER certificates of note key {@code key} (the log's or a witness's) that the exporter has,
+   * unchecked (the verifier checks them); none by default.
+   */
+  default List<byte[]> certificatesOfKey(NoteKey key) {
+    return List.of();
+  }
+
   /** The network CA's current CRL, DER, if the exporter has one. */
   Optional<byte[]> crl();
+
+  /** The certificates of {@code key} among {@code trust}'s (a trust directory's {@code certs/}), DER. */
+  static List<byte[]> certificatesOfKey(NetworkTrust trust, NoteKey key) {
+    return trust.certificatesOfKey(key.publicKey()).stream()
+        .map(certificate -> {
+          try {
+            return certificate.getEncoded();
+          } catch (CertificateEncodingException e) {
+            throw new IllegalStateException("a parsed certificate always encodes", e);
+          }
+        })
+        .toList();
+  }
 
   /** Nothing: bundles of nodes that take no signed submissions. */
   static SigningCertificates none() {
