@@ -180,7 +180,39 @@ public final class BundleVerifier {
       }
     }
 
-    // 4. Witnesses.
+    // 4. Witnesses. With only the CA to go by, whose cosignatures count is decided at the checkpoint's
+    // time: without a verified checkpoint there is nothing to count them for (its failure is reported).
+    String cosigned = "";
+    if (checkpoint != null || !trust.witnesses().isEmpty() || noteKeyCertificates.isEmpty()) {
+      cosigned = witnessed(bundle, trust, note, checkpoint, noteKeyCertificates, failures, warnings);
+    }
+
+    String summary =
+        checkpoint == null
+            ? ""
+            : entity + ": " + bundle.events().size() + " events, chain intact"
+                + (signedEvents > 0 ? " (" + signedEvents + " signed)" : "")
+                + ", included in checkpoint of size " + checkpoint.size() + " of slice " + slice
+                + " (" + checkpoint.origin() + ")"
+                + checkpoint.time().map(t -> " signed at " + t).orElse("")
+                + logHolder
+                + cosigned
+                + submissions;
+    return new VerificationReport(summary, failures, warnings);
+  }
+
+  /**
+   * Checks the witnesses' cosignatures on {@code note} against the quorum, adding failures and
+   * warnings; returns the summary's clause (", cosigned by 3 of 4 witnesses: a, b, c (quorum 3)").
+   */
+  private static String witnessed(
+      HistoryBundle bundle,
+      TrustAnchors trust,
+      SignedNote note,
+      Checkpoint checkpoint,
+      Optional<NoteKeyCertificates> noteKeyCertificates,
+      List<String> failures,
+      List<String> warnings) {
     Witnesses witnesses =
         witnesses(bundle, trust, checkpoint == null ? Optional.empty() : checkpoint.time(), noteKeyCertificates, failures, warnings);
     int witnessCount = witnesses.count();
@@ -221,20 +253,9 @@ public final class BundleVerifier {
       }
     }
 
-    String summary =
-        checkpoint == null
-            ? ""
-            : entity + ": " + bundle.events().size() + " events, chain intact"
-                + (signedEvents > 0 ? " (" + signedEvents + " signed)" : "")
-                + ", included in checkpoint of size " + checkpoint.size() + " of slice " + slice
-                + " (" + checkpoint.origin() + ")"
-                + checkpoint.time().map(t -> " signed at " + t).orElse("")
-                + logHolder
-                + ", cosigned by " + cosignedBy.size() + " of " + witnessCount + " witnesses"
-                + (cosignedBy.isEmpty() ? "" : ": " + String.join(", ", cosignedBy))
-                + quorumClause
-                + submissions;
-    return new VerificationReport(summary, failures, warnings);
+    return ", cosigned by " + cosignedBy.size() + " of " + witnessCount + " witnesses"
+        + (cosignedBy.isEmpty() ? "" : ": " + String.join(", ", cosignedBy))
+        + quorumClause;
   }
 
   /**

@@ -1,6 +1,8 @@
 package org.medtrace.verify;
 
+import java.security.cert.CRLException;
 import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 import org.medtrace.identity.NetworkTrust;
@@ -28,17 +30,41 @@ public interface SigningCertificates {
   /** The network CA's current CRL, DER, if the exporter has one. */
   Optional<byte[]> crl();
 
-  /** The certificates of {@code key} among {@code trust}'s (a trust directory's {@code certs/}), DER. */
-  static List<byte[]> certificatesOfKey(NetworkTrust trust, NoteKey key) {
-    return trust.certificatesOfKey(key.publicKey()).stream()
-        .map(certificate -> {
+  /**
+   * What a trust directory ({@code NetworkTrust.load}) has: the certificates in its {@code certs/}
+   * by key id and by note key, and its CRL.
+   */
+  static SigningCertificates of(NetworkTrust trust) {
+    return new SigningCertificates() {
+      @Override
+      public Optional<byte[]> certificate(String keyId) {
+        return trust.certificate(keyId).map(SigningCertificates::encoded);
+      }
+
+      @Override
+      public List<byte[]> certificatesOfKey(NoteKey key) {
+        return trust.certificatesOfKey(key.publicKey()).stream().map(SigningCertificates::encoded).toList();
+      }
+
+      @Override
+      public Optional<byte[]> crl() {
+        return trust.crl().map(crl -> {
           try {
-            return certificate.getEncoded();
-          } catch (CertificateEncodingException e) {
-            throw new IllegalStateException("a parsed certificate always encodes", e);
+            return crl.getEncoded();
+          } catch (CRLException e) {
+            throw new IllegalStateException("a parsed CRL always encodes", e);
           }
-        })
-        .toList();
+        });
+      }
+    };
+  }
+
+  private static byte[] encoded(X509Certificate certificate) {
+    try {
+      return certificate.getEncoded();
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("a parsed certificate always encodes", e);
+    }
   }
 
   /** Nothing: bundles of nodes that take no signed submissions. */

@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CRLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -60,29 +59,9 @@ class CertifiedNoteKeysTest {
     ca.certify("medtrace-operator", NoteKeyRole.LOG, key, Duration.ofDays(365));
   }
 
-  /** What a node whose trust directory is {@code caDirectory} exports: the note keys' certificates and the CRL. */
+  /** What a node whose trust directory is {@code ca}'s exports: the note keys' certificates and the CRL. */
   private static SigningCertificates exporter(NetworkCa ca) {
-    NetworkTrust trust = NetworkTrust.load(ca.directory().root());
-    return new SigningCertificates() {
-      @Override
-      public Optional<byte[]> certificate(String keyId) {
-        return Optional.empty();
-      }
-
-      @Override
-      public List<byte[]> certificatesOfKey(NoteKey key) {
-        return SigningCertificates.certificatesOfKey(trust, key);
-      }
-
-      @Override
-      public Optional<byte[]> crl() {
-        try {
-          return Optional.of(ca.currentCrl().getEncoded());
-        } catch (CRLException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    };
+    return SigningCertificates.of(NetworkTrust.load(ca.directory().root()));
   }
 
   private Run verify(HistoryBundle bundle, String... options) throws IOException {
