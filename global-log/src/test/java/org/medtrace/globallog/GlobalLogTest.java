@@ -168,10 +168,7 @@ class GlobalLogTest {
   @Test
   void anExportedHistoryPassesTheOfflineVerifierAndATamperedOneFailsIt() throws Exception {
     String patient = "pk-exported";
-    for (int r = 1; r <= 5; r++) {
-      node.anchor(patient, "r-" + r);
-    }
-    LogReader reader = log.reader(node.testKit.system(), Duration.ofSeconds(30), Map.of()).orElseThrow();
+    LogReader reader = anchored(patient, 5);
     HistoryBundle[] exported = new HistoryBundle[1];
     Path keyFile = Files.writeString(Files.createTempFile("log", ".vkey"), reader.logKey().vkey() + "\n");
     Path bundle = Files.createTempFile("bundle", ".json");
@@ -201,10 +198,7 @@ class GlobalLogTest {
   @Test
   void anExportVerifiesWithOnlyTheCaCertificateAndATamperedOneFails() throws Exception {
     String patient = "pk-certified";
-    for (int r = 1; r <= 3; r++) {
-      node.anchor(patient, "r-" + r);
-    }
-    LogReader reader = log.reader(node.testKit.system(), Duration.ofSeconds(30), Map.of()).orElseThrow();
+    LogReader reader = anchored(patient, 3);
     // What the node's trust directory has: the note keys' certificates and the CA's CRL.
     SigningCertificates trustDirectory = SigningCertificates.of(NetworkTrust.load(caDirectory));
     Path caCertificate = caDirectory.resolve("ca.pem");
@@ -269,6 +263,14 @@ class GlobalLogTest {
     assertTrue(ProofVerifier.verifyInclusion(again.leaf().leafHash(), again.leafIndex(), newer.size(), again.proof(), newer.rootHash()).isValid());
     List<byte[]> consistency = reader.consistencyProof(first[0].slice(), older.size(), newer.size());
     assertTrue(ProofVerifier.verifyConsistency(older.size(), newer.size(), older.rootHash(), newer.rootHash(), consistency).isValid());
+  }
+
+  /** Anchors {@code records} records of {@code patient}, and returns the log's read side. */
+  private LogReader anchored(String patient, int records) {
+    for (int r = 1; r <= records; r++) {
+      node.anchor(patient, "r-" + r);
+    }
+    return log.reader(node.testKit.system(), Duration.ofSeconds(30), Map.of()).orElseThrow();
   }
 
   private static int verify(Path logKey, Path bundle) {

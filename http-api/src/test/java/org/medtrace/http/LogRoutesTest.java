@@ -143,6 +143,15 @@ class LogRoutesTest {
     return answer[0];
   }
 
+  /** The export of a new device's history (two events), once both are in a checkpoint. */
+  private ApiClient.Reply exportOfANewDevice() {
+    String id = device();
+    inclusion(id, 2);
+    ApiClient.Reply export = api.get(log(id) + "/export", regulator);
+    assertEquals(200, export.status(), export.toString());
+    return export;
+  }
+
   private Checkpoint verified(String note) throws Exception {
     return Checkpoint.verify(SignedNote.parse(note), logKey);
   }
@@ -198,10 +207,7 @@ class LogRoutesTest {
 
   @Test
   void anExportedHistoryPassesMedtraceVerifyAndATamperedOneFailsIt() throws Exception {
-    String id = device();
-    inclusion(id, 2);
-    ApiClient.Reply export = api.get(log(id) + "/export", regulator);
-    assertEquals(200, export.status(), export.toString());
+    ApiClient.Reply export = exportOfANewDevice();
     Path bundle = Files.writeString(Files.createTempFile("history", ".json"), export.text());
     assertEquals(0, verify(bundle), "the exported bundle verifies");
 
@@ -216,10 +222,7 @@ class LogRoutesTest {
 
   @Test
   void anExportCarriesTheLogKeysCertificateAndVerifiesWithOnlyTheCaCertificate() throws Exception {
-    String id = device();
-    inclusion(id, 2);
-    ApiClient.Reply export = api.get(log(id) + "/export", regulator);
-    assertEquals(200, export.status(), export.toString());
+    ApiClient.Reply export = exportOfANewDevice();
     ObjectNode exported = (ObjectNode) JSON.readTree(export.text());
     assertTrue(exported.path("certificates").has(logCertificate.certificate().keyId()), exported.path("certificates").toString());
     Path bundle = Files.writeString(Files.createTempFile("certified-history", ".json"), export.text());

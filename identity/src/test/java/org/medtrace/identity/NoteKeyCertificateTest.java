@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -114,15 +111,15 @@ class NoteKeyCertificateTest {
     String caDir = dir.resolve("ca").toString();
     Path vkey = Files.writeString(dir.resolve("regulator.vkey"), witnessKey.vkey() + "\n");
 
-    Run certified = run("certify", "--org", "regulator", "--role", "witness", "--vkey", vkey.toString(), "--days", "90", "--dir", caDir);
+    CaCommandRun certified = run("certify", "--org", "regulator", "--role", "witness", "--vkey", vkey.toString(), "--days", "90", "--dir", caDir);
     assertEquals(CaCommand.OK, certified.code(), certified.err());
     assertTrue(certified.out().startsWith("certified regulator.example/witness as regulator's witness key: "), certified.out());
     String serial = certified.out().split(": ")[1].split(",")[0];
     assertEquals(CaCommand.OK, run("revoke", serial, "--dir", caDir).code());
-    Run list = run("list", "--dir", caDir);
+    CaCommandRun list = run("list", "--dir", caDir);
     assertTrue(list.out().contains(serial) && list.out().contains("witness") && list.out().contains("revoked"), list.out());
 
-    Run wrongRole = run("certify", "--org", "regulator", "--role", "log", "--vkey", vkey.toString(), "--dir", caDir);
+    CaCommandRun wrongRole = run("certify", "--org", "regulator", "--role", "log", "--vkey", vkey.toString(), "--dir", caDir);
     assertEquals(CaCommand.FAILED, wrongRole.code());
     assertTrue(wrongRole.err().contains("is not a log (Ed25519) key"), wrongRole.err());
     assertEquals(CaCommand.USAGE, run("certify", "--org", "regulator", "--role", "auditor", "--vkey", vkey.toString(), "--dir", caDir).code());
@@ -135,13 +132,7 @@ class NoteKeyCertificateTest {
     assertTrue(refused.detail().contains(detail), refused.detail());
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        CaCommand.run(List.of(args), CLOCK, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CaCommandRun run(String... args) {
+    return CaCommandRun.of(CLOCK, args);
   }
 }

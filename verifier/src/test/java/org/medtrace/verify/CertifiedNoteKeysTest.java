@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,8 +37,6 @@ class CertifiedNoteKeysTest {
   private final BundleFixture fixture = new BundleFixture(6);
   private NetworkCa ca;
 
-  private record Run(int exitCode, String out, String err) {}
-
   @BeforeEach
   void createCa() {
     ca = NetworkCa.init(dir.resolve("ca"), "test network CA", Duration.ofDays(3650), CA_CLOCK);
@@ -64,25 +59,21 @@ class CertifiedNoteKeysTest {
     return SigningCertificates.of(NetworkTrust.load(ca.directory().root()));
   }
 
-  private Run verify(HistoryBundle bundle, String... options) throws IOException {
+  private VerifierRun verify(HistoryBundle bundle, String... options) throws IOException {
     Path file = Files.createTempFile(dir, "bundle", ".json");
     BundleWriter.write(bundle, file);
     List<String> args = new ArrayList<>(List.of(options));
     args.add(file.toString());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return VerifierRun.of(args);
   }
 
-  private Run verifyWithCa(String... options) throws IOException {
+  private VerifierRun verifyWithCa(String... options) throws IOException {
     List<String> args = new ArrayList<>(List.of("--ca", ca.directory().caCertificate().toString()));
     args.addAll(List.of(options));
     return verify(fixture.assemble(exporter(ca)), args.toArray(String[]::new));
   }
 
-  private static void assertFailsWith(Run run, String... fragments) {
+  private static void assertFailsWith(VerifierRun run, String... fragments) {
     assertEquals(Main.FAILED, run.exitCode(), run.out() + run.err());
     for (String fragment : fragments) {
       assertTrue(run.out().contains(fragment), "expected '" + fragment + "' in:\n" + run.out());
@@ -98,7 +89,7 @@ class CertifiedNoteKeysTest {
   void certifiedKeysVerifyWithOnlyTheCaAndTheAuditorsQuorum() throws IOException {
     certifyAll();
 
-    Run run = verifyWithCa("--quorum", "3");
+    VerifierRun run = verifyWithCa("--quorum", "3");
 
     assertEquals(Main.VERIFIED, run.exitCode(), run.out() + run.err());
     assertTrue(
@@ -113,7 +104,7 @@ class CertifiedNoteKeysTest {
   void withoutAQuorumFromTheAuditorTheSummarySaysItWasNotFixed() throws IOException {
     certifyAll();
 
-    Run run = verifyWithCa();
+    VerifierRun run = verifyWithCa();
 
     assertEquals(Main.VERIFIED, run.exitCode(), run.out() + run.err());
     assertTrue(
@@ -124,7 +115,7 @@ class CertifiedNoteKeysTest {
   @Test
   void aBundleWithoutNoteKeyCertificatesReadsAndSaysTheLogKeyIsNotCaCertified() throws IOException {
     // As nodes exported before note keys were certified: v2, certificates only for submissions.
-    Run run = verify(fixture.bundle, "--ca", ca.directory().caCertificate().toString());
+    VerifierRun run = verify(fixture.bundle, "--ca", ca.directory().caCertificate().toString());
 
     assertFailsWith(run, logKeyRefusal() + "the bundle holds no certificate for it");
     // The auditor's own keys still verify it (and win over the bundle's).
@@ -208,7 +199,7 @@ class CertifiedNoteKeysTest {
     assertFailsWith(
         verifyWithCa("--quorum", "3"),
         "witnesses: too few certified cosignatures: cosigned by 2 of 3 witnesses (regulator, hospital-a), the quorum is 3");
-    Run two = verifyWithCa("--quorum", "2");
+    VerifierRun two = verifyWithCa("--quorum", "2");
     assertEquals(Main.VERIFIED, two.exitCode(), two.out());
     assertTrue(two.out().contains("cosigned by 2 of 3 witnesses: regulator, hospital-a (quorum 2)"), two.out());
   }
