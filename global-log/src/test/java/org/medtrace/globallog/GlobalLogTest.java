@@ -47,8 +47,8 @@ import org.medtrace.verify.SigningCertificates;
  * The running log: one writer per slice (a sharded daemon process) following the slice tags, with
  * the reconciler running every second alongside, so that both deliver most events and the log must
  * still hold each exactly once. Three in-process witnesses of three organisations cosign its
- * checkpoints; the network CA certifies their keys and the log's, so that an export verifies with
- * nothing but the CA's certificate.
+ * checkpoints; the network CA certifies their keys and the log's and signs the quorum (its network
+ * policy), so that an export verifies with nothing but the CA's certificate.
  */
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -88,6 +88,8 @@ class GlobalLogTest {
       ca.certify(organisation, NoteKeyRole.WITNESS, cosigner.verifierKey(), Duration.ofDays(30));
       cosigners.add(cosigner);
     }
+    // ...and signs the network's policy: 2 witness organisations must cosign.
+    ca.policy(2);
     tables = GlobalLog.tables(node.testKit.system());
     log = GlobalLog.init(node.testKit.system(), settings, new InProcessWitness(logKey, cosigners, 2, tables), Clock.systemUTC());
     assertEquals(log.logKey().orElseThrow().vkey() + "\n", Files.readString(keyDirectory.resolve(LogKey.VKEY_FILE)));
@@ -212,14 +214,15 @@ class GlobalLogTest {
           exported[0] = reader.export(PatientRecord.ENTITY_TYPE, patient, trustDirectory);
           assertEquals(3, exported[0].events().size());
           write(exported[0], bundle);
-          Verification verification = verify("--ca", caCertificate.toString(), "--quorum", "2", bundle.toString());
+          Verification verification = verify("--ca", caCertificate.toString(), bundle.toString());
           output[0] = verification.output();
           assertEquals(0, verification.status(), verification.output());
         });
     assertEquals(4, exported[0].certificates().size(), "the log key's and three witness keys' certificates");
     assertTrue(
         output[0].contains("by the log key of medtrace-operator (CA-certified), cosigned by 3 of 3 witnesses: "), output[0]);
-    assertTrue(output[0].contains("(quorum 2)"), output[0]);
+    assertTrue(output[0].contains("(quorum 2, by the network CA's policy of "), output[0]);
+    assertTrue(!exported[0].networkPolicy().isEmpty(), "the trust directory's network policy is in the bundle");
 
     // The log key's certificate left out: the auditor has no reason to trust the key.
     String logKeyId = IssuedCertificate.fingerprint(NetworkTrust.load(caDirectory).certificatesOfKey(reader.logKey().publicKey()).get(0));

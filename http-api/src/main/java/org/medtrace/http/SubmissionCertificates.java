@@ -105,8 +105,8 @@ final class SubmissionCertificates {
 
   /**
    * What exports carry: the certificates of this table, then of the trust directory's {@code certs/},
-   * the certificates of the log's and the witnesses' note keys and the CRL from the trust directory
-   * (when the node has one).
+   * the certificates of the log's and the witnesses' note keys, the CRL and the network policy from
+   * the trust directory (when the node has one).
    */
   SigningCertificates forExport(Supplier<Optional<NetworkTrust>> trust) {
     return new SigningCertificates() {
@@ -127,6 +127,11 @@ final class SubmissionCertificates {
       @Override
       public Optional<byte[]> crl() {
         return trust.get().flatMap(t -> SigningCertificates.of(t).crl());
+      }
+
+      @Override
+      public Optional<String> networkPolicy() {
+        return trust.get().flatMap(t -> SigningCertificates.of(t).networkPolicy());
       }
     };
   }

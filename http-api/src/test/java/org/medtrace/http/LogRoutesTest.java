@@ -283,7 +283,7 @@ class LogRoutesTest {
     ApiClient.Reply export = api.get(log(id) + "/export", regulator);
     assertEquals(200, export.status(), export.toString());
     ObjectNode exported = (ObjectNode) JSON.readTree(export.text());
-    assertEquals("medtrace-history-bundle/v2", exported.path("format").asText());
+    assertEquals("medtrace-history-bundle/v3", exported.path("format").asText());
     // The two signers' certificates and the log key's.
     assertEquals(3, exported.path("certificates").size(), exported.path("certificates").toString());
     assertTrue(exported.path("certificates").has(makerCertificate.certificate().keyId()), "the inline certificate was kept");

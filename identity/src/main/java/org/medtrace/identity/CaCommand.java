@@ -22,6 +22,7 @@ import org.medtrace.merkle.note.NoteKey;
  *   ca issue-node --org ORG --host HOST [--days N]   a node's key and certificate for mutual TLS on remoting
  *   ca certify --org ORG --role log|witness --vkey FILE [--days N]
  *                                                    a certificate for the log's or a witness's note key (a C2SP vkey)
+ *   ca policy --witness-quorum K                     the CA-signed network policy: K witness organisations must cosign
  *   ca revoke SERIAL|ORG                             revoke one certificate, or all of an organisation; re-sign the CRL
  *   ca list                                          every issued certificate with its status
  * </pre>
@@ -41,6 +42,7 @@ public final class CaCommand {
              ca issue --org ORG --role ROLE [--days N] [--dir DIR]
              ca issue-node --org ORG --host HOST [--days N] [--dir DIR]
              ca certify --org ORG --role log|witness --vkey FILE [--days N] [--dir DIR]
+             ca policy --witness-quorum K [--dir DIR]
              ca revoke SERIAL|ORG [--dir DIR]
              ca list [--dir DIR]
       DIR defaults to $MEDTRACE_CA_DIR, else data/ca.""";
@@ -98,6 +100,19 @@ public final class CaCommand {
           out.printf("certified %s as %s's %s key: %s, valid until %s%n", key.name(), c.organisation(), role.roleName(), c.serialHex(), c.notAfter());
           out.printf("key id      %s%n", c.keyId());
           out.printf("certificate %s (the node's trust directory needs it in certs/, for exports)%n", certified.certificateFile());
+        }
+        case "policy" -> {
+          String value = required(options, "witness-quorum");
+          int quorum;
+          try {
+            quorum = Integer.parseInt(value);
+          } catch (NumberFormatException e) {
+            throw new UsageException("--witness-quorum must be a whole number, was '" + value + "'");
+          }
+          NetworkCa ca = NetworkCa.open(dir, clock);
+          NetworkPolicy policy = ca.policy(quorum);
+          out.printf("network policy signed at %s: %d witness organisations must cosign a checkpoint%n", policy.issuedAt(), policy.witnessQuorum());
+          out.printf("policy      %s (nodes need it in their trust directory, for exports)%n", ca.directory().networkPolicy());
         }
         case "revoke" -> {
           if (positional.size() != 1) {

@@ -235,6 +235,16 @@ public final class NetworkCa {
   }
 
   /**
+   * Signs the network's policy that {@code witnessQuorum} witness organisations must cosign a
+   * checkpoint, and writes it to {@code network-policy.txt}, replacing an older one.
+   */
+  public NetworkPolicy policy(int witnessQuorum) {
+    NetworkPolicy policy = NetworkPolicy.sign(caCertificate, caKey, witnessQuorum, clock.instant());
+    Pem.replace(directory.networkPolicy(), policy.text());
+    return policy;
+  }
+
+  /**
    * Revokes the certificate with serial {@code serialHex}, or, when no certificate has that serial,
    * every unrevoked certificate of the organisation of that name; re-signs the CRL.
    *

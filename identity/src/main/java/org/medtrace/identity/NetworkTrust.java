@@ -18,9 +18,10 @@ import java.util.Optional;
 import org.medtrace.merkle.note.NoteKey;
 
 /**
- * What a node trusts: the network CA's certificate, its signed CRL, and the certificates it knows by
- * key id — the public part of a {@link CaDirectory} ({@code ca.pem}, {@code crl.pem}, {@code
- * certs/*.pem}). Immutable: reload by loading again.
+ * What a node trusts: the network CA's certificate, its signed CRL, the certificates it knows by
+ * key id, and the CA-signed network policy if there is one — the public part of a {@link
+ * CaDirectory} ({@code ca.pem}, {@code crl.pem}, {@code certs/*.pem}, {@code network-policy.txt}).
+ * Immutable: reload by loading again.
  *
  * <p>A certificate is trusted when it MUST pass all of: signed by the CA's key and naming the CA as
  * issuer; not a CA certificate and allowed to sign (key usage digitalSignature); within its validity
@@ -34,11 +35,14 @@ public final class NetworkTrust {
   // trust directory always has one (load refuses to run without it).
   private final Optional<X509CRL> crl;
   private final Map<String, X509Certificate> certificatesByKeyId;
+  private final Optional<NetworkPolicy> networkPolicy;
 
-  private NetworkTrust(X509Certificate caCertificate, Optional<X509CRL> crl, Map<String, X509Certificate> certificatesByKeyId) {
+  private NetworkTrust(
+      X509Certificate caCertificate, Optional<X509CRL> crl, Map<String, X509Certificate> certificatesByKeyId, Optional<NetworkPolicy> networkPolicy) {
     this.caCertificate = caCertificate;
     this.crl = crl;
     this.certificatesByKeyId = Map.copyOf(certificatesByKeyId);
+    this.networkPolicy = networkPolicy;
   }
 
   /**
@@ -51,7 +55,7 @@ public final class NetworkTrust {
    */
   public static NetworkTrust of(X509Certificate caCertificate, Optional<X509CRL> crl) {
     crl.ifPresent(list -> requireIssuedBy(list, caCertificate, "the CRL"));
-    return new NetworkTrust(caCertificate, crl, Map.of());
+    return new NetworkTrust(caCertificate, crl, Map.of(), Optional.empty());
   }
 
   /**
@@ -83,7 +87,18 @@ public final class NetworkTrust {
         throw new UncheckedIOException("cannot read " + directory.certificates(), e);
       }
     }
-    return new NetworkTrust(ca, Optional.of(crl), certificates);
+    Optional<NetworkPolicy> policy = Optional.empty();
+    if (Files.isRegularFile(directory.networkPolicy())) {
+      try {
+        policy = Optional.of(NetworkPolicy.verify(Files.readString(directory.networkPolicy(), java.nio.charset.StandardCharsets.UTF_8), ca));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + directory.networkPolicy(), e);
+      } catch (IllegalArgumentException e) {
+        // Fail closed, as for the CRL: exports must not carry a policy the CA did not sign.
+        throw new IllegalStateException(directory.networkPolicy() + ": " + e.getMessage(), e);
+      }
+    }
+    return new NetworkTrust(ca, Optional.of(crl), certificates, policy);
   }
 
   private static void requireIssuedBy(X509CRL crl, X509Certificate ca, String what) {
@@ -104,6 +119,11 @@ public final class NetworkTrust {
   /** When the CRL says a newer one is due; a node past it runs on possibly stale revocations. */
   public Optional<Instant> crlNextUpdate() {
     return crl.flatMap(list -> Optional.ofNullable(list.getNextUpdate())).map(java.util.Date::toInstant);
+  }
+
+  /** The CA-signed network policy of the trust directory ({@code network-policy.txt}), if it has one. */
+  public Optional<NetworkPolicy> networkPolicy() {
+    return networkPolicy;
   }
 
   /** The CA's signed CRL (always present in a trust directory). */

@@ -126,6 +126,30 @@ class NoteKeyCertificateTest {
     assertEquals(CaCommand.USAGE, run("certify", "--org", "regulator", "--role", "witness", "--dir", caDir).code());
   }
 
+  @Test
+  void theCaSignsANetworkPolicyThatTrustDirectoriesLoadAndAnotherCaDoesNotVerify() throws Exception {
+    CaCommandRun signed = run("policy", "--witness-quorum", "3", "--dir", dir.resolve("ca").toString());
+    assertEquals(CaCommand.OK, signed.code(), signed.err());
+    assertTrue(signed.out().startsWith("network policy signed at " + NOW + ": 3 witness organisations"), signed.out());
+
+    NetworkPolicy policy = NetworkTrust.load(dir.resolve("ca")).networkPolicy().orElseThrow();
+    assertEquals(3, policy.witnessQuorum());
+    assertEquals(NOW, policy.issuedAt());
+    assertTrue(policy.text().startsWith("medtrace-network-policy/v1\nca " + IssuedCertificate.fingerprint(ca.certificate()) + "\nwitness-quorum 3\n"), policy.text());
+
+    NetworkCa other = NetworkCa.init(dir.resolve("other"), "test network CA", Duration.ofDays(3650), CLOCK);
+    IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class, () -> NetworkPolicy.verify(policy.text(), other.certificate()));
+    assertTrue(foreign.getMessage().contains("not the network CA"), foreign.getMessage());
+    String lowered = policy.text().replace("witness-quorum 3", "witness-quorum 1");
+    IllegalArgumentException changed = assertThrows(IllegalArgumentException.class, () -> NetworkPolicy.verify(lowered, ca.certificate()));
+    assertTrue(changed.getMessage().contains("signature does not verify"), changed.getMessage());
+    // A trust directory with a policy the CA did not sign does not load.
+    Files.writeString(dir.resolve("ca").resolve("network-policy.txt"), lowered);
+    assertThrows(IllegalStateException.class, () -> NetworkTrust.load(dir.resolve("ca")));
+    assertEquals(CaCommand.USAGE, run("policy", "--witness-quorum", "many", "--dir", dir.resolve("ca").toString()).code());
+    assertEquals(CaCommand.FAILED, run("policy", "--witness-quorum", "0", "--dir", dir.resolve("ca").toString()).code());
+  }
+
   private static void assertRefused(CertificateCheck.Refusal refusal, String detail, CertificateCheck check) {
     CertificateCheck.Refused refused = assertInstanceOf(CertificateCheck.Refused.class, check);
     assertEquals(refusal, refused.refusal(), refused.detail());

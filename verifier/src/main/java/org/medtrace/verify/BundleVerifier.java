@@ -3,6 +3,7 @@ package org.medtrace.verify;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
+import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.medtrace.identity.NetworkPolicy;
 import org.medtrace.identity.NetworkTrust;
 import org.medtrace.identity.NoteKeyRole;
 import org.medtrace.merkle.LogFormat;
@@ -216,9 +218,19 @@ public final class BundleVerifier {
     Witnesses witnesses =
         witnesses(bundle, trust, checkpoint == null ? Optional.empty() : checkpoint.time(), noteKeyCertificates, failures, warnings);
     int witnessCount = witnesses.count();
-    int quorum = trust.quorum().orElse(TrustAnchors.majorityOf(witnessCount));
+    // k: the auditor's; else, counting CA-certified witnesses, the CA's signed policy; else a majority.
+    Optional<NetworkPolicy> policy =
+        witnesses.certified() ? networkPolicy(bundle, trust.networkCa().orElseThrow(), failures) : Optional.empty();
+    int quorum = trust.quorum().orElse(policy.map(NetworkPolicy::witnessQuorum).orElse(TrustAnchors.majorityOf(witnessCount)));
     String quorumClause = " (quorum " + quorum + ")";
-    if (witnesses.certified() && trust.quorum().isEmpty()) {
+    if (trust.quorum().isPresent()) {
+      policy
+          .filter(p -> p.witnessQuorum() > quorum)
+          .ifPresent(p -> warnings.add(
+              "the network CA's policy of " + p.issuedAt() + " asks for " + p.witnessQuorum() + " witnesses; --quorum " + quorum + " was used"));
+    } else if (policy.isPresent()) {
+      quorumClause = " (quorum " + quorum + ", by the network CA's policy of " + policy.get().issuedAt() + ")";
+    } else if (witnesses.certified()) {
       String notFixed = "the quorum " + quorum + " is a majority of the CA-certified witnesses in the bundle: NOT fixed by the auditor or the CA (pass --quorum)";
       warnings.add(notFixed);
       quorumClause = " (" + notFixed + ")";
@@ -256,6 +268,19 @@ public final class BundleVerifier {
     return ", cosigned by " + cosignedBy.size() + " of " + witnessCount + " witnesses"
         + (cosignedBy.isEmpty() ? "" : ": " + String.join(", ", cosignedBy))
         + quorumClause;
+  }
+
+  /** The bundle's network policy, if it has one and the network CA {@code ca} signed it (else the failure says why). */
+  private static Optional<NetworkPolicy> networkPolicy(HistoryBundle bundle, X509Certificate ca, List<String> failures) {
+    if (bundle.networkPolicy().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(NetworkPolicy.verify(bundle.networkPolicy(), ca));
+    } catch (IllegalArgumentException e) {
+      failures.add("bundle: the network policy cannot be used: " + e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /**

@@ -73,6 +73,7 @@ public final class BundleWriter {
         encodedKeys,
         encodedCertificates,
         certificates.crl().map(base64::encodeToString).orElse(""),
+        certificates.networkPolicy().orElse(""),
         checkpointWithCosignatures.format(),
         events.stream()
             .map(

@@ -45,9 +45,10 @@ public final class Main {
                                  without it: with --ca, the bundle's witness keys that the CA
                                  certifies (role witness), each named and counted once by its
                                  organisation; else the bundle's own witness keys, unchecked
-        --quorum k               cosignatures (witness organisations, with --ca) needed; default: a
-                                 majority of the witnesses, which with --ca alone the summary marks
-                                 as NOT fixed by the auditor or the CA
+        --quorum k               cosignatures (witness organisations, with --ca) needed; default:
+                                 with --ca alone, the CA-signed network policy in the bundle, else a
+                                 majority of the witnesses (with --ca alone, the summary marks that
+                                 as NOT fixed by the auditor or the CA)
         --ca CA.PEM              the network CA's certificate (PEM or DER), from the CA: check every
                                  signed submission's certificate, revocation and signature against
                                  it, and the log's and witnesses' keys as above; without it,

@@ -5,6 +5,7 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
+import org.medtrace.identity.NetworkPolicy;
 import org.medtrace.identity.NetworkTrust;
 import org.medtrace.merkle.note.NoteKey;
 
@@ -12,7 +13,7 @@ import org.medtrace.merkle.note.NoteKey;
  * Where an exporter finds the certificates a bundle carries: for the events' submission signatures,
  * the certificate of each key id (a certificate's key id is its SHA-256 fingerprint, so any copy is
  * the right one); for the log's and the witnesses' note keys, the CA's certificates of each key
- * ({@code ca certify}); and the network CA's current CRL.
+ * ({@code ca certify}); the network CA's current CRL; and the CA-signed network policy.
  */
 public interface SigningCertificates {
 
@@ -30,6 +31,11 @@ public interface SigningCertificates {
   /** The network CA's current CRL, DER, if the exporter has one. */
   Optional<byte[]> crl();
 
+  /** The CA-signed network policy's text ({@code network-policy.txt}), if the exporter has one; none by default. */
+  default Optional<String> networkPolicy() {
+    return Optional.empty();
+  }
+
   /**
    * What a trust directory ({@code NetworkTrust.load}) has: the certificates in its {@code certs/}
    * by key id and by note key, and its CRL.
@@ -44,6 +50,11 @@ public interface SigningCertificates {
       @Override
       public List<byte[]> certificatesOfKey(NoteKey key) {
         return trust.certificatesOfKey(key.publicKey()).stream().map(SigningCertificates::encoded).toList();
+      }
+
+      @Override
+      public Optional<String> networkPolicy() {
+        return trust.networkPolicy().map(NetworkPolicy::text);
       }
 
       @Override

@@ -113,15 +113,52 @@ class CertifiedNoteKeysTest {
   }
 
   @Test
-  void aBundleWithoutNoteKeyCertificatesReadsAndSaysTheLogKeyIsNotCaCertified() throws IOException {
+  void aVersionTwoBundleWithoutNoteKeyCertificatesReadsAndSaysTheLogKeyIsNotCaCertified() throws Exception {
     // As nodes exported before note keys were certified: v2, certificates only for submissions.
-    VerifierRun run = verify(fixture.bundle, "--ca", ca.directory().caCertificate().toString());
+    String v2 =
+        BundleWriter.toJson(fixture.bundle)
+            .replace(HistoryBundle.FORMAT, HistoryBundle.FORMAT_V2)
+            .replace("  \"networkPolicy\" : \"\",\n", "");
+    Path file = Files.writeString(dir.resolve("v2.json"), v2);
+    assertEquals("", BundleReader.read(file).networkPolicy());
+
+    VerifierRun run = VerifierRun.of(List.of("--ca", ca.directory().caCertificate().toString(), file.toString()));
 
     assertFailsWith(run, logKeyRefusal() + "the bundle holds no certificate for it");
     // The auditor's own keys still verify it (and win over the bundle's).
     List<String> trusting = new ArrayList<>(fixture.trustArguments(Files.createTempDirectory(dir, "keys")));
-    trusting.addAll(List.of("--ca", ca.directory().caCertificate().toString()));
-    assertEquals(Main.VERIFIED, verify(fixture.bundle, trusting.toArray(String[]::new)).exitCode());
+    trusting.addAll(List.of("--ca", ca.directory().caCertificate().toString(), file.toString()));
+    assertEquals(Main.VERIFIED, VerifierRun.of(trusting).exitCode());
+  }
+
+  @Test
+  void theCasSignedPolicyFixesTheQuorumWhenTheAuditorDoesNot() throws IOException {
+    certifyAll();
+    ca.policy(3);
+
+    VerifierRun three = verifyWithCa();
+    assertEquals(Main.VERIFIED, three.exitCode(), three.out() + three.err());
+    assertTrue(
+        three.out().contains("cosigned by 3 of 4 witnesses: regulator, hospital-a, hospital-b (quorum 3, by the network CA's policy of " + CA_CLOCK.instant() + ")"),
+        three.out());
+
+    ca.policy(4);
+    assertFailsWith(verifyWithCa(), "witnesses: too few certified cosignatures: cosigned by 3 of 4 witnesses (regulator, hospital-a, hospital-b), the quorum is 4");
+    // The auditor's k wins, and the note says what the CA asks for.
+    VerifierRun auditors = verifyWithCa("--quorum", "2");
+    assertEquals(Main.VERIFIED, auditors.exitCode(), auditors.out());
+    assertTrue(auditors.err().contains("the network CA's policy of " + CA_CLOCK.instant() + " asks for 4 witnesses; --quorum 2 was used"), auditors.err());
+  }
+
+  @Test
+  void aPolicyNotSignedByTheCaIsRefused() throws IOException {
+    certifyAll();
+    NetworkCa other = NetworkCa.init(dir.resolve("other-ca"), "test network CA", Duration.ofDays(3650), CA_CLOCK);
+    HistoryBundle bundle = fixture.assemble(exporter(ca)).withNetworkPolicy(other.policy(1).text());
+
+    assertFailsWith(
+        verify(bundle, "--ca", ca.directory().caCertificate().toString()),
+        "bundle: the network policy cannot be used: the network policy names CA ");
   }
 
   @Test

@@ -204,7 +204,7 @@ class SubmissionSignaturesTest {
   void aVersionOneBundleStillReadsAndHasNoCertificates() throws Exception {
     BundleFixture fixture = new BundleFixture(3);
     String json = BundleWriter.toJson(fixture.bundle);
-    String v1 = json.replace(HistoryBundle.FORMAT, HistoryBundle.FORMAT_V1).replace("  \"certificates\" : { },\n  \"crl\" : \"\",\n", "");
+    String v1 = json.replace(HistoryBundle.FORMAT, HistoryBundle.FORMAT_V1).replace("  \"certificates\" : { },\n  \"crl\" : \"\",\n  \"networkPolicy\" : \"\",\n", "");
     assertTrue(!v1.contains("certificates"), v1);
 
     HistoryBundle read = BundleReader.read(v1.getBytes(StandardCharsets.UTF_8));
