@@ -60,7 +60,11 @@ public enum NoteKeyRole {
     return Arrays.stream(values()).filter(role -> role.roleName.equals(name)).findFirst();
   }
 
-  /** The role a certificate's extended key usage marks, if it marks one. */
+  /**
+   * The role a certificate's extended key usage marks, if it marks exactly one: the role's purpose
+   * MUST be its only extended key usage, as {@code ca certify} makes it, so that no certificate is
+   * a note key's and something else's at once.
+   */
   public static Optional<NoteKeyRole> of(java.security.cert.X509Certificate certificate) {
     java.util.List<String> usages;
     try {
@@ -68,10 +72,10 @@ public enum NoteKeyRole {
     } catch (java.security.cert.CertificateParsingException e) {
       return Optional.empty();
     }
-    if (usages == null) {
+    if (usages == null || usages.size() != 1) {
       return Optional.empty();
     }
-    return Arrays.stream(values()).filter(role -> usages.contains(role.purposeOid())).findFirst();
+    return Arrays.stream(values()).filter(role -> usages.get(0).equals(role.purposeOid())).findFirst();
   }
 
   /** Enum constants cannot refer to the enum's own static fields in their arguments. */
