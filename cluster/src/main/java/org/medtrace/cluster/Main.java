@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *       topics ({@link SendToIngest}).
  *   <li>{@code alerts [--wait-for ALERT-ID]}: prints the alerts topic ({@link PrintAlerts}).
  *   <li>{@code verify TYPE ID}: verifies one entity's chain in the journal; exit code 0 when intact.
- *   <li>{@code ca init|issue|issue-node|revoke|list ...}: the network certificate authority ({@link CaCommand}).
+ *   <li>{@code ca init|issue|issue-node|certify|policy|revoke|list ...}: the network certificate authority ({@link CaCommand}).
  * </ul>
  */
 public final class Main {

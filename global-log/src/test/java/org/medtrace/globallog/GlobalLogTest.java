@@ -24,6 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.identity.IssuedCertificate;
+import org.medtrace.identity.NetworkCa;
+import org.medtrace.identity.NetworkTrust;
+import org.medtrace.identity.NoteKeyRole;
 import org.medtrace.merkle.LogFormat;
 import org.medtrace.merkle.LogLeaf;
 import org.medtrace.merkle.MerkleTree;
@@ -31,6 +35,8 @@ import org.medtrace.merkle.ProofVerifier;
 import org.medtrace.merkle.note.Checkpoint;
 import org.medtrace.merkle.note.NoteException;
 import org.medtrace.merkle.note.NoteKey;
+import org.medtrace.merkle.note.NoteSigner;
+import org.medtrace.merkle.note.SignatureType;
 import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.persistence.cassandra.RealCassandra;
 import org.medtrace.verify.BundleWriter;
@@ -40,13 +46,19 @@ import org.medtrace.verify.SigningCertificates;
 /**
  * The running log: one writer per slice (a sharded daemon process) following the slice tags, with
  * the reconciler running every second alongside, so that both deliver most events and the log must
- * still hold each exactly once.
+ * still hold each exactly once. Three in-process witnesses of three organisations cosign its
+ * checkpoints; the network CA certifies their keys and the log's and signs the quorum (its network
+ * policy), so that an export verifies with nothing but the CA's certificate.
  */
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GlobalLogTest {
 
+  /** The organisations whose witnesses cosign the log's checkpoints (2 of them needed). */
+  private static final List<String> WITNESS_ORGANISATIONS = List.of("regulator", "hospital-a", "hospital-b");
+
   private LedgerNode node;
+  private Path caDirectory;
   private LogTables tables;
   private GlobalLog log;
 
@@ -64,8 +76,22 @@ class GlobalLogTest {
                 medtrace.global-log.development-key.enabled = on
                 medtrace.global-log.development-key.dir = "%s"
                 """.formatted(keyDirectory)));
-    log = GlobalLog.init(node.testKit.system(), GlobalLogSettings.from(node.testKit.system().settings().config()), Clock.systemUTC());
-    tables = log.tables();
+    // The network CA certifies the log's key and its three witnesses' keys, as their organisations'.
+    GlobalLogSettings settings = GlobalLogSettings.from(node.testKit.system().settings().config());
+    NoteKey logKey = LogKey.load(settings.signing()).orElseThrow().verifierKey();
+    caDirectory = Files.createTempDirectory("medtrace-log-ca").resolve("ca");
+    NetworkCa ca = NetworkCa.init(caDirectory, "test network CA", Duration.ofDays(3650), Clock.systemUTC());
+    ca.certify("medtrace-operator", NoteKeyRole.LOG, logKey, Duration.ofDays(30));
+    List<NoteSigner> cosigners = new ArrayList<>();
+    for (String organisation : WITNESS_ORGANISATIONS) {
+      NoteSigner cosigner = NoteSigner.generate(organisation + ".example/witness", SignatureType.COSIGNATURE_V1);
+      ca.certify(organisation, NoteKeyRole.WITNESS, cosigner.verifierKey(), Duration.ofDays(30));
+      cosigners.add(cosigner);
+    }
+    // ...and signs the network's policy: 2 witness organisations must cosign.
+    ca.policy(2);
+    tables = GlobalLog.tables(node.testKit.system());
+    log = GlobalLog.init(node.testKit.system(), settings, new InProcessWitness(logKey, cosigners, 2, tables), Clock.systemUTC());
     assertEquals(log.logKey().orElseThrow().vkey() + "\n", Files.readString(keyDirectory.resolve(LogKey.VKEY_FILE)));
   }
 
@@ -144,21 +170,19 @@ class GlobalLogTest {
   @Test
   void anExportedHistoryPassesTheOfflineVerifierAndATamperedOneFailsIt() throws Exception {
     String patient = "pk-exported";
-    for (int r = 1; r <= 5; r++) {
-      node.anchor(patient, "r-" + r);
-    }
-    LogReader reader = log.reader(node.testKit.system(), Duration.ofSeconds(30), Map.of()).orElseThrow();
+    LogReader reader = anchored(patient, 5);
     HistoryBundle[] exported = new HistoryBundle[1];
+    Path keyFile = Files.writeString(Files.createTempFile("log", ".vkey"), reader.logKey().vkey() + "\n");
+    Path bundle = Files.createTempFile("bundle", ".json");
     node.awaitAssert(
         Duration.ofSeconds(30),
         () -> {
+          // Until a checkpoint with all five events has its witnesses' cosignatures.
           exported[0] = reader.export(PatientRecord.ENTITY_TYPE, patient, SigningCertificates.none());
           assertEquals(5, exported[0].events().size());
+          write(exported[0], bundle);
+          assertEquals(0, verify(keyFile, bundle), "the exported bundle verifies");
         });
-    Path keyFile = Files.writeString(Files.createTempFile("log", ".vkey"), reader.logKey().vkey() + "\n");
-    Path bundle = Files.createTempFile("bundle", ".json");
-    BundleWriter.write(exported[0], bundle);
-    assertEquals(0, verify(keyFile, bundle), "the exported bundle verifies");
 
     // One byte of one inclusion proof changed.
     HistoryBundle.Event third = exported[0].events().get(2);
@@ -171,6 +195,51 @@ class GlobalLogTest {
     HistoryBundle tampered = exported[0].withEvents(events);
     BundleWriter.write(tampered, bundle);
     assertEquals(1, verify(keyFile, bundle), "the tampered bundle fails");
+  }
+
+  @Test
+  void anExportVerifiesWithOnlyTheCaCertificateAndATamperedOneFails() throws Exception {
+    String patient = "pk-certified";
+    LogReader reader = anchored(patient, 3);
+    // What the node's trust directory has: the note keys' certificates and the CA's CRL.
+    SigningCertificates trustDirectory = SigningCertificates.of(NetworkTrust.load(caDirectory));
+    Path caCertificate = caDirectory.resolve("ca.pem");
+    Path bundle = Files.createTempFile("certified-bundle", ".json");
+    HistoryBundle[] exported = new HistoryBundle[1];
+    String[] output = new String[1];
+    node.awaitAssert(
+        Duration.ofSeconds(30),
+        () -> {
+          // Until the witnesses have cosigned a checkpoint with all three events.
+          exported[0] = reader.export(PatientRecord.ENTITY_TYPE, patient, trustDirectory);
+          assertEquals(3, exported[0].events().size());
+          write(exported[0], bundle);
+          Verification verification = verify("--ca", caCertificate.toString(), bundle.toString());
+          output[0] = verification.output();
+          assertEquals(0, verification.status(), verification.output());
+        });
+    assertEquals(4, exported[0].certificates().size(), "the log key's and three witness keys' certificates");
+    assertTrue(
+        output[0].contains("by the log key of medtrace-operator (CA-certified), cosigned by 3 of 3 witnesses: "), output[0]);
+    assertTrue(output[0].contains("(quorum 2, by the network CA's policy of "), output[0]);
+    assertTrue(!exported[0].networkPolicy().isEmpty(), "the trust directory's network policy is in the bundle");
+
+    // The log key's certificate left out: the auditor has no reason to trust the key.
+    String logKeyId = IssuedCertificate.fingerprint(NetworkTrust.load(caDirectory).certificatesOfKey(reader.logKey().publicKey()).get(0));
+    assertTrue(exported[0].certificates().containsKey(logKeyId), "the log key's certificate is in the bundle");
+    Map<String, String> withoutLogCertificate = new java.util.HashMap<>(exported[0].certificates());
+    withoutLogCertificate.remove(logKeyId);
+    BundleWriter.write(exported[0].withCertificates(withoutLogCertificate, exported[0].crl()), bundle);
+    Verification uncertified = verify("--ca", caCertificate.toString(), "--quorum", "2", bundle.toString());
+    assertEquals(1, uncertified.status(), uncertified.output());
+    assertTrue(uncertified.output().contains("is not CA-certified: the bundle holds no certificate for it"), uncertified.output());
+
+    // The certificates of two of the three witnesses left out: one certified cosignature is too few.
+    Map<String, String> logCertificateOnly = Map.of(logKeyId, exported[0].certificates().get(logKeyId));
+    BundleWriter.write(exported[0].withCertificates(logCertificateOnly, exported[0].crl()), bundle);
+    Verification tooFew = verify("--ca", caCertificate.toString(), "--quorum", "2", bundle.toString());
+    assertEquals(1, tooFew.status(), tooFew.output());
+    assertTrue(tooFew.output().contains("a quorum of 2 needs at least that many CA-certified witness organisations, there are 0"), tooFew.output());
   }
 
   @Test
@@ -199,12 +268,32 @@ class GlobalLogTest {
     assertTrue(ProofVerifier.verifyConsistency(older.size(), newer.size(), older.rootHash(), newer.rootHash(), consistency).isValid());
   }
 
+  /** Anchors {@code records} records of {@code patient}, and returns the log's read side. */
+  private LogReader anchored(String patient, int records) {
+    for (int r = 1; r <= records; r++) {
+      node.anchor(patient, "r-" + r);
+    }
+    return log.reader(node.testKit.system(), Duration.ofSeconds(30), Map.of()).orElseThrow();
+  }
+
   private static int verify(Path logKey, Path bundle) {
+    return verify("--trust-log", logKey.toString(), bundle.toString()).status();
+  }
+
+  private static void write(HistoryBundle bundle, Path file) {
+    try {
+      BundleWriter.write(bundle, file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private record Verification(int status, String output) {}
+
+  private static Verification verify(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int status =
-        org.medtrace.verify.Main.run(
-            new String[] {"--trust-log", logKey.toString(), bundle.toString()}, new PrintStream(out), new PrintStream(out));
+    int status = org.medtrace.verify.Main.run(args, new PrintStream(out), new PrintStream(out));
     System.out.println(out);
-    return status;
+    return new Verification(status, out.toString());
   }
 }

@@ -24,15 +24,17 @@ import org.medtrace.merkle.witness.CheckpointWitnesses;
 import org.medtrace.merkle.witness.WitnessingResult;
 
 /**
- * One merkle-log {@link Witness} behind {@link CheckpointWitnesses} (quorum 1), in process. Like the
- * HTTP collector, it gives a witness that last cosigned another size than {@code oldSize} a proof
- * from its own size, taken from the slice's stored tree. It can hang: while it does, every request
- * is held unanswered, as by a witness that is stuck.
+ * merkle-log {@link Witness}es behind {@link CheckpointWitnesses}, in process: one (quorum 1) of one
+ * slice, or several of every slice. Like the HTTP collector, it gives a witness that last cosigned
+ * another size than {@code oldSize} a proof from its own size, taken from the slice's stored tree.
+ * It can hang: while it does, every request is held unanswered, as by a witness that is stuck.
  */
 final class InProcessWitness implements CheckpointWitnesses {
 
-  private final Witness witness;
-  private final InMemoryWitnessState state = new InMemoryWitnessState();
+  /** One witness: its cosigning key and what it last cosigned. */
+  private record Member(Witness witness, InMemoryWitnessState state) {}
+
+  private final List<Member> members = new ArrayList<>();
   private final WitnessPolicy policy;
   private final SliceConsistencyProofs proofs;
   private final List<Long> oldSizes = new CopyOnWriteArrayList<>();
@@ -41,9 +43,22 @@ final class InProcessWitness implements CheckpointWitnesses {
 
   /** A witness of {@code slice} of the log signed by {@code logKey}. */
   InProcessWitness(NoteKey logKey, int slice, LogTables tables) {
-    NoteSigner cosigner = NoteSigner.generate("regulator.example/witness", SignatureType.COSIGNATURE_V1);
-    witness = new Witness(cosigner, Map.of(LogFormat.sliceOrigin(logKey.name(), slice), logKey), state, Clock.systemUTC());
-    policy = new WitnessPolicy(1, List.of(cosigner.verifierKey()));
+    this(logKey, List.of(slice), List.of(NoteSigner.generate("regulator.example/witness", SignatureType.COSIGNATURE_V1)), 1, tables);
+  }
+
+  /** Witnesses {@code cosigners} of every slice of the log signed by {@code logKey}, {@code quorum} of them needed. */
+  InProcessWitness(NoteKey logKey, List<NoteSigner> cosigners, int quorum, LogTables tables) {
+    this(logKey, java.util.stream.IntStream.range(0, LogFormat.SLICE_COUNT).boxed().toList(), cosigners, quorum, tables);
+  }
+
+  private InProcessWitness(NoteKey logKey, List<Integer> slices, List<NoteSigner> cosigners, int quorum, LogTables tables) {
+    Map<String, NoteKey> origins = new java.util.HashMap<>();
+    slices.forEach(slice -> origins.put(LogFormat.sliceOrigin(logKey.name(), slice), logKey));
+    for (NoteSigner cosigner : cosigners) {
+      InMemoryWitnessState state = new InMemoryWitnessState();
+      members.add(new Member(new Witness(cosigner, origins, state, Clock.systemUTC()), state));
+    }
+    policy = new WitnessPolicy(quorum, cosigners.stream().map(NoteSigner::verifierKey).toList());
     proofs = new SliceConsistencyProofs(tables, logKey.name());
   }
 
@@ -95,19 +110,22 @@ final class InProcessWitness implements CheckpointWitnesses {
     try {
       SignedNote note = SignedNote.parse(signedCheckpoint);
       Checkpoint checkpoint = Checkpoint.parse(note.text());
-      Optional<String> last = state.lastCosigned(checkpoint.origin());
-      long witnessSize = last.isEmpty() ? 0 : Checkpoint.parse(SignedNote.parse(last.get()).text()).size();
-      List<byte[]> proof;
-      if (witnessSize == oldSize) {
-        proof = consistencyProof;
-      } else if (witnessSize == 0 || witnessSize == checkpoint.size()) {
-        proof = List.of();
-      } else {
-        proof = proofs.between(checkpoint.origin(), witnessSize, checkpoint.size());
+      List<NoteSignature> cosignatures = new ArrayList<>();
+      for (Member member : members) {
+        Optional<String> last = member.state().lastCosigned(checkpoint.origin());
+        long witnessSize = last.isEmpty() ? 0 : Checkpoint.parse(SignedNote.parse(last.get()).text()).size();
+        List<byte[]> proof;
+        if (witnessSize == oldSize) {
+          proof = consistencyProof;
+        } else if (witnessSize == 0 || witnessSize == checkpoint.size()) {
+          proof = List.of();
+        } else {
+          proof = proofs.between(checkpoint.origin(), witnessSize, checkpoint.size());
+        }
+        if (member.witness().submit(signedCheckpoint, proof) instanceof WitnessResponse.Cosigned cosigned) {
+          cosignatures.add(cosigned.cosignature());
+        }
       }
-      WitnessResponse response = witness.submit(signedCheckpoint, proof);
-      List<NoteSignature> cosignatures =
-          response instanceof WitnessResponse.Cosigned cosigned ? List.of(cosigned.cosignature()) : List.of();
       for (NoteSignature cosignature : cosignatures) {
         note = note.withSignature(cosignature);
       }

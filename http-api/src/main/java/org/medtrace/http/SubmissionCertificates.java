@@ -4,10 +4,9 @@ import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import java.nio.ByteBuffer;
 import java.security.cert.CertificateEncodingException;
-import java.security.cert.CRLException;
-import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +20,7 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.medtrace.identity.IssuedCertificate;
 import org.medtrace.identity.NetworkTrust;
+import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.verify.SigningCertificates;
 
 /**
@@ -105,7 +105,8 @@ final class SubmissionCertificates {
 
   /**
    * What exports carry: the certificates of this table, then of the trust directory's {@code certs/},
-   * and the trust directory's CRL (when the node has a trust directory).
+   * the certificates of the log's and the witnesses' note keys, the CRL and the network policy from
+   * the trust directory (when the node has one).
    */
   SigningCertificates forExport(Supplier<Optional<NetworkTrust>> trust) {
     return new SigningCertificates() {
@@ -115,12 +116,22 @@ final class SubmissionCertificates {
         if (stored.isPresent()) {
           return stored;
         }
-        return trust.get().flatMap(t -> t.certificate(keyId)).map(SubmissionCertificates::encoded);
+        return trust.get().flatMap(t -> SigningCertificates.of(t).certificate(keyId));
+      }
+
+      @Override
+      public List<byte[]> certificatesOfKey(NoteKey key) {
+        return trust.get().map(t -> SigningCertificates.of(t).certificatesOfKey(key)).orElse(List.of());
       }
 
       @Override
       public Optional<byte[]> crl() {
-        return trust.get().flatMap(NetworkTrust::crl).map(SubmissionCertificates::encoded);
+        return trust.get().flatMap(t -> SigningCertificates.of(t).crl());
+      }
+
+      @Override
+      public Optional<String> networkPolicy() {
+        return trust.get().flatMap(t -> SigningCertificates.of(t).networkPolicy());
       }
     };
   }
@@ -130,14 +141,6 @@ final class SubmissionCertificates {
       return certificate.getEncoded();
     } catch (CertificateEncodingException e) {
       throw new IllegalStateException("a trusted certificate cannot be encoded", e);
-    }
-  }
-
-  private static byte[] encoded(X509CRL crl) {
-    try {
-      return crl.getEncoded();
-    } catch (CRLException e) {
-      throw new IllegalStateException("the CRL cannot be encoded", e);
     }
   }
 

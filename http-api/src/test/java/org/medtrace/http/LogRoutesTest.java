@@ -32,6 +32,7 @@ import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.globallog.LogKey;
 import org.medtrace.identity.NetworkCa;
+import org.medtrace.identity.NoteKeyRole;
 import org.medtrace.ledger.v1.EventBody;
 import org.medtrace.ledger.v1.LedgerEvent;
 import org.medtrace.merkle.LogLeaf;
@@ -46,7 +47,9 @@ import org.medtrace.persistence.cassandra.RealCassandra;
  * development log key): the proofs they answer verify with {@link ProofVerifier} against checkpoints
  * signed by the log key, and an exported history passes {@code medtrace-verify} while a tampered
  * copy fails it; an export of signed submissions carries their certificates and the CA's CRL, and
- * passes {@code medtrace-verify --ca} unless a signature, certificate or revocation is wrong.
+ * passes {@code medtrace-verify --ca} unless a signature, certificate or revocation is wrong; with
+ * the log key certified by the CA (in the node's trust directory), an export verifies with the CA's
+ * certificate alone.
  */
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -67,6 +70,7 @@ class LogRoutesTest {
   private Path caFile;
   private NetworkCa.Issued makerCertificate;
   private NetworkCa.Issued hospitalCertificate;
+  private NetworkCa.Certified logCertificate;
 
   @BeforeAll
   void start() throws Exception {
@@ -90,12 +94,15 @@ class LogRoutesTest {
                 medtrace.global-log.development-key.enabled = on
                 medtrace.global-log.development-key.dir = "%s"
                 medtrace.http.signed-submissions.trust-dir = "%s"
+                medtrace.http.signed-submissions.reload-interval = 0s
                 pekko.persistence.cassandra.events-by-tag.eventual-consistency-delay = 1s
                 """
                     .formatted(keyDirectory, work.resolve("ca"))));
     api = node.client();
     logKeyFile = keyDirectory.resolve(LogKey.VKEY_FILE);
     logKey = NoteKey.parse(Files.readString(logKeyFile));
+    // The CA certifies the log key; the certificate goes to the trust directory's certs/, whence exports take it.
+    logCertificate = ca.certify("medtrace-operator", NoteKeyRole.LOG, logKey, Duration.ofDays(30));
     maker = node.tokens().token(Role.MANUFACTURER, "medidevice-gmbh", "factory-1");
     hospital = node.tokens().token(Role.HOSPITAL, "st-mary", "biomed");
     regulator = node.tokens().token(Role.REGULATOR, "health-authority", "inspector-1");
@@ -134,6 +141,15 @@ class LogRoutesTest {
           answer[0] = reply.json();
         });
     return answer[0];
+  }
+
+  /** The export of a new device's history (two events), once both are in a checkpoint. */
+  private ApiClient.Reply exportOfANewDevice() {
+    String id = device();
+    inclusion(id, 2);
+    ApiClient.Reply export = api.get(log(id) + "/export", regulator);
+    assertEquals(200, export.status(), export.toString());
+    return export;
   }
 
   private Checkpoint verified(String note) throws Exception {
@@ -191,10 +207,7 @@ class LogRoutesTest {
 
   @Test
   void anExportedHistoryPassesMedtraceVerifyAndATamperedOneFailsIt() throws Exception {
-    String id = device();
-    inclusion(id, 2);
-    ApiClient.Reply export = api.get(log(id) + "/export", regulator);
-    assertEquals(200, export.status(), export.toString());
+    ApiClient.Reply export = exportOfANewDevice();
     Path bundle = Files.writeString(Files.createTempFile("history", ".json"), export.text());
     assertEquals(0, verify(bundle), "the exported bundle verifies");
 
@@ -205,6 +218,33 @@ class LogRoutesTest {
     event.put("ledgerEvent", Base64.getEncoder().encodeToString(stored));
     Files.writeString(bundle, JSON.writeValueAsString(tampered) + "\n");
     assertEquals(1, verify(bundle), "a changed stored event fails");
+  }
+
+  @Test
+  void anExportCarriesTheLogKeysCertificateAndVerifiesWithOnlyTheCaCertificate() throws Exception {
+    ApiClient.Reply export = exportOfANewDevice();
+    ObjectNode exported = (ObjectNode) JSON.readTree(export.text());
+    assertTrue(exported.path("certificates").has(logCertificate.certificate().keyId()), exported.path("certificates").toString());
+    Path bundle = Files.writeString(Files.createTempFile("certified-history", ".json"), export.text());
+
+    Verification checked = verifyWithout(bundle, "--ca", caFile.toString());
+    assertEquals(0, checked.status(), checked.output());
+    assertTrue(checked.output().contains(" by the log key of medtrace-operator (CA-certified), cosigned by 0 of 0 witnesses"), checked.output());
+    assertTrue(checked.output().contains("NOT fixed by the auditor or the CA"), checked.output());
+
+    // Without the log key's certificate the auditor has only the bundle's word for the key.
+    ObjectNode uncertified = exported.deepCopy();
+    ((ObjectNode) uncertified.get("certificates")).remove(logCertificate.certificate().keyId());
+    assertFails(
+        verifyWithout(write(uncertified), "--ca", caFile.toString()),
+        "checkpoint: the log key " + logKey.name() + "+" + logKey.keyIdHex() + " is not CA-certified: the bundle holds no certificate for it");
+    // A changed stored event fails as ever.
+    ObjectNode tampered = exported.deepCopy();
+    ObjectNode event = (ObjectNode) ((ArrayNode) tampered.get("events")).get(1);
+    byte[] stored = Base64.getDecoder().decode(event.get("ledgerEvent").asText());
+    stored[stored.length / 2] ^= 1;
+    event.put("ledgerEvent", Base64.getEncoder().encodeToString(stored));
+    assertFails(verifyWithout(write(tampered), "--ca", caFile.toString()), "chain: broken");
   }
 
   @Test
@@ -243,8 +283,9 @@ class LogRoutesTest {
     ApiClient.Reply export = api.get(log(id) + "/export", regulator);
     assertEquals(200, export.status(), export.toString());
     ObjectNode exported = (ObjectNode) JSON.readTree(export.text());
-    assertEquals("medtrace-history-bundle/v2", exported.path("format").asText());
-    assertEquals(2, exported.path("certificates").size(), exported.path("certificates").toString());
+    assertEquals("medtrace-history-bundle/v3", exported.path("format").asText());
+    // The two signers' certificates and the log key's.
+    assertEquals(3, exported.path("certificates").size(), exported.path("certificates").toString());
     assertTrue(exported.path("certificates").has(makerCertificate.certificate().keyId()), "the inline certificate was kept");
     assertTrue(!exported.path("crl").asText().isEmpty(), "the node's CRL is in the bundle");
     Path bundle = Files.writeString(Files.createTempFile("signed-history", ".json"), export.text());
@@ -331,9 +372,15 @@ class LogRoutesTest {
   }
 
   private Verification verify(Path bundle, String... options) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
     List<String> args = new ArrayList<>(List.of("--trust-log", logKeyFile.toString()));
     args.addAll(List.of(options));
+    return verifyWithout(bundle, args.toArray(String[]::new));
+  }
+
+  /** medtrace-verify with only {@code options}: no log key from its operator. */
+  private static Verification verifyWithout(Path bundle, String... options) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<String> args = new ArrayList<>(List.of(options));
     args.add(bundle.toString());
     int status = org.medtrace.verify.Main.run(args.toArray(String[]::new), new PrintStream(out), new PrintStream(out));
     System.out.println(out);

@@ -1,6 +1,9 @@
 package org.medtrace.identity;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.medtrace.merkle.note.NoteKey;
 
 /**
  * The {@code bin/medtrace ca} command line:
@@ -16,6 +20,9 @@ import java.util.Map;
  *   ca init [--name NAME] [--days N]                  create the CA (default name "medtrace network CA", 3650 days)
  *   ca issue --org ORG --role ROLE [--days N]        an organisation's key and certificate (default 365 days)
  *   ca issue-node --org ORG --host HOST [--days N]   a node's key and certificate for mutual TLS on remoting
+ *   ca certify --org ORG --role log|witness --vkey FILE [--days N]
+ *                                                    a certificate for the log's or a witness's note key (a C2SP vkey)
+ *   ca policy --witness-quorum K                     the CA-signed network policy: K witness organisations must cosign
  *   ca revoke SERIAL|ORG                             revoke one certificate, or all of an organisation; re-sign the CRL
  *   ca list                                          every issued certificate with its status
  * </pre>
@@ -34,6 +41,8 @@ public final class CaCommand {
       usage: ca init [--name NAME] [--days N] [--dir DIR]
              ca issue --org ORG --role ROLE [--days N] [--dir DIR]
              ca issue-node --org ORG --host HOST [--days N] [--dir DIR]
+             ca certify --org ORG --role log|witness --vkey FILE [--days N] [--dir DIR]
+             ca policy --witness-quorum K [--dir DIR]
              ca revoke SERIAL|ORG [--dir DIR]
              ca list [--dir DIR]
       DIR defaults to $MEDTRACE_CA_DIR, else data/ca.""";
@@ -81,6 +90,30 @@ public final class CaCommand {
               NetworkCa.open(dir, clock).issueNode(required(options, "org"), required(options, "host"), days(options, 365));
           printIssued(out, issued);
         }
+        case "certify" -> {
+          String roleName = required(options, "role");
+          NoteKeyRole role =
+              NoteKeyRole.named(roleName).orElseThrow(() -> new UsageException("--role is log or witness, not '" + roleName + "'"));
+          NoteKey key = readVkey(required(options, "vkey"), role);
+          NetworkCa.Certified certified = NetworkCa.open(dir, clock).certify(required(options, "org"), role, key, days(options, 365));
+          IssuedCertificate c = certified.certificate();
+          out.printf("certified %s as %s's %s key: %s, valid until %s%n", key.name(), c.organisation(), role.roleName(), c.serialHex(), c.notAfter());
+          out.printf("key id      %s%n", c.keyId());
+          out.printf("certificate %s (the node's trust directory needs it in certs/, for exports)%n", certified.certificateFile());
+        }
+        case "policy" -> {
+          String value = required(options, "witness-quorum");
+          int quorum;
+          try {
+            quorum = Integer.parseInt(value);
+          } catch (NumberFormatException e) {
+            throw new UsageException("--witness-quorum must be a whole number, was '" + value + "'");
+          }
+          NetworkCa ca = NetworkCa.open(dir, clock);
+          NetworkPolicy policy = ca.policy(quorum);
+          out.printf("network policy signed at %s: %d witness organisations must cosign a checkpoint%n", policy.issuedAt(), policy.witnessQuorum());
+          out.printf("policy      %s (nodes need it in their trust directory, for exports)%n", ca.directory().networkPolicy());
+        }
         case "revoke" -> {
           if (positional.size() != 1) {
             err.println("ca revoke takes one serial or organisation\n" + USAGE_TEXT);
@@ -121,6 +154,17 @@ public final class CaCommand {
     out.printf("key id      %s%n", c.keyId());
     out.printf("certificate %s%n", issued.certificateFile());
     out.printf("private key %s (hand it over, then delete it here)%n", issued.privateKeyFile());
+  }
+
+  /** The note key in {@code file} (a vkey line), which must be of {@code role}'s signature type. */
+  private static NoteKey readVkey(String file, NoteKeyRole role) {
+    String text;
+    try {
+      text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the vkey file " + file + ": " + e.getMessage(), e);
+    }
+    return NoteKey.parseConfigured("the vkey file " + file, text.strip(), role.keyType());
   }
 
   private static String required(Map<String, String> options, String name) {

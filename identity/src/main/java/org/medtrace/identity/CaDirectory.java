@@ -32,6 +32,11 @@ public record CaDirectory(Path root) {
     return root.resolve("crl.pem");
   }
 
+  /** The CA-signed network policy ({@code ca policy}), public like the CRL. */
+  public Path networkPolicy() {
+    return root.resolve("network-policy.txt");
+  }
+
   public Path certificates() {
     return root.resolve("certs");
   }

@@ -16,7 +16,13 @@ public sealed interface CertificateCheck {
     /** Now is before its notBefore time. */
     NOT_YET_VALID,
     /** It is a CA certificate, or lacks the digital-signature key usage: not a holder's signing certificate. */
-    NOT_A_SIGNING_CERTIFICATE
+    NOT_A_SIGNING_CERTIFICATE,
+    /** A note key's certificate: it certifies a key of another role (or no note key at all). */
+    WRONG_ROLE,
+    /** A note key's certificate: it names another key name than the note key's. */
+    KEY_NAME_MISMATCH,
+    /** A note key's certificate: it certifies another public key. */
+    OTHER_KEY
   }
 
   record Trusted(IssuedCertificate certificate) implements CertificateCheck {}

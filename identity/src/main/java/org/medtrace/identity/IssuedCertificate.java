@@ -47,6 +47,16 @@ public record IssuedCertificate(
     return NODE_ROLE.equals(role);
   }
 
+  /** Whether this certifies a note key (the log's or a witness's, {@code ca certify}), which signs no submissions. */
+  public boolean isNoteKeyCertificate() {
+    return NoteKeyRole.of(certificate).isPresent();
+  }
+
+  /** The subject's {@code CN}: for a note key's certificate, the key's name. */
+  public String commonName() {
+    return attribute(X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()), BCStyle.CN).orElse("");
+  }
+
   public String serialHex() {
     return serialHex(serial);
   }

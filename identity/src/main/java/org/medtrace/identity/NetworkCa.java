@@ -10,6 +10,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -44,6 +45,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.medtrace.merkle.note.NoteKey;
 
 /**
  * The network's certificate authority: an Ed25519 key and a self-signed certificate that every
@@ -128,11 +130,12 @@ public final class NetworkCa {
    * Ed25519 key pair, valid from now for {@code validity}; writes both to the CA directory.
    */
   public Issued issue(String organisation, String role, Duration validity) {
-    if (IssuedCertificate.NODE_ROLE.equals(role)) {
-      // Remoting trusts OU=node: only issue-node, with its TLS key usages, may make one.
-      throw new IllegalArgumentException("role '" + role + "' is reserved for node certificates: use issue-node");
+    if (IssuedCertificate.NODE_ROLE.equals(role) || NoteKeyRole.named(role).isPresent()) {
+      // Remoting trusts OU=node, and OU=log/witness name note keys: only issue-node and certify make those.
+      throw new IllegalArgumentException(
+          "role '" + role + "' is reserved for " + (IssuedCertificate.NODE_ROLE.equals(role) ? "node certificates: use issue-node" : "note keys: use certify"));
     }
-    return issue(organisation, role, organisation + "/" + role, validity, false);
+    return issue(organisation, role, organisation + "/" + role, validity, Usage.SUBMISSIONS);
   }
 
   /**
@@ -141,50 +144,104 @@ public final class NetworkCa {
    * both TLS client and server use.
    */
   public Issued issueNode(String organisation, String hostName, Duration validity) {
-    return issue(organisation, IssuedCertificate.NODE_ROLE, hostName, validity, true);
+    return issue(organisation, IssuedCertificate.NODE_ROLE, hostName, validity, Usage.NODE);
   }
 
-  private Issued issue(String organisation, String role, String commonName, Duration validity, boolean node) {
-    requireName("organisation", organisation);
-    requireName("role", role);
-    requireName("common name", commonName);
-    if (validity.isNegative() || validity.isZero()) {
-      throw new IllegalArgumentException("a certificate's validity must be positive, was " + validity);
+  /**
+   * Certifies a note key (the log's checkpoint key or a witness's cosigning key) as {@code
+   * organisation}'s, in {@code role}: subject {@code O=organisation, OU=<role>, CN=<key name>}, the
+   * role's extended key usage ({@link NoteKeyRole}) as the only one, and the key itself. The holder
+   * keeps its private key; only the certificate is written (to {@code certs/}).
+   *
+   * @throws IllegalArgumentException when the key's signature type is not the role's (a log key is
+   *     Ed25519, a witness key cosignature/v1)
+   */
+  public Certified certify(String organisation, NoteKeyRole role, NoteKey key, Duration validity) {
+    if (key.type() != role.keyType()) {
+      throw new IllegalArgumentException(
+          "a " + role.roleName() + " key is a " + role.keyType().description() + " key; " + key.name() + " is a " + key.type().description() + " key");
     }
+    requireName("key name", key.name());
+    CertificateSpec spec = new CertificateSpec(organisation, role.roleName(), key.name(), key.publicKey(), validity);
+    X509Certificate certificate = sign(spec, builder -> builder.addExtension(
+        Extension.extendedKeyUsage, true, new ExtendedKeyUsage(role.purpose())));
+    IssuedCertificate issued = IssuedCertificate.of(certificate);
+    Path file = directory.certificate(issued.serial());
+    Pem.writePublic(file, certificate);
+    return new Certified(issued, role, file);
+  }
+
+  private enum Usage { SUBMISSIONS, NODE }
+
+  private Issued issue(String organisation, String role, String commonName, Duration validity, Usage usage) {
     KeyPair keys = generateKeyPair();
-    BigInteger serial = randomSerial();
+    X509Certificate certificate = sign(
+        new CertificateSpec(organisation, role, commonName, keys.getPublic(), validity),
+        builder -> {
+          if (usage == Usage.NODE) {
+            builder
+                .addExtension(
+                    Extension.extendedKeyUsage,
+                    false,
+                    new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+                .addExtension(
+                    Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, commonName)));
+          }
+        });
+    BigInteger serial = certificate.getSerialNumber();
+    Pem.writePrivate(directory.privateKey(serial), keys.getPrivate());
+    Pem.writePublic(directory.certificate(serial), certificate);
+    return new Issued(IssuedCertificate.of(certificate), keys.getPrivate(), directory.certificate(serial), directory.privateKey(serial));
+  }
+
+  /** The subject and key of a certificate to sign. */
+  private record CertificateSpec(String organisation, String role, String commonName, PublicKey publicKey, Duration validity) {}
+
+  /** What a kind of certificate adds to the extensions every holder's certificate has. */
+  @FunctionalInterface
+  private interface Extensions {
+    void add(X509v3CertificateBuilder builder) throws IOException;
+  }
+
+  /** A holder's certificate for {@code spec}, signed by the CA: valid from now, may sign, not a CA. */
+  private X509Certificate sign(CertificateSpec spec, Extensions extra) {
+    requireName("organisation", spec.organisation());
+    requireName("role", spec.role());
+    requireName("common name", spec.commonName());
+    if (spec.validity().isNegative() || spec.validity().isZero()) {
+      throw new IllegalArgumentException("a certificate's validity must be positive, was " + spec.validity());
+    }
     X500Name subject =
         new X500NameBuilder(BCStyle.INSTANCE)
-            .addRDN(BCStyle.O, organisation)
-            .addRDN(BCStyle.OU, role)
-            .addRDN(BCStyle.CN, commonName)
+            .addRDN(BCStyle.O, spec.organisation())
+            .addRDN(BCStyle.OU, spec.role())
+            .addRDN(BCStyle.CN, spec.commonName())
             .build();
     Instant now = clock.instant();
     try {
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder builder =
           new JcaX509v3CertificateBuilder(
-                  caCertificate, serial, Date.from(now), Date.from(now.plus(validity)), subject, keys.getPublic())
+                  caCertificate, randomSerial(), Date.from(now), Date.from(now.plus(spec.validity())), subject, spec.publicKey())
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
               .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-              .addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(keys.getPublic()))
+              .addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(spec.publicKey()))
               .addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(caCertificate));
-      if (node) {
-        builder
-            .addExtension(
-                Extension.extendedKeyUsage,
-                false,
-                new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
-            .addExtension(
-                Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, commonName)));
-      }
-      X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(builder.build(signer(caKey)));
-      Pem.writePrivate(directory.privateKey(serial), keys.getPrivate());
-      Pem.writePublic(directory.certificate(serial), certificate);
-      return new Issued(IssuedCertificate.of(certificate), keys.getPrivate(), directory.certificate(serial), directory.privateKey(serial));
+      extra.add(builder);
+      return new JcaX509CertificateConverter().getCertificate(builder.build(signer(caKey)));
     } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalStateException("cannot issue a certificate for " + organisation + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot issue a certificate for " + spec.organisation() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Signs the network's policy that {@code witnessQuorum} witness organisations must cosign a
+   * checkpoint, and writes it to {@code network-policy.txt}, replacing an older one.
+   */
+  public NetworkPolicy policy(int witnessQuorum) {
+    NetworkPolicy policy = NetworkPolicy.sign(caCertificate, caKey, witnessQuorum, clock.instant());
+    Pem.replace(directory.networkPolicy(), policy.text());
+    return policy;
   }
 
   /**
@@ -297,6 +354,9 @@ public final class NetworkCa {
       throw new IllegalArgumentException("the " + what + " must be non-blank and have no control characters");
     }
   }
+
+  /** A note key's certificate just issued, and where it was written. */
+  public record Certified(IssuedCertificate certificate, NoteKeyRole role, Path certificateFile) {}
 
   /** A certificate just issued, with the holder's private key and where both were written. */
   public record Issued(IssuedCertificate certificate, PrivateKey privateKey, Path certificateFile, Path privateKeyFile) {}

@@ -7,16 +7,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509CRL;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.medtrace.merkle.note.NoteKey;
 
 /**
- * What a node trusts: the network CA's certificate, its signed CRL, and the certificates it knows by
- * key id — the public part of a {@link CaDirectory} ({@code ca.pem}, {@code crl.pem}, {@code
- * certs/*.pem}). Immutable: reload by loading again.
+ * What a node trusts: the network CA's certificate, its signed CRL, the certificates it knows by
+ * key id, and the CA-signed network policy if there is one — the public part of a {@link
+ * CaDirectory} ({@code ca.pem}, {@code crl.pem}, {@code certs/*.pem}, {@code network-policy.txt}).
+ * Immutable: reload by loading again.
  *
  * <p>A certificate is trusted when it MUST pass all of: signed by the CA's key and naming the CA as
  * issuer; not a CA certificate and allowed to sign (key usage digitalSignature); within its validity
@@ -30,11 +35,14 @@ public final class NetworkTrust {
   // trust directory always has one (load refuses to run without it).
   private final Optional<X509CRL> crl;
   private final Map<String, X509Certificate> certificatesByKeyId;
+  private final Optional<NetworkPolicy> networkPolicy;
 
-  private NetworkTrust(X509Certificate caCertificate, Optional<X509CRL> crl, Map<String, X509Certificate> certificatesByKeyId) {
+  private NetworkTrust(
+      X509Certificate caCertificate, Optional<X509CRL> crl, Map<String, X509Certificate> certificatesByKeyId, Optional<NetworkPolicy> networkPolicy) {
     this.caCertificate = caCertificate;
     this.crl = crl;
     this.certificatesByKeyId = Map.copyOf(certificatesByKeyId);
+    this.networkPolicy = networkPolicy;
   }
 
   /**
@@ -47,7 +55,7 @@ public final class NetworkTrust {
    */
   public static NetworkTrust of(X509Certificate caCertificate, Optional<X509CRL> crl) {
     crl.ifPresent(list -> requireIssuedBy(list, caCertificate, "the CRL"));
-    return new NetworkTrust(caCertificate, crl, Map.of());
+    return new NetworkTrust(caCertificate, crl, Map.of(), Optional.empty());
   }
 
   /**
@@ -79,7 +87,18 @@ public final class NetworkTrust {
         throw new UncheckedIOException("cannot read " + directory.certificates(), e);
       }
     }
-    return new NetworkTrust(ca, Optional.of(crl), certificates);
+    Optional<NetworkPolicy> policy = Optional.empty();
+    if (Files.isRegularFile(directory.networkPolicy())) {
+      try {
+        policy = Optional.of(NetworkPolicy.verify(Files.readString(directory.networkPolicy(), java.nio.charset.StandardCharsets.UTF_8), ca));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + directory.networkPolicy(), e);
+      } catch (IllegalArgumentException e) {
+        // Fail closed, as for the CRL: exports must not carry a policy the CA did not sign.
+        throw new IllegalStateException(directory.networkPolicy() + ": " + e.getMessage(), e);
+      }
+    }
+    return new NetworkTrust(ca, Optional.of(crl), certificates, policy);
   }
 
   private static void requireIssuedBy(X509CRL crl, X509Certificate ca, String what) {
@@ -102,6 +121,11 @@ public final class NetworkTrust {
     return crl.flatMap(list -> Optional.ofNullable(list.getNextUpdate())).map(java.util.Date::toInstant);
   }
 
+  /** The CA-signed network policy of the trust directory ({@code network-policy.txt}), if it has one. */
+  public Optional<NetworkPolicy> networkPolicy() {
+    return networkPolicy;
+  }
+
   /** The CA's signed CRL (always present in a trust directory). */
   public Optional<X509CRL> crl() {
     return crl;
@@ -110,6 +134,49 @@ public final class NetworkTrust {
   /** The certificate with key id {@code keyId} in the trust directory's {@code certs/}, if any, unchecked. */
   public Optional<X509Certificate> certificate(String keyId) {
     return Optional.ofNullable(certificatesByKeyId.get(keyId));
+  }
+
+  /**
+   * The certificates in the trust directory's {@code certs/} for {@code publicKey}, unchecked: those
+   * of a note key ({@code ca certify}) that exports carry, so that an auditor with only the CA's
+   * certificate can tell whose the log's and the witnesses' keys are.
+   */
+  public List<X509Certificate> certificatesOfKey(PublicKey publicKey) {
+    return certificatesByKeyId.values().stream()
+        .filter(certificate -> Arrays.equals(certificate.getPublicKey().getEncoded(), publicKey.getEncoded()))
+        .sorted(java.util.Comparator.comparing(IssuedCertificate::fingerprint))
+        .toList();
+  }
+
+  /**
+   * Whether {@code certificate} certifies {@code key} as a note key of {@code role} at {@code at}
+   * (the checkpoint's time): it MUST pass {@link #check(X509Certificate, Instant)} at that time — so
+   * a revocation refuses it whatever its date, since a checkpoint's time is its signer's claim and a
+   * revoked key could sign a backdated one — carry the role's extended key usage, name the key's
+   * name as its {@code CN}, and certify exactly the key's public key.
+   */
+  public CertificateCheck checkNoteKey(X509Certificate certificate, NoteKeyRole role, NoteKey key, Instant at) {
+    CertificateCheck check = check(certificate, at);
+    if (!(check instanceof CertificateCheck.Trusted trusted)) {
+      return check;
+    }
+    IssuedCertificate issued = trusted.certificate();
+    String name = "certificate " + issued.serialHex() + " (" + certificate.getSubjectX500Principal().getName() + ")";
+    Optional<NoteKeyRole> certifiedRole = NoteKeyRole.of(certificate);
+    if (certifiedRole.isEmpty() || certifiedRole.get() != role) {
+      return new CertificateCheck.Refused(
+          CertificateCheck.Refusal.WRONG_ROLE,
+          name + " certifies " + certifiedRole.map(r -> "a " + r.roleName() + " key").orElse("no note key")
+              + ", not a " + role.roleName() + " key (extended key usage " + role.purposeOid() + ")");
+    }
+    if (!Arrays.equals(certificate.getPublicKey().getEncoded(), key.publicKey().getEncoded())) {
+      return new CertificateCheck.Refused(CertificateCheck.Refusal.OTHER_KEY, name + " certifies another public key than " + key.name() + "'s");
+    }
+    if (!issued.commonName().equals(key.name())) {
+      return new CertificateCheck.Refused(
+          CertificateCheck.Refusal.KEY_NAME_MISMATCH, name + " certifies key name " + issued.commonName() + ", not " + key.name());
+    }
+    return check;
   }
 
   /** The certificate with key id {@code keyId} (its SHA-256 fingerprint), checked at {@code now}. */

@@ -93,10 +93,15 @@ public final class Pem {
 
   /** Writes a public file, replacing what was there. */
   public static void writePublic(Path file, Object object) {
+    replace(file, encode(object));
+  }
+
+  /** Writes {@code text} (UTF-8) to a public file, replacing what was there. */
+  static void replace(Path file, String text) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.writeString(temporary, encode(object), StandardCharsets.US_ASCII);
+      Files.writeString(temporary, text, StandardCharsets.UTF_8);
       // A node may read the file at any moment: it sees the old one or the new one, never half.
       Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {

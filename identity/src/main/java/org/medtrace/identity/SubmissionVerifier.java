@@ -104,6 +104,11 @@ public final class SubmissionVerifier {
           SubmissionRefused.Reason.UNTRUSTED_CERTIFICATE,
           "certificate " + certificate.serialHex() + " is a node's remoting certificate; submissions are signed with an organisation's");
     }
+    if (certificate.isNoteKeyCertificate()) {
+      throw new SubmissionRefused(
+          SubmissionRefused.Reason.UNTRUSTED_CERTIFICATE,
+          "certificate " + certificate.serialHex() + " certifies a log or witness note key; submissions are signed with an organisation's");
+    }
     organisation.ifPresent(org -> requireOrganisation(certificate, org, actingAs));
     SignedForm form;
     try {
@@ -131,7 +136,7 @@ public final class SubmissionVerifier {
     SubmissionRefused.Reason reason =
         switch (refused.refusal()) {
           case UNKNOWN_CERTIFICATE -> SubmissionRefused.Reason.UNKNOWN_CERTIFICATE;
-          case OTHER_CA, NOT_A_SIGNING_CERTIFICATE -> SubmissionRefused.Reason.UNTRUSTED_CERTIFICATE;
+          case OTHER_CA, NOT_A_SIGNING_CERTIFICATE, WRONG_ROLE, KEY_NAME_MISMATCH, OTHER_KEY -> SubmissionRefused.Reason.UNTRUSTED_CERTIFICATE;
           case REVOKED -> SubmissionRefused.Reason.CERTIFICATE_REVOKED;
           case EXPIRED, NOT_YET_VALID -> SubmissionRefused.Reason.CERTIFICATE_EXPIRED;
         };

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -149,25 +146,19 @@ class NetworkCaTest {
   void commandLineInitIssueRevokeList() {
     String ca = dir.resolve("ca").toString();
     assertEquals(CaCommand.OK, run("init", "--dir", ca).code());
-    Run issued = run("issue", "--org", "st-mary", "--role", "hospital", "--days", "10", "--dir", ca);
+    CaCommandRun issued = run("issue", "--org", "st-mary", "--role", "hospital", "--days", "10", "--dir", ca);
     assertEquals(CaCommand.OK, issued.code(), issued.err());
     String serial = issued.out().split(" ")[1];
     assertEquals(CaCommand.OK, run("revoke", serial, "--dir", ca).code());
 
-    Run list = run("list", "--dir", ca);
+    CaCommandRun list = run("list", "--dir", ca);
     assertTrue(list.out().contains(serial) && list.out().contains("revoked"), list.out());
     assertEquals(CaCommand.USAGE, run("issue", "--org", "st-mary", "--dir", ca).code());
     assertEquals(CaCommand.FAILED, run("revoke", "nobody", "--dir", ca).code());
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        CaCommand.run(List.of(args), CLOCK, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CaCommandRun run(String... args) {
+    return CaCommandRun.of(CLOCK, args);
   }
 
   @Test

@@ -132,6 +132,19 @@ class SubmissionVerifierTest {
         () -> verify(backlog, signed(node, "medtrace.lab-results", NOW), "medtrace.lab-results", VALUE));
   }
 
+  @Test
+  void aWitnessKeysCertificateSignsNoSubmissions() throws Exception {
+    java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    org.medtrace.merkle.note.NoteKey witnessKey =
+        org.medtrace.merkle.note.NoteKey.of("acme-lab.example/witness", org.medtrace.merkle.note.SignatureType.COSIGNATURE_V1, pair.getPublic());
+    NetworkCa.Certified certified = ca.certify("acme-lab", NoteKeyRole.WITNESS, witnessKey, Duration.ofDays(365));
+    NetworkCa.Issued asSigner = new NetworkCa.Issued(certified.certificate(), pair.getPrivate(), certified.certificateFile(), certified.certificateFile());
+    SubmissionRefused refused =
+        assertThrows(SubmissionRefused.class, () -> verify(backlog, signed(asSigner, "medtrace.lab-results", NOW), "medtrace.lab-results", VALUE));
+    assertEquals(SubmissionRefused.Reason.UNTRUSTED_CERTIFICATE, refused.reason());
+    assertTrue(refused.getMessage().contains("certifies a log or witness note key"), refused.getMessage());
+  }
+
   private Map<String, String> signed(NetworkCa.Issued issued, String topic, Instant signedAt) {
     SignedRecord record = SignedRecord.of(topic, null, VALUE, signedAt.getEpochSecond(), issued.certificate().keyId());
     Map<String, String> fields = new HashMap<>();

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
-/** Reads a {@link HistoryBundle} from its JSON, strictly (see {@link BundleJson}), in format v2 or v1. */
+/** Reads a {@link HistoryBundle} from its JSON, strictly (see {@link BundleJson}), in format v3, v2 or v1. */
 public final class BundleReader {
 
   private BundleReader() {}
@@ -30,17 +31,27 @@ public final class BundleReader {
       if (format == null || !format.isTextual()) {
         throw new BundleException("the bundle has no format");
       }
+      // An older format must not have the fields that came later, and is read as having them empty.
+      List<String> later;
       if (HistoryBundle.FORMAT_V1.equals(format.textValue())) {
-        // v1 predates certificates: it must not have the fields, and is read as having none.
-        for (String added : new String[] {"certificates", "crl"}) {
-          if (document.has(added)) {
-            throw new BundleException("a " + HistoryBundle.FORMAT_V1 + " bundle has no field '" + added + "' (it came with " + HistoryBundle.FORMAT + ")");
-          }
+        later = List.of("certificates", "crl", "networkPolicy");
+      } else if (HistoryBundle.FORMAT_V2.equals(format.textValue())) {
+        later = List.of("networkPolicy");
+      } else if (HistoryBundle.FORMAT.equals(format.textValue())) {
+        later = List.of();
+      } else {
+        throw new BundleException(
+            "format '" + format.textValue() + "' is none of " + HistoryBundle.FORMAT + ", " + HistoryBundle.FORMAT_V2 + ", " + HistoryBundle.FORMAT_V1);
+      }
+      for (String added : later) {
+        if (document.has(added)) {
+          throw new BundleException("a " + format.textValue() + " bundle has no field '" + added + "' (it came later)");
         }
-        document.putObject("certificates");
-        document.put("crl", "");
-      } else if (!HistoryBundle.FORMAT.equals(format.textValue())) {
-        throw new BundleException("format '" + format.textValue() + "' is neither " + HistoryBundle.FORMAT + " nor " + HistoryBundle.FORMAT_V1);
+        if (added.equals("certificates")) {
+          document.putObject(added);
+        } else {
+          document.put(added, "");
+        }
       }
       bundle = BundleJson.MAPPER.treeToValue(document, HistoryBundle.class);
     } catch (JacksonException e) {

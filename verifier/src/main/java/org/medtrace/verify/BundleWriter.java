@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.medtrace.identity.IssuedCertificate;
+import org.medtrace.identity.Pem;
 import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.merkle.note.SignedNote;
 import org.medtrace.persistence.chain.ChainedEvent;
@@ -22,7 +25,8 @@ import org.medtrace.persistence.chain.JournalRecord;
  * Assembles and writes history bundles. The exporter (a node answering "export this entity")
  * reads the entity's journal rows, looks up each event's leaf index in its slice, asks the slice's
  * tree for inclusion proofs at the latest witnessed checkpoint, and calls {@link #assemble} with
- * where to find the certificates of the events' submission signatures.
+ * where to find the certificates of the events' submission signatures and of the log's and the
+ * witnesses' note keys.
  */
 public final class BundleWriter {
 
@@ -51,6 +55,15 @@ public final class BundleWriter {
     for (String keyId : submissionKeyIds(events)) {
       certificates.certificate(keyId).ifPresent(der -> encodedCertificates.put(keyId, base64.encodeToString(der)));
     }
+    // The CA's certificates of the note keys, so that an auditor with only the CA's certificate can
+    // tell whose the log's and the witnesses' keys are (filed under their key ids, as the others).
+    List<NoteKey> noteKeys = new ArrayList<>(witnessKeys);
+    noteKeys.add(0, logKey);
+    for (NoteKey key : noteKeys) {
+      for (byte[] der : certificates.certificatesOfKey(key)) {
+        encodedCertificates.put(IssuedCertificate.fingerprint(Pem.readCertificate(der)), base64.encodeToString(der));
+      }
+    }
     return new HistoryBundle(
         HistoryBundle.FORMAT,
         entityType,
@@ -60,6 +73,7 @@ public final class BundleWriter {
         encodedKeys,
         encodedCertificates,
         certificates.crl().map(base64::encodeToString).orElse(""),
+        certificates.networkPolicy().orElse(""),
         checkpointWithCosignatures.format(),
         events.stream()
             .map(

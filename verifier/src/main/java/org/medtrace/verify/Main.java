@@ -37,13 +37,22 @@ public final class Main {
       every event's inclusion in the signed checkpoint, the checkpoint's signature, the
       witnesses' cosignatures and, with --ca, the organisations' submission signatures.
 
-        --trust-log KEYFILE      the log's verifier key (a vkey line); default: the bundle's own
+        --trust-log KEYFILE      the log's verifier key (a vkey line), from the log's operator;
+                                 without it: with --ca, the bundle's log key if the bundle holds the
+                                 CA's certificate for it (role log, valid at the checkpoint's time,
+                                 not revoked); else the bundle's own, unchecked
         --witness NAME=KEYFILE   a trusted witness and its cosignature key (vkey); repeatable;
-                                 default: the bundle's own witness keys
-        --quorum k               cosignatures needed; default: a majority of the witnesses
-        --ca CA.PEM              the network CA's certificate (PEM or DER): check every signed
-                                 submission's certificate, revocation and signature against it;
-                                 without it, submission signatures are not checked
+                                 without it: with --ca, the bundle's witness keys that the CA
+                                 certifies (role witness), each named and counted once by its
+                                 organisation; else the bundle's own witness keys, unchecked
+        --quorum k               cosignatures (witness organisations, with --ca) needed; default:
+                                 with --ca alone, the CA-signed network policy in the bundle, else a
+                                 majority of the witnesses (with --ca alone, the summary marks that
+                                 as NOT fixed by the auditor or the CA)
+        --ca CA.PEM              the network CA's certificate (PEM or DER), from the CA: check every
+                                 signed submission's certificate, revocation and signature against
+                                 it, and the log's and witnesses' keys as above; without it,
+                                 submission signatures are not checked
       """;
 
   private Main() {}

@@ -50,16 +50,15 @@ final class SubmissionSignatures {
   }
 
   /**
-   * Checks every signed event of {@code records} (the bundle's decoded events) when {@code networkCa}
-   * is given, adding each failure to {@code failures} and what the verdict rests on to {@code
-   * warnings}.
+   * Checks every signed event of {@code records} (the bundle's decoded events) when {@code trust}
+   * (the network CA with the bundle's CRL, {@link #trust}) is given, adding each failure to {@code
+   * failures} and what the verdict rests on to {@code warnings}.
    *
    * @return the summary's clause on signed submissions ("12 of 57 events signed by: ..."), empty
    *     when no event is a signed submission
    */
   static String check(
-      HistoryBundle bundle, List<JournalRecord> records, Optional<X509Certificate> networkCa, List<String> failures, List<String> warnings) {
-    Optional<NetworkTrust> trust = networkCa.map(ca -> trust(bundle, ca, failures, warnings));
+      HistoryBundle bundle, List<JournalRecord> records, Optional<NetworkTrust> trust, List<String> failures, List<String> warnings) {
     SubmissionSignatures check = new SubmissionSignatures(bundle, trust, failures);
     Map<String, Integer> eventsByOrganisation = new TreeMap<>();
     int signed = 0;
@@ -87,9 +86,13 @@ final class SubmissionSignatures {
     return clause.toString();
   }
 
-  private static NetworkTrust trust(HistoryBundle bundle, X509Certificate ca, List<String> failures, List<String> warnings) {
+  /**
+   * The network CA {@code ca} with the bundle's CRL, if it has a usable one: what every certificate
+   * in the bundle (submissions', log key's, witnesses') is checked against.
+   */
+  static NetworkTrust trust(HistoryBundle bundle, X509Certificate ca, List<String> failures, List<String> warnings) {
     if (bundle.crl().isEmpty()) {
-      warnings.add("the bundle holds no CRL: revocations of the signing certificates were not checked");
+      warnings.add("the bundle holds no CRL: revocations of its certificates were not checked");
       return NetworkTrust.of(ca, Optional.empty());
     }
     try {
@@ -140,6 +143,10 @@ final class SubmissionSignatures {
     }
     if (certificate.isNodeCertificate()) {
       failures.add(which + ": " + named + " is a node's remoting certificate, which signs no submissions");
+      return certificate.organisation();
+    }
+    if (certificate.isNoteKeyCertificate()) {
+      failures.add(which + ": " + named + " certifies a log or witness note key, which signs no submissions");
       return certificate.organisation();
     }
     if (!acting.isEmpty() && !acting.equals(certificate.organisation())) {

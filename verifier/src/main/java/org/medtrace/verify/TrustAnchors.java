@@ -14,7 +14,8 @@ import org.medtrace.merkle.note.NoteKey;
  *
  * @param logKey the log's key
  * @param witnesses display name to witness key, in the order to report them
- * @param quorum how many of the witnesses must have cosigned; default a majority
+ * @param quorum how many of the witnesses must have cosigned; default (with only the network CA) the
+ *     CA-signed network policy in the bundle, else a majority
  * @param networkCa the network CA's certificate, against which events' submission signatures are
  *     checked; without it they are not checked (a bundle carries no CA certificate of its own, since
  *     one from the bundle would prove nothing about who signed)

@@ -51,6 +51,8 @@ final class BundleFixture {
   final MerkleTree tree = MerkleTree.inMemory();
   final List<Long> leafIndexes = new ArrayList<>();
   final HistoryBundle bundle;
+  private final List<BundleWriter.EventProof> proofs = new ArrayList<>();
+  private final SignedNote cosigned;
 
   BundleFixture(int eventCount) {
     this(LedgerFixtures.chain(eventCount, Optional.of(LedgerFixtures.rfc8032Signer())), SigningCertificates.none());
@@ -85,7 +87,6 @@ final class BundleFixture {
       WitnessResponse response = witnesses.get(name).submit(note.format(), tree.consistencyProof(earlierSize, tree.size()));
       note = note.withSignature(((WitnessResponse.Cosigned) response).cosignature());
     }
-    List<BundleWriter.EventProof> proofs = new ArrayList<>();
     for (int i = 0; i < events.size(); i++) {
       proofs.add(
           new BundleWriter.EventProof(
@@ -94,16 +95,21 @@ final class BundleFixture {
               leafIndexes.get(i),
               tree.inclusionProof(leafIndexes.get(i), tree.size())));
     }
-    bundle =
-        BundleWriter.assemble(
-            LedgerFixtures.BATCH_TYPE,
-            LedgerFixtures.BATCH_ID,
-            proofs,
-            note,
-            log.verifierKey(),
-            witnesses.values().stream().map(Witness::verifierKey).toList(),
-            Map.of(LedgerFixtures.KEY_ID, organisationKey()),
-            certificates);
+    cosigned = note;
+    bundle = assemble(certificates);
+  }
+
+  /** The bundle of this history and checkpoint, with what {@code certificates} has. */
+  HistoryBundle assemble(SigningCertificates certificates) {
+    return BundleWriter.assemble(
+        LedgerFixtures.BATCH_TYPE,
+        LedgerFixtures.BATCH_ID,
+        proofs,
+        cosigned,
+        log.verifierKey(),
+        witnesses.values().stream().map(Witness::verifierKey).toList(),
+        Map.of(LedgerFixtures.KEY_ID, organisationKey()),
+        certificates);
   }
 
   static LogLeaf leafOf(ChainedEvent event) {

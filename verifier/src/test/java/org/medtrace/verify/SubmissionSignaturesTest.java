@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +50,6 @@ class SubmissionSignaturesTest {
   private Path caFile;
   private Path otherCaFile;
 
-  private record Run(int exitCode, String out, String err) {}
-
   @BeforeAll
   void createCa(@TempDir Path tempDir) {
     dir = tempDir;
@@ -82,18 +78,18 @@ class SubmissionSignaturesTest {
     return SignedChainFixture.exporter(certificates, crl);
   }
 
-  private Run verify(Map<Integer, Signing> signings, List<NetworkCa.Issued> exported, Optional<Path> caCertificate) throws IOException {
+  private VerifierRun verify(Map<Integer, Signing> signings, List<NetworkCa.Issued> exported, Optional<Path> caCertificate) throws IOException {
     return verify(signings, exporter(exported), caCertificate);
   }
 
-  private Run verify(Map<Integer, Signing> signings, SigningCertificates exporter, Optional<Path> caCertificate) throws IOException {
+  private VerifierRun verify(Map<Integer, Signing> signings, SigningCertificates exporter, Optional<Path> caCertificate) throws IOException {
     BundleFixture fixture = new BundleFixture(chain(signings), exporter);
     Path file = Files.createTempFile(dir, "bundle", ".json");
     BundleWriter.write(fixture.bundle, file);
     return run(fixture, file, caCertificate);
   }
 
-  private Run run(BundleFixture fixture, Path file, Optional<Path> caCertificate) throws IOException {
+  private VerifierRun run(BundleFixture fixture, Path file, Optional<Path> caCertificate) throws IOException {
     List<String> args = new ArrayList<>(fixture.trustArguments(Files.createTempDirectory(dir, "keys")));
     caCertificate.ifPresent(
         path -> {
@@ -101,14 +97,10 @@ class SubmissionSignaturesTest {
           args.add(path.toString());
         });
     args.add(file.toString());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return VerifierRun.of(args);
   }
 
-  private static void assertFailsWith(Run run, String... fragments) {
+  private static void assertFailsWith(VerifierRun run, String... fragments) {
     assertEquals(Main.FAILED, run.exitCode(), run.out());
     for (String fragment : fragments) {
       assertTrue(run.out().contains(fragment), "expected '" + fragment + "' in:\n" + run.out());
@@ -118,7 +110,7 @@ class SubmissionSignaturesTest {
 
   @Test
   void signedEventsVerifyAgainstTheCaAndTheSummaryNamesTheSigners() throws IOException {
-    Run run = verify(honest(), List.of(pharma, hospital), Optional.of(caFile));
+    VerifierRun run = verify(honest(), List.of(pharma, hospital), Optional.of(caFile));
 
     assertEquals(Main.VERIFIED, run.exitCode(), run.out() + run.err());
     assertTrue(run.out().contains("; 5 of 10 events signed by: hospital-a (2), pharma-x (3); all signatures valid"), run.out());
@@ -126,7 +118,7 @@ class SubmissionSignaturesTest {
 
   @Test
   void withoutTheCaTheSignaturesAreSaidNotToBeChecked() throws IOException {
-    Run run = verify(honest(), List.of(pharma, hospital), Optional.empty());
+    VerifierRun run = verify(honest(), List.of(pharma, hospital), Optional.empty());
 
     assertEquals(Main.VERIFIED, run.exitCode(), run.out());
     assertTrue(run.out().contains("5 of 10 events signed by: hospital-a (2), pharma-x (3); signatures NOT checked against a network CA"), run.out());
@@ -161,7 +153,7 @@ class SubmissionSignaturesTest {
         "event #3: submission signature: REVOKED");
 
     X509CRL revokedAnHourAfter = crlRevokingPharma("revoked-after", Duration.ofHours(1));
-    Run run = verify(honest(), exporter(List.of(pharma, hospital), revokedAnHourAfter), Optional.of(caFile));
+    VerifierRun run = verify(honest(), exporter(List.of(pharma, hospital), revokedAnHourAfter), Optional.of(caFile));
     assertEquals(Main.VERIFIED, run.exitCode(), "a signature made before the revocation stays valid:\n" + run.out());
   }
 
@@ -212,13 +204,13 @@ class SubmissionSignaturesTest {
   void aVersionOneBundleStillReadsAndHasNoCertificates() throws Exception {
     BundleFixture fixture = new BundleFixture(3);
     String json = BundleWriter.toJson(fixture.bundle);
-    String v1 = json.replace(HistoryBundle.FORMAT, HistoryBundle.FORMAT_V1).replace("  \"certificates\" : { },\n  \"crl\" : \"\",\n", "");
+    String v1 = json.replace(HistoryBundle.FORMAT, HistoryBundle.FORMAT_V1).replace("  \"certificates\" : { },\n  \"crl\" : \"\",\n  \"networkPolicy\" : \"\",\n", "");
     assertTrue(!v1.contains("certificates"), v1);
 
     HistoryBundle read = BundleReader.read(v1.getBytes(StandardCharsets.UTF_8));
     assertEquals(Map.of(), read.certificates());
     assertEquals("", read.crl());
-    Run run = run(fixture, Files.writeString(Files.createTempFile(dir, "v1", ".json"), v1), Optional.of(caFile));
+    VerifierRun run = run(fixture, Files.writeString(Files.createTempFile(dir, "v1", ".json"), v1), Optional.of(caFile));
     assertEquals(Main.VERIFIED, run.exitCode(), run.out());
     // A v1 bundle with the v2 fields is not one.
     org.junit.jupiter.api.Assertions.assertThrows(

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,34 +44,25 @@ class VerifierTamperingTest {
     trust = fixture.trustArguments(dir);
   }
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private Run verify(HistoryBundle bundle, List<String> options) throws IOException {
+  private VerifierRun verify(HistoryBundle bundle, List<String> options) throws IOException {
     Path file = Files.createTempFile(dir, "bundle", ".json");
     BundleWriter.write(bundle, file);
     return run(options, file.toString());
   }
 
-  private Run run(List<String> options, String bundleArgument) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private VerifierRun run(List<String> options, String bundleArgument) {
     List<String> args = new ArrayList<>(options);
     args.add(bundleArgument);
-    int code =
-        Main.run(
-            args.toArray(String[]::new),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return VerifierRun.of(args);
   }
 
-  private Run verifyTampered(UnaryOperator<HistoryBundle> tamper) throws IOException {
-    Run run = verify(tamper.apply(fixture.bundle), trust);
+  private VerifierRun verifyTampered(UnaryOperator<HistoryBundle> tamper) throws IOException {
+    VerifierRun run = verify(tamper.apply(fixture.bundle), trust);
     assertEquals(Main.FAILED, run.exitCode(), run.out());
     return run;
   }
 
-  private static void assertSays(Run run, String... fragments) {
+  private static void assertSays(VerifierRun run, String... fragments) {
     for (String fragment : fragments) {
       assertTrue(run.out().contains(fragment), "expected '" + fragment + "' in:\n" + run.out());
     }
@@ -82,7 +70,7 @@ class VerifierTamperingTest {
 
   @Test
   void intactBundleVerifiesWithTrustedKeys() throws IOException {
-    Run run = verify(fixture.bundle, trust);
+    VerifierRun run = verify(fixture.bundle, trust);
     assertEquals(Main.VERIFIED, run.exitCode(), run.out() + run.err());
     assertSays(
         run,
@@ -93,7 +81,7 @@ class VerifierTamperingTest {
 
   @Test
   void bundleOnlyVerificationSaysItTrustsTheBundlesKeys() throws IOException {
-    Run run = verify(fixture.bundle, List.of());
+    VerifierRun run = verify(fixture.bundle, List.of());
     assertEquals(Main.VERIFIED, run.exitCode(), run.out());
     assertTrue(run.err().contains("the log key is taken from the bundle"), run.err());
     assertTrue(run.err().contains("the witness keys are taken from the bundle"), run.err());
@@ -101,14 +89,14 @@ class VerifierTamperingTest {
 
   @Test
   void editedStoredEventIsAHashMismatchAtThatEvent() throws IOException {
-    Run run = verifyTampered(b -> withEvent(b, 5, envelope -> envelope.setBody(editedBody(envelope, 40.0))));
+    VerifierRun run = verifyTampered(b -> withEvent(b, 5, envelope -> envelope.setBody(editedBody(envelope, 40.0))));
     assertSays(run, "chain: broken at event #5 (HASH_MISMATCH)", "events 1..4 are intact");
   }
 
   @Test
   void editedEventWithRecomputedHashesIsCaughtBySignatureAndInclusion() throws IOException {
     // A forger who recomputes the edited event's hash still cannot sign it, nor put it in the log.
-    Run run =
+    VerifierRun run =
         verifyTampered(
             b ->
                 withEvent(
@@ -125,13 +113,13 @@ class VerifierTamperingTest {
 
   @Test
   void droppedEventIsASequenceGap() throws IOException {
-    Run run = verifyTampered(b -> withEvents(b, without(b.events(), 3)));
+    VerifierRun run = verifyTampered(b -> withEvents(b, without(b.events(), 3)));
     assertSays(run, "chain: broken at event #4 (SEQUENCE_GAP)", "sequence number 4 is missing");
   }
 
   @Test
   void changedInclusionProofHashNamesTheEventAndTheProof() throws IOException {
-    Run run =
+    VerifierRun run =
         verifyTampered(
             b -> {
               List<HistoryBundle.Event> events = new ArrayList<>(b.events());
@@ -147,7 +135,7 @@ class VerifierTamperingTest {
 
   @Test
   void wrongLeafIndexIsNotIncluded() throws IOException {
-    Run run =
+    VerifierRun run =
         verifyTampered(
             b -> {
               List<HistoryBundle.Event> events = new ArrayList<>(b.events());
@@ -163,16 +151,16 @@ class VerifierTamperingTest {
     String note = fixture.bundle.checkpoint();
     String[] lines = note.split("\n", 4);
     String otherRoot = flipByte(lines[2], 0);
-    Run root = verifyTampered(b -> withCheckpoint(b, note.replace(lines[2], otherRoot)));
+    VerifierRun root = verifyTampered(b -> withCheckpoint(b, note.replace(lines[2], otherRoot)));
     assertSays(root, "checkpoint: BAD_SIGNATURE: the signature by medtrace.example/ledger does not verify");
 
-    Run size = verifyTampered(b -> withCheckpoint(b, note.replaceFirst("\n" + lines[1] + "\n", "\n" + (Long.parseLong(lines[1]) + 1) + "\n")));
+    VerifierRun size = verifyTampered(b -> withCheckpoint(b, note.replaceFirst("\n" + lines[1] + "\n", "\n" + (Long.parseLong(lines[1]) + 1) + "\n")));
     assertSays(size, "checkpoint: BAD_SIGNATURE");
   }
 
   @Test
   void checkpointSignedByAnotherLogIsAnUnknownKey() throws IOException {
-    Run run =
+    VerifierRun run =
         verifyTampered(
             b -> {
               org.medtrace.merkle.note.NoteSigner impostor =
@@ -186,7 +174,7 @@ class VerifierTamperingTest {
   @Test
   void logThatSignsADifferentTreeFailsEveryInclusionProof() throws IOException {
     // The log key signs a checkpoint of another tree of the same size: the proofs no longer lead to it.
-    Run run =
+    VerifierRun run =
         verifyTampered(
             b -> withCheckpoint(b, Checkpoint.at(fixture.origin, fixture.tree.size(), fixture.tree.rootHash(fixture.tree.size() - 1), BundleFixture.SIGNED_AT).sign(fixture.log).format()));
     assertSays(run, "event #1 (leaf", "event #12 (leaf", "witnesses: cosigned by 0 of 4 witnesses, the quorum is 3");
@@ -199,7 +187,7 @@ class VerifierTamperingTest {
         note.lines().filter(line -> line.startsWith("\u2014 hospital-a.example/witness ")).findFirst().orElseThrow();
     String[] parts = hospitalLine.split(" ");
     String forged = hospitalLine.replace(parts[2], flipByte(parts[2], 20));
-    Run run = verifyTampered(b -> withCheckpoint(b, note.replace(hospitalLine, forged)));
+    VerifierRun run = verifyTampered(b -> withCheckpoint(b, note.replace(hospitalLine, forged)));
     assertSays(
         run,
         "cosignature of hospital-a: BAD_SIGNATURE",
@@ -211,14 +199,14 @@ class VerifierTamperingTest {
     List<String> strict = new ArrayList<>(trust);
     strict.add("--quorum");
     strict.add("4");
-    Run run = verify(fixture.bundle, strict);
+    VerifierRun run = verify(fixture.bundle, strict);
     assertEquals(Main.FAILED, run.exitCode());
     assertSays(run, "witnesses: cosigned by 3 of 4 witnesses (regulator, hospital-a, hospital-b), the quorum is 4");
   }
 
   @Test
   void eventMovedToAnotherSliceIsNamed() throws IOException {
-    Run run =
+    VerifierRun run =
         verifyTampered(
             b -> {
               List<HistoryBundle.Event> events = new ArrayList<>(b.events());
@@ -241,7 +229,7 @@ class VerifierTamperingTest {
             json + "{}",
             "not json")) {
       Path file = Files.writeString(Files.createTempFile(dir, "bad", ".json"), bad);
-      Run run = run(trust, file.toString());
+      VerifierRun run = run(trust, file.toString());
       assertEquals(Main.FAILED, run.exitCode(), run.out());
       assertSays(run, "bundle: ");
     }

@@ -113,6 +113,11 @@ public final class NoteKey {
     return keyId;
   }
 
+  /** The Ed25519 public key, as the JDK has it (X.509 SubjectPublicKeyInfo encoding). */
+  public PublicKey publicKey() {
+    return publicKey;
+  }
+
   public String keyIdHex() {
     return String.format("%08x", keyId);
   }
