@@ -1,14 +1,18 @@
 package org.medtrace.http;
 
+import java.security.cert.CRLException;
+import java.security.cert.X509CRL;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.medtrace.actors.ledger.SubmissionCertificates;
 import org.medtrace.actors.ledger.SubmissionSignature;
 import org.medtrace.http.auth.Caller;
 import org.medtrace.identity.IssuedCertificate;
+import org.medtrace.identity.NetworkTrust;
 import org.medtrace.identity.SignatureClaim;
 import org.medtrace.identity.SignatureFreshness;
 import org.medtrace.identity.SignedRequest;
@@ -72,8 +76,9 @@ final class SignedSubmissions {
     if (signed.isEmpty()) {
       return CompletableFuture.completedFuture(caller);
     }
+    IssuedCertificate certificate = signed.get().certificate();
     return certificates
-        .remember(signed.get().certificate())
+        .remember(certificate.keyId(), certificate.organisation(), certificate.encoded())
         .handle(
             (done, error) -> {
               if (error != null) {
@@ -85,9 +90,40 @@ final class SignedSubmissions {
             });
   }
 
-  /** What exports carry for signed events: the stored certificates, then the trust directory's, and its CRL. */
+  /**
+   * What exports carry for signed events, signed over HTTP or Kafka: the certificates of the store,
+   * then of the trust directory's {@code certs/} (events stored before the store existed), and the
+   * trust directory's CRL (when the node has a trust directory). Either one unreadable fails the
+   * export ({@link SubmissionCertificates.Unavailable}, {@link TrustDirectory.Unavailable}: 503).
+   */
   SigningCertificates forExport() {
-    return certificates.forExport(() -> trust.map(TrustDirectory::current));
+    return new SigningCertificates() {
+      @Override
+      public Optional<byte[]> certificate(String keyId) {
+        Optional<byte[]> stored = certificates.certificate(keyId);
+        if (stored.isPresent()) {
+          return stored;
+        }
+        return currentTrust().flatMap(t -> t.certificate(keyId)).map(IssuedCertificate::encoded);
+      }
+
+      @Override
+      public Optional<byte[]> crl() {
+        return currentTrust().flatMap(NetworkTrust::crl).map(SignedSubmissions::encoded);
+      }
+    };
+  }
+
+  private Optional<NetworkTrust> currentTrust() {
+    return trust.map(TrustDirectory::current);
+  }
+
+  private static byte[] encoded(X509CRL crl) {
+    try {
+      return crl.getEncoded();
+    } catch (CRLException e) {
+      throw new IllegalStateException("the CRL cannot be encoded", e);
+    }
   }
 
   /** A verified signed submission: the caller with the signature attached, and the certificate that signed. */
