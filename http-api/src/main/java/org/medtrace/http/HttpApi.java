@@ -467,6 +467,12 @@ public final class HttpApi {
       return unavailable(
           "this node cannot read the network CA's trust directory right now; nothing was stored: retry later", instance);
     }
+    if (cause instanceof SubmissionCertificates.Unavailable unavailable) {
+      // An export without the certificates of its signed events would not verify with --ca: none
+      // rather than an incomplete one.
+      log.error("{}: the store of signing certificates cannot be read: {}", instance, unavailable.getMessage());
+      return unavailable("this node cannot read its store of signing certificates right now: retry later", instance);
+    }
     if (cause instanceof TimeoutException || cause instanceof DriverException) {
       // The entity or the journal did not answer in time: the write may or may not be stored, so
       // the client retries (with the same Idempotency-Key) rather than assume either.
