@@ -7,7 +7,6 @@ import static org.medtrace.http.BatchRoutesTest.assertProblem;
 import static org.medtrace.http.JsonBodies.json;
 
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
-import com.typesafe.config.ConfigFactory;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -38,12 +37,7 @@ class BatchRegistrationBreakerTest {
 
   @BeforeAll
   void start() {
-    node = ApiTestNode.start(KEYSPACE, ConfigFactory.parseString(
-                """
-                medtrace.http.ask-timeout = 3s
-                medtrace.http.request-timeout = 20s
-                medtrace.http.ledger-breaker { max-failures = 2, reset-timeout = 60s }
-                """));
+    node = FailClosedTest.startWithTightBreaker(KEYSPACE);
     api = node.client();
     manufacturer = node.tokens().token(Role.MANUFACTURER, "acme-pharma", "qa-lead");
   }
