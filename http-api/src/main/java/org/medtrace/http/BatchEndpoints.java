@@ -180,8 +180,10 @@ final class BatchEndpoints {
             r.unitSerials(),
             call.callerOrFail().party(),
             call.sourceMessageId());
+    // Through the ledger's breaker, as every other write: while Cassandra is out, a registration is
+    // answered at once (503, nothing sent) instead of each one waiting for its own timeout.
     return ledger.outcome(
-        registrations.register(id, registration),
+        ledger.guarded(() -> registrations.register(id, registration)),
         id.entityId(),
         Optional.of(BASE + "/" + id.gtin() + "/" + id.lot()),
         this::describeState);

@@ -44,6 +44,7 @@ import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.medtrace.actors.batch.BatchRegistration;
 import org.medtrace.actors.batch.UnitIndex;
 import org.medtrace.actors.ledger.Role;
+import org.medtrace.actors.ledger.SubmissionCertificates;
 import org.medtrace.globallog.LogReader;
 import org.medtrace.http.auth.AuthenticationException;
 import org.medtrace.http.auth.Caller;
@@ -463,26 +464,33 @@ public final class HttpApi {
       // Fail closed, for signed writes and for exports alike: running on with an old CRL could
       // accept, or vouch for, a certificate revoked since.
       log.error("{}: the network CA's trust directory cannot be read: {}", instance, unavailable.getMessage());
-      return problemResponse(
-              new Problem(Problem.Type.UNAVAILABLE, "this node cannot read the network CA's trust directory right now; nothing was stored: retry later"),
-              instance)
-          .addHeader(RawHeader.create("Retry-After", Long.toString(Math.max(1, settings.retryAfter().toSeconds()))));
+      return unavailable(
+          "this node cannot read the network CA's trust directory right now; nothing was stored: retry later", instance);
+    }
+    if (cause instanceof SubmissionCertificates.Unavailable unavailable) {
+      // An export without the certificates of its signed events would not verify with --ca: none
+      // rather than an incomplete one.
+      log.error("{}: the store of signing certificates cannot be read: {}", instance, unavailable.getMessage());
+      return unavailable("this node cannot read its store of signing certificates right now: retry later", instance);
     }
     if (cause instanceof TimeoutException || cause instanceof DriverException) {
       // The entity or the journal did not answer in time: the write may or may not be stored, so
       // the client retries (with the same Idempotency-Key) rather than assume either.
       log.warn("{}: the ledger did not answer: {}", instance, cause.toString());
-      return problemResponse(
-              new Problem(
-                  Problem.Type.UNAVAILABLE,
-                  "the ledger did not answer in time ("
-                      + cause.getClass().getSimpleName()
-                      + "); the outcome is unknown: retry, with the same Idempotency-Key for a write"),
-              instance)
-          .addHeader(RawHeader.create("Retry-After", Long.toString(Math.max(1, settings.retryAfter().toSeconds()))));
+      return unavailable(
+          "the ledger did not answer in time ("
+              + cause.getClass().getSimpleName()
+              + "); the outcome is unknown: retry, with the same Idempotency-Key for a write",
+          instance);
     }
     log.error("{}: unexpected failure", instance, cause);
     return problemResponse(new Problem(Problem.Type.INTERNAL_ERROR, "an unexpected error occurred; it is logged"), instance);
+  }
+
+  /** A 503 that is worth retrying after the configured time. */
+  private HttpResponse unavailable(String detail, String instance) {
+    return problemResponse(new Problem(Problem.Type.UNAVAILABLE, detail), instance)
+        .addHeader(RawHeader.create("Retry-After", Long.toString(Math.max(1, settings.retryAfter().toSeconds()))));
   }
 
   private Problem tooLarge() {

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -51,11 +52,21 @@ public final class Ledger {
   /**
    * Asks entity {@code entityId} of {@code typeKey}; a timeout fails the stage with a {@link
    * java.util.concurrent.TimeoutException}. After {@code ledger-breaker.max-failures} consecutive
-   * asks without an answer, asks fail at once with a {@link CircuitBreakerOpenException} (nothing
-   * is sent) until the breaker lets one through again. A refusal is an answer: it never counts.
+   * asks (or {@link #guarded} calls) without an answer, asks fail at once with a {@link
+   * CircuitBreakerOpenException} (nothing is sent) until the breaker lets one through again. A
+   * refusal is an answer: it never counts.
    */
   public <C, R> CompletionStage<R> ask(EntityTypeKey<C> typeKey, String entityId, Function<ActorRef<R>, C> message) {
-    return breaker.callWithCircuitBreakerCS(() -> Asks.ask(sharding.entityRefFor(typeKey, entityId), message, askTimeout));
+    return guarded(() -> Asks.ask(sharding.entityRefFor(typeKey, entityId), message, askTimeout));
+  }
+
+  /**
+   * Runs {@code call}, a write that reaches the ledger's Cassandra in some other way than one ask
+   * (a batch registration: unit index claims, then the ask), behind the same breaker as {@link
+   * #ask}: its failures count, and while the breaker is open it is not started at all.
+   */
+  public <R> CompletionStage<R> guarded(Supplier<CompletionStage<R>> call) {
+    return breaker.callWithCircuitBreakerCS(call::get);
   }
 
   /**

@@ -1,20 +1,24 @@
 package org.medtrace.http;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.medtrace.actors.ledger.SubmissionCertificates;
 import org.medtrace.actors.ledger.SubmissionSignature;
 import org.medtrace.http.auth.Caller;
 import org.medtrace.identity.IssuedCertificate;
+import org.medtrace.identity.NetworkTrust;
 import org.medtrace.identity.SignatureClaim;
 import org.medtrace.identity.SignatureFreshness;
 import org.medtrace.identity.SignedRequest;
 import org.medtrace.identity.SubmissionRefused;
 import org.medtrace.identity.SubmissionVerifier;
 import org.medtrace.identity.TrustDirectory;
+import org.medtrace.merkle.note.NoteKey;
 import org.medtrace.verify.SigningCertificates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,8 +76,9 @@ final class SignedSubmissions {
     if (signed.isEmpty()) {
       return CompletableFuture.completedFuture(caller);
     }
+    IssuedCertificate certificate = signed.get().certificate();
     return certificates
-        .remember(signed.get().certificate())
+        .remember(certificate.keyId(), certificate.organisation(), certificate.encoded())
         .handle(
             (done, error) -> {
               if (error != null) {
@@ -85,9 +90,43 @@ final class SignedSubmissions {
             });
   }
 
-  /** What exports carry for signed events: the stored certificates, then the trust directory's, and its CRL. */
+  /**
+   * What exports carry for signed events, signed over HTTP or Kafka: the certificates of the store,
+   * then of the trust directory's {@code certs/} (events stored before the store existed), and the
+   * certificates of the log's and the witnesses' note keys, the CRL and the network policy from the
+   * trust directory (when the node has one). Either one unreadable fails the
+   * export ({@link SubmissionCertificates.Unavailable}, {@link TrustDirectory.Unavailable}: 503).
+   */
   SigningCertificates forExport() {
-    return certificates.forExport(() -> trust.map(TrustDirectory::current));
+    return new SigningCertificates() {
+      @Override
+      public Optional<byte[]> certificate(String keyId) {
+        Optional<byte[]> stored = certificates.certificate(keyId);
+        if (stored.isPresent()) {
+          return stored;
+        }
+        return currentTrust().flatMap(t -> SigningCertificates.of(t).certificate(keyId));
+      }
+
+      @Override
+      public List<byte[]> certificatesOfKey(NoteKey key) {
+        return currentTrust().map(t -> SigningCertificates.of(t).certificatesOfKey(key)).orElse(List.of());
+      }
+
+      @Override
+      public Optional<byte[]> crl() {
+        return currentTrust().flatMap(t -> SigningCertificates.of(t).crl());
+      }
+
+      @Override
+      public Optional<String> networkPolicy() {
+        return currentTrust().flatMap(t -> SigningCertificates.of(t).networkPolicy());
+      }
+    };
+  }
+
+  private Optional<NetworkTrust> currentTrust() {
+    return trust.map(TrustDirectory::current);
   }
 
   /** A verified signed submission: the caller with the signature attached, and the certificate that signed. */

@@ -34,7 +34,15 @@ class FailClosedTest {
 
   @BeforeAll
   void start() {
-    node = ApiTestNode.start(KEYSPACE, ConfigFactory.parseString(
+    node = startWithTightBreaker(KEYSPACE);
+  }
+
+  /**
+   * A node on {@code keyspace} whose asks time out after 3 s and whose ledger breaker opens after
+   * two of them in a row, for 60 s (so that it is still open when a test looks).
+   */
+  static ApiTestNode startWithTightBreaker(String keyspace) {
+    return ApiTestNode.start(keyspace, ConfigFactory.parseString(
                 """
                 medtrace.http.ask-timeout = 3s
                 medtrace.http.request-timeout = 20s

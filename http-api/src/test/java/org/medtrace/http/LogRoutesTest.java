@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import java.io.ByteArrayOutputStream;
@@ -49,7 +52,8 @@ import org.medtrace.persistence.cassandra.RealCassandra;
  * copy fails it; an export of signed submissions carries their certificates and the CA's CRL, and
  * passes {@code medtrace-verify --ca} unless a signature, certificate or revocation is wrong; with
  * the log key certified by the CA (in the node's trust directory), an export verifies with the CA's
- * certificate alone.
+ * certificate alone; while the trust directory or the certificate table cannot be read, an export
+ * is a 503, never a bundle with certificates or the CRL missing.
  */
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -94,6 +98,7 @@ class LogRoutesTest {
                 medtrace.global-log.development-key.enabled = on
                 medtrace.global-log.development-key.dir = "%s"
                 medtrace.http.signed-submissions.trust-dir = "%s"
+                # Re-read on every use, so that a trust directory made unreadable fails the next export.
                 medtrace.http.signed-submissions.reload-interval = 0s
                 pekko.persistence.cassandra.events-by-tag.eventual-consistency-delay = 1s
                 """
@@ -336,6 +341,57 @@ class LogRoutesTest {
     assertFails(
         verify(write(missing), "--ca", caFile.toString()),
         "event #1: submission signature: the bundle holds no certificate for key id " + makerCertificate.certificate().keyId());
+  }
+
+  @Test
+  void anExportAnswers503WithRetryAfterAndNoBundleWhileTheTrustDirectoryOrTheCertificateStoreCannotBeRead() throws Exception {
+    // Signed with its certificate inline: only the node's certificate table has it.
+    String serial = "SN-UNAVAILABLE-" + Long.toString(System.nanoTime() % 100000, 36);
+    ApiClient.Reply registered =
+        signedPost(
+            "/api/v1/devices", maker, json("model", "InfusionPump-X2", "serialNumber", serial, "factoryTestReportSha256", "cd".repeat(32)),
+            "reg-" + serial, makerCertificate, true);
+    assertEquals(201, registered.status(), registered.toString());
+    String export = log("medidevice-gmbh/" + serial) + "/export";
+    inclusion("medidevice-gmbh/" + serial, 1);
+    assertEquals(200, api.get(export, regulator).status(), "exportable while both can be read");
+
+    Path crl = ca.directory().crl();
+    Path aside = crl.resolveSibling("crl.pem.aside");
+    Files.move(crl, aside);
+    try {
+      assertUnavailable(api.get(export, regulator), "trust directory");
+    } finally {
+      Files.move(aside, crl);
+    }
+
+    // The table dropped, and put back with its rows afterwards (the other tests' exports need them).
+    CqlSession cassandra = RealCassandra.session();
+    String table = "http_log_journal.submission_certificates";
+    List<Row> rows = cassandra.execute("SELECT key_id, certificate, organisation FROM " + table).all();
+    cassandra.execute("DROP TABLE " + table);
+    try {
+      assertUnavailable(api.get(export, regulator), "signing certificates");
+    } finally {
+      RealCassandra.createKeyspaces("http_log_journal", "http_log_snapshot");
+      for (Row row : rows) {
+        cassandra.execute(
+            SimpleStatement.newInstance(
+                "INSERT INTO " + table + " (key_id, certificate, organisation) VALUES (?, ?, ?)",
+                row.getString("key_id"), row.getByteBuffer("certificate"), row.getString("organisation")));
+      }
+    }
+    ApiClient.Reply again = api.get(export, regulator);
+    assertEquals(200, again.status(), again.toString());
+    assertTrue(JSON.readTree(again.text()).path("certificates").has(makerCertificate.certificate().keyId()), again.text());
+  }
+
+  /** A 503 to retry later, with a problem document and nothing of the bundle. */
+  private static void assertUnavailable(ApiClient.Reply reply, String what) {
+    BatchRoutesTest.assertProblem(reply, 503, "unavailable");
+    assertTrue(reply.header("Retry-After").isPresent(), reply.headers().toString());
+    assertTrue(reply.json().path("detail").asText().contains(what), reply.toString());
+    assertTrue(!reply.text().contains("medtrace-history-bundle") && !reply.json().has("events"), "no partial bundle: " + reply);
   }
 
   private ApiClient.Reply signedPost(

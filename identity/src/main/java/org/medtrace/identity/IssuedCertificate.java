@@ -74,12 +74,24 @@ public record IssuedCertificate(
     return serial.toString(16);
   }
 
+  /** The certificate's DER encoding: what its key id is the fingerprint of, and what nodes store and export. */
+  public byte[] encoded() {
+    return encoded(certificate);
+  }
+
+  /** The DER encoding of {@code certificate}. */
+  public static byte[] encoded(X509Certificate certificate) {
+    try {
+      return certificate.getEncoded();
+    } catch (CertificateEncodingException e) {
+      throw new IllegalArgumentException("the certificate cannot be encoded: " + e.getMessage(), e);
+    }
+  }
+
   /** The lower-case hex SHA-256 of the certificate's DER encoding. */
   public static String fingerprint(X509Certificate certificate) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-    } catch (CertificateEncodingException e) {
-      throw new IllegalArgumentException("the certificate cannot be encoded: " + e.getMessage(), e);
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(encoded(certificate)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime provides SHA-256", e);
     }

@@ -157,6 +157,10 @@ public final class IngestMetrics {
     return deadLetters.labelValues(pipeline, reasonCode).get();
   }
 
+  public double restartCount(String pipeline) {
+    return restarts.labelValues(pipeline).get();
+  }
+
   public double duplicateCount(String pipeline) {
     return duplicates.labelValues(pipeline).get();
   }

@@ -10,6 +10,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.medtrace.actors.batch.UnitIndex;
+import org.medtrace.actors.ledger.SubmissionCertificates;
 import org.medtrace.ingest.epcis.EpcisCapture;
 import org.medtrace.ingest.epcis.EpcisDecoder;
 import org.medtrace.ingest.lab.LabResultDecoder;
@@ -64,7 +65,8 @@ public final class IngestPipelines {
     UnitIndex unitIndex = UnitIndex.onCassandra(system);
     EpcisDecoder.LotLookup lots = unitIndex::lotOf;
     // Records over Kafka may be signed; EPCIS over HTTP is checked by the API's signed submissions.
-    SignedRecords signed = new SignedRecords(settings.signedRecords(), Clock.systemUTC());
+    SignedRecords signed =
+        new SignedRecords(settings.signedRecords(), Clock.systemUTC(), SignedRecords.storedIn(SubmissionCertificates.onCassandra(system)));
     List<KafkaIngestPipeline> pipelines = new ArrayList<>();
     if (settings.labResults().enabled()) {
       pipelines.add(

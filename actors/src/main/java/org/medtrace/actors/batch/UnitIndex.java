@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+import org.medtrace.actors.ledger.JournalKeyspace;
 
 /**
  * Which lot each unit belongs to: (GTIN, serial) → lot, so that a pharmacist scanning one unit
@@ -27,17 +27,14 @@ public final class UnitIndex {
   private final CassandraSession session;
   private final String table;
 
-  private UnitIndex(CassandraSession session, String keyspace) {
-    this.session = session;
-    this.table = keyspace + ".unit_index";
+  private UnitIndex(JournalKeyspace keyspace) {
+    this.session = keyspace.session();
+    this.table = keyspace.table("unit_index");
   }
 
   /** The index in the journal keyspace, through the journal plugin's Cassandra session. */
   public static UnitIndex onCassandra(ActorSystem<?> system) {
-    String plugin = "pekko.persistence.cassandra";
-    return new UnitIndex(
-        CassandraSessionRegistry.get(system).sessionFor(plugin),
-        system.settings().config().getString(plugin + ".journal.keyspace"));
+    return new UnitIndex(JournalKeyspace.of(system));
   }
 
   /** A serial that another lot claimed first. */

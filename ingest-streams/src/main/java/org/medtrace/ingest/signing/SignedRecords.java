@@ -9,7 +9,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.medtrace.actors.ledger.ActingParty;
+import org.medtrace.actors.ledger.SubmissionCertificates;
 import org.medtrace.actors.ledger.SubmissionSignature;
+import org.medtrace.identity.IssuedCertificate;
 import org.medtrace.identity.SignatureClaim;
 import org.medtrace.identity.SignatureFreshness;
 import org.medtrace.identity.SignedRecord;
@@ -39,8 +41,14 @@ import org.slf4j.LoggerFactory;
  * when the record was signed, of the organisation every command of the record acts for, and an
  * Ed25519 signature over exactly this topic, key and value.
  *
- * <p>A trust directory that cannot be read fails the decoding stage (the pipeline retries the
- * record later): nothing is wrong with the record, and it must not be judged on an old CRL.
+ * <p>A record whose signature holds has its signing certificate stored for exports ({@link
+ * SubmissionCertificates}, as the HTTP API does) before its commands are routed, also when the
+ * producer sent it inline ({@value #CERTIFICATE_HEADER}) and the trust directory has no copy.
+ *
+ * <p>A trust directory that cannot be read, or a certificate that cannot be stored, fails the
+ * decoding stage (the pipeline restarts and the record is delivered again, neither dead-lettered
+ * nor committed): nothing is wrong with the record; it must not be judged on an old CRL, nor stored
+ * without a certificate that an export can carry.
  */
 public final class SignedRecords {
 
@@ -55,12 +63,26 @@ public final class SignedRecords {
 
   private static final Logger log = LoggerFactory.getLogger(SignedRecords.class);
 
+  /** Where accepted signing certificates are kept for exports; production: {@link #storedIn}. */
+  @FunctionalInterface
+  public interface CertificateStore {
+    /** Completes once {@code certificate} is durably stored; fails when it cannot be. */
+    CompletionStage<?> remember(IssuedCertificate certificate);
+  }
+
+  /** The node's store of submission certificates, shared with the HTTP API. */
+  public static CertificateStore storedIn(SubmissionCertificates certificates) {
+    return certificate -> certificates.remember(certificate.keyId(), certificate.organisation(), certificate.encoded());
+  }
+
   private final SignedRecordSettings settings;
   private final SubmissionVerifier verifier;
+  private final CertificateStore certificates;
 
   /** Reads the trust directory now, so that a node with an unreadable one fails at start-up. */
-  public SignedRecords(SignedRecordSettings settings, Clock clock) {
+  public SignedRecords(SignedRecordSettings settings, Clock clock, CertificateStore certificates) {
     this.settings = settings;
+    this.certificates = certificates;
     Optional<TrustDirectory> trust =
         settings.trustDirectory().map(dir -> new TrustDirectory(dir, settings.reloadInterval(), clock, log::warn));
     this.verifier = new SubmissionVerifier(trust, new SignatureFreshness.Backlog(settings.maxClockSkew(), settings.maxAge()), clock);
@@ -98,28 +120,51 @@ public final class SignedRecords {
       log.error("signed records are retried until the trust directory can be read: {}", e.getMessage());
       return CompletableFuture.failedFuture(e);
     }
-    return decode.apply(record).thenApply(decoded -> verified.map(v -> signed(label, decoded, v)).orElseGet(() -> unsigned(label, decoded)));
+    if (verified.isEmpty()) {
+      return decode.apply(record).thenApply(decoded -> unsigned(label, decoded));
+    }
+    return decode.apply(record).thenCompose(decoded -> signedAndKept(label, decoded, verified.get()));
   }
 
-  /** {@code decoded} with the signature on every command, or refused if a command acts for another organisation. */
-  private static DecodedMessage signed(String label, DecodedMessage decoded, SubmissionVerifier.Verified verified) {
+  /**
+   * {@code decoded} with the signature on every command, once the signing certificate is stored;
+   * or refused, storing nothing, if a command acts for another organisation.
+   */
+  private CompletionStage<DecodedMessage> signedAndKept(String label, DecodedMessage decoded, SubmissionVerifier.Verified verified) {
+    DecodedMessage signed;
+    try {
+      signed = signed(decoded, verified);
+    } catch (SubmissionRefused refused) {
+      return CompletableFuture.completedFuture(refusedMessage(label, refused));
+    }
+    String keyId = verified.certificate().keyId();
+    return certificates
+        .remember(verified.certificate())
+        .handle(
+            (stored, error) -> {
+              if (error != null) {
+                log.error("signed records are retried until the certificate of key id {} can be stored: {}", keyId, error.toString());
+                throw new IllegalStateException("the certificate of key id " + keyId + " cannot be stored: " + error, error);
+              }
+              return signed;
+            });
+  }
+
+  /** {@code decoded} with the signature on every command. */
+  private static DecodedMessage signed(DecodedMessage decoded, SubmissionVerifier.Verified verified) {
     SubmissionSignature signature = new SubmissionSignature(verified.keyId(), verified.signature(), verified.canonicalBytes());
     List<DecodedItem> items = new ArrayList<>();
-    try {
-      for (DecodedItem item : decoded.items()) {
-        if (item instanceof DecodedItem.Routable routable) {
-          List<RoutedCommand<?>> commands = new ArrayList<>();
-          for (RoutedCommand<?> command : routable.commands()) {
-            verified.requireOrganisation(command.party().organisation(), "the record's command '" + command.description() + "'");
-            commands.add(command.signedWith(signature));
-          }
-          items.add(new DecodedItem.Routable(routable.label(), commands));
-        } else {
-          items.add(item);
+    for (DecodedItem item : decoded.items()) {
+      if (item instanceof DecodedItem.Routable routable) {
+        List<RoutedCommand<?>> commands = new ArrayList<>();
+        for (RoutedCommand<?> command : routable.commands()) {
+          verified.requireOrganisation(command.party().organisation(), "the record's command '" + command.description() + "'");
+          commands.add(command.signedWith(signature));
         }
+        items.add(new DecodedItem.Routable(routable.label(), commands));
+      } else {
+        items.add(item);
       }
-    } catch (SubmissionRefused refused) {
-      return refusedMessage(label, refused);
     }
     return new DecodedMessage(items);
   }

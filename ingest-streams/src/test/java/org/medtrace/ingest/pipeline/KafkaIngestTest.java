@@ -1,5 +1,6 @@
 package org.medtrace.ingest.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.ledger.CommandResult;
+import org.medtrace.actors.ledger.SubmissionCertificates;
 import org.medtrace.actors.patient.PatientRecord;
 import org.medtrace.identity.NetworkCa;
 import org.medtrace.identity.SignedRecord;
@@ -397,6 +399,61 @@ class KafkaIngestTest {
   }
 
   @Test
+  void anInlineCertificateIsStoredForExportsBeforeTheRecordIsAndARecordWhoseCertificateCannotBeStoredIsRetried(@TempDir Path caDir)
+      throws Exception {
+    NetworkCa ca = NetworkCa.init(caDir, "test network CA", Duration.ofDays(3650), java.time.Clock.systemUTC());
+    NetworkCa.Issued lab = ca.issue("CITYLAB", "laboratory", Duration.ofDays(365));
+    // Not in the trust directory's certs/: the producer sends it along, and only the store keeps it.
+    java.nio.file.Files.delete(lab.certificateFile());
+    IngestSettings settings = settings("inline-cert", 4, """
+        medtrace.ingest.signed-records.trust-dir = "%s"
+        """.formatted(caDir.toString().replace("\\", "/")));
+    createTopics(settings);
+    String topic = settings.labResults().topic();
+    byte[] value = new String(Samples.bytes("hl7/oru-r01-v251-cbc.hl7"), StandardCharsets.UTF_8)
+        .replace("CL-20261103-0001", "CL-INLINE-1").replace("4711^^^STMARY^MR", "60001^^^STMARY^MR")
+        .getBytes(StandardCharsets.UTF_8);
+    Map<String, byte[]> headers = new HashMap<>(signRecord(lab, lab, topic, "CL-INLINE-1", value));
+    headers.put(SignedRecords.CERTIFICATE_HEADER, Base64.getEncoder().encodeToString(lab.certificate().encoded()).getBytes(StandardCharsets.US_ASCII));
+    String patient = ((DecodedItem.Routable) new LabResultDecoder(settings.lab()).decode(SourceRecord.ofValue(value)).items().get(0))
+        .commands().get(0).entityId();
+
+    // First the store cannot be written (its table is gone): the record is retried, not dead-lettered.
+    String journal = "ingest_kafka_it_journal";
+    RealCassandra.session().execute("DROP TABLE " + journal + ".submission_certificates");
+    IngestPipelines pipelines = IngestPipelines.start(node.system(), settings, new PrometheusRegistry());
+    IngestMetrics metrics = pipelines.metrics();
+    try {
+      try {
+        sendWithHeaders(topic, "CL-INLINE-1", value, headers);
+        flushAndConfirmSends();
+        node.testKit().createTestProbe().awaitAssert(WAIT, Duration.ofMillis(200), () -> {
+          assertTrue(metrics.restartCount(IngestPipelines.LAB_RESULTS) >= 2, "restarts: " + metrics.restartCount(IngestPipelines.LAB_RESULTS));
+          return null;
+        });
+        assertEquals(0.0, metrics.storedCount(IngestPipelines.LAB_RESULTS));
+        assertEquals(List.of(), RealKafka.readAll(topic + ".dlq"), "nothing dead-lettered");
+        assertEquals(Map.of(), admin.listConsumerGroupOffsets(KafkaIngestPipeline.groupId(settings, IngestPipelines.LAB_RESULTS))
+            .partitionsToOffsetAndMetadata().get(), "nothing committed");
+        assertEquals(List.of(), node.events(PatientRecord.ENTITY_TYPE, patient), "nothing stored");
+      } finally {
+        RealCassandra.createKeyspaces(journal, "ingest_kafka_it_snapshot");
+      }
+      // Once it can be written, the record delivered again is stored, and its certificate is in the store.
+      awaitStored(metrics, IngestPipelines.LAB_RESULTS, 1);
+      awaitAllCommitted(settings);
+    } finally {
+      pipelines.stop().toCompletableFuture().get();
+    }
+    assertEquals(List.of(), RealKafka.readAll(topic + ".dlq"), deadLettersOf(topic + ".dlq"));
+    awaitLedger(() -> assertEquals(1, node.events(PatientRecord.ENTITY_TYPE, patient).size()));
+    assertEquals(lab.certificate().keyId(), node.events(PatientRecord.ENTITY_TYPE, patient).get(0).getSubmissionSignature().getKeyId());
+    // What a history export looks up for that key id (the HTTP API's exporter reads the same store).
+    byte[] stored = SubmissionCertificates.onCassandra(node.system()).certificate(lab.certificate().keyId()).orElseThrow();
+    assertArrayEquals(lab.certificate().encoded(), stored);
+  }
+
+  @Test
   void theCommandLineSenderPutsReadingsOnTheConfiguredTopicKeyedByTheirSubject() throws Exception {
     RealKafka.createTopics(List.of("medtrace.sensor-readings"), 1);
     System.setProperty("medtrace.kafka.bootstrap-servers", RealKafka.bootstrapServers());
@@ -440,7 +497,7 @@ class KafkaIngestTest {
 
     // The pipeline's own check passes it, and its command carries the signature.
     IngestSettings settings = settings("cli-signed", 1, "medtrace.ingest.signed-records.trust-dir = \"" + caDir + "\"");
-    var decoder = new SignedRecords(settings.signedRecords(), java.time.Clock.systemUTC())
+    var decoder = new SignedRecords(settings.signedRecords(), java.time.Clock.systemUTC(), certificate -> CompletableFuture.completedFuture(null))
         .checking(new SensorReadingDecoder(settings.sensors(), new SequenceGaps(missing -> {})));
     RoutedCommand<?> command = ((DecodedItem.Routable) decoder.decode(record).items().get(0)).commands().get(0);
     assertEquals(logistics.certificate().keyId(), command.party().submission().keyId());

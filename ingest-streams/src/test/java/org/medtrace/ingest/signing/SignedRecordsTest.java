@@ -11,17 +11,20 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.actors.ledger.SignatureRequirement;
+import org.medtrace.identity.IssuedCertificate;
 import org.medtrace.identity.NetworkCa;
 import org.medtrace.identity.SubmissionRefused;
 import org.medtrace.identity.TrustDirectory;
@@ -43,6 +46,8 @@ class SignedRecordsTest {
   private static final String TOPIC = "medtrace.sensor-readings";
 
   @TempDir Path caDir;
+  /** What the signature check stored for exports (through the broker, in Cassandra: KafkaIngestTest). */
+  private final List<IssuedCertificate> kept = new ArrayList<>();
   private NetworkCa.Issued logistics;
   private NetworkCa.Issued acme;
   private RecordDecoder sensors;
@@ -56,8 +61,20 @@ class SignedRecordsTest {
   }
 
   private SignedRecords signedRecords(Duration reloadInterval, SignatureRequirement required) {
+    return signedRecords(
+        reloadInterval,
+        required,
+        certificate -> {
+          kept.add(certificate);
+          return CompletableFuture.completedFuture(null);
+        });
+  }
+
+  private SignedRecords signedRecords(Duration reloadInterval, SignatureRequirement required, SignedRecords.CertificateStore store) {
     return new SignedRecords(
-        new SignedRecordSettings(Optional.of(caDir), Duration.ofMinutes(5), Duration.ofDays(7), reloadInterval, required), Clock.systemUTC());
+        new SignedRecordSettings(Optional.of(caDir), Duration.ofMinutes(5), Duration.ofDays(7), reloadInterval, required),
+        Clock.systemUTC(),
+        store);
   }
 
   private static SensorReadingDecoder sensorDecoder() {
@@ -93,6 +110,27 @@ class SignedRecordsTest {
     // whole document is refused, not only the events of the others.
     SourceRecord document = signed(acme, "medtrace.epcis-events", "doc", EpcisSamples.withLot("supply-chain-lifecycle.jsonld", "SIG-1"));
     assertEquals(SubmissionRefused.Reason.CERTIFICATE_ORGANISATION_MISMATCH, refusal(epcis.decode(document)));
+  }
+
+  @Test
+  void theCertificateOfAnAcceptedRecordIsStoredAndThatOfARefusedOneIsNot() {
+    onlyCommand(sensors.decode(signed(logistics, TOPIC, "k", reading(1))));
+    assertEquals(SubmissionRefused.Reason.CERTIFICATE_ORGANISATION_MISMATCH, refusal(sensors.decode(signed(acme, TOPIC, "k", reading(1)))));
+    onlyCommand(sensors.decode(record(TOPIC, "k", reading(2), Map.of())));
+    assertEquals(List.of(logistics.certificate().keyId()), kept.stream().map(IssuedCertificate::keyId).toList());
+  }
+
+  @Test
+  void aCertificateThatCannotBeStoredFailsTheDecodingSoThatTheRecordIsRetriedNotDeadLettered() {
+    IllegalStateException down = new IllegalStateException("the certificate store is down (test)");
+    RecordDecoder unstorable =
+        signedRecords(Duration.ofSeconds(30), SignatureRequirement.NONE, certificate -> CompletableFuture.failedFuture(down))
+            .checking(sensorDecoder());
+    CompletionException failed =
+        assertThrows(CompletionException.class, () -> unstorable.decodeAsync(signed(logistics, TOPIC, "k", reading(1))).toCompletableFuture().join());
+    assertEquals(down, failed.getCause().getCause(), failed.toString());
+    // An unsigned record needs no certificate: it passes as before.
+    onlyCommand(unstorable.decode(record(TOPIC, "k", reading(2), Map.of())));
   }
 
   @Test
