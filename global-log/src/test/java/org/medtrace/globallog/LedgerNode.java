@@ -58,9 +58,10 @@ final class LedgerNode implements AutoCloseable {
                     pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
                     pekko.persistence.cassandra.events-by-tag.eventual-consistency-delay = 1s
                     """))
-            .withFallback(RealCassandra.pekkoConfig(journal, snapshot))
-            .withFallback(ConfigFactory.load())
-            .resolve();
+            .withFallback(RealCassandra.pekkoConfig(journal, snapshot));
+    // Loaded (not layered over ConfigFactory.load()), so that reference.conf's substitutions, such
+    // as the log's copy of the Cassandra plugin settings, see these settings.
+    config = ConfigFactory.load(config);
     ActorTestKit testKit = ActorTestKit.create(prefix, config);
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(new Join(cluster.selfMember().address()));
