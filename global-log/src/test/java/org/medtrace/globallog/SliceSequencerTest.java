@@ -159,6 +159,32 @@ class SliceSequencerTest {
     assertEquals(9, all.size());
   }
 
+  @Test
+  void leavesAppendedToTheTreeButNotFlushedAnnounceNothingAndAreIntegratedAgainToTheSameRoot() {
+    int slice = 6;
+    SliceSequencer sequencer = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
+    sequencer.sequence(write(patientInSlice(slice), 3));
+    sequencer.sequence(write(patientInSlice(slice), 2));
+    long integrated = tables.progress(slice).integratedSize();
+    // A writer that appended the page's leaves to its tree and stopped before flushing them.
+    CassandraNodeStore crashed = CassandraNodeStore.forWriter(tables, slice, integrated);
+    MerkleTree crashedTree = new MerkleTree(crashed);
+    tables.leavesFrom(slice, integrated, 1000).forEach(leaf -> crashedTree.appendLeafHash(leaf.leaf().leafHash()));
+    assertEquals(sequencer.size(), crashedTree.size());
+
+    assertEquals(integrated, tables.progress(slice).integratedSize(), "nothing unflushed is announced");
+    assertEquals(integrated, new MerkleTree(CassandraNodeStore.forReader(tables, slice)).size());
+
+    SliceIntegrator recovered = new SliceIntegrator(slice, tables);
+    assertEquals(sequencer.size(), recovered.integrateUpTo(sequencer.size()));
+    MerkleTree expected = MerkleTree.inMemory();
+    tables.leavesFrom(slice, 0, 1000).forEach(leaf -> expected.append(leaf.leaf().encode()));
+    assertArrayEquals(expected.rootHash(), crashedTree.rootHash());
+    assertArrayEquals(expected.rootHash(), recovered.tree().rootHash());
+    assertArrayEquals(expected.rootHash(), new MerkleTree(CassandraNodeStore.forReader(tables, slice)).rootHash());
+    assertEquals(sequencer.size(), tables.progress(slice).integratedSize());
+  }
+
   private LogLeaf leafOf(String patient, long sequenceNumber) {
     LogTables.Position position = tables.position(PatientRecord.ENTITY_TYPE, patient, sequenceNumber).orElseThrow();
     return tables.leavesFrom(position.slice(), position.leafIndex(), 1).get(0).leaf();
