@@ -1,9 +1,13 @@
 package org.medtrace.globallog;
 
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -60,12 +64,17 @@ public class EntityJournal {
   private final ActorSystem<?> system;
   private final CassandraReadJournal readJournal;
   private final String readJournalPluginId;
+  private final String persistenceIdsTable;
   private final Duration timeout;
 
   public EntityJournal(ActorSystem<?> system, Duration timeout) {
     this.system = system;
     this.readJournalPluginId = readJournalPluginId(system.settings().config());
     this.readJournal = PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, readJournalPluginId);
+    String plugin = readJournalPluginId.substring(0, readJournalPluginId.length() - ".query".length());
+    Config pluginConfig = system.settings().config().getConfig(plugin);
+    this.persistenceIdsTable =
+        pluginConfig.getString("journal.keyspace") + "." + pluginConfig.getString("journal.all-persistence-ids-table");
     this.timeout = timeout;
   }
 
@@ -153,16 +162,48 @@ public class EntityJournal {
   static final Set<String> LEDGER_ENTITY_TYPES =
       Set.of(DrugBatch.ENTITY_TYPE, MedicalDevice.ENTITY_TYPE, PatientRecord.ENTITY_TYPE, LogWitness.ENTITY_TYPE);
 
-  /** Every ledger entity the journal has events of. */
+  /**
+   * A page of the journal's persistence ids, in Cassandra's token order: the ledger entities among
+   * them, and the token to continue after (empty when the page reached the last id).
+   */
+  public record EntityPage(List<Entity> entities, OptionalLong continueAfter) {}
+
+  /** The token before every persistence id's: a page from here starts at the first id. */
+  public static final long FIRST_TOKEN = Long.MIN_VALUE;
+
+  /**
+   * Up to {@code limit} persistence ids after token {@code afterToken} (from the plugin's
+   * all_persistence_ids table, which the currentPersistenceIds query reads whole), with the ledger
+   * entities among them: one bounded read, so that a caller can walk any number of entities a page
+   * at a time.
+   */
+  public EntityPage entityPage(long afterToken, int limit) {
+    SimpleStatement page =
+        SimpleStatement.newInstance(
+                "SELECT token(persistence_id) AS position, persistence_id FROM " + persistenceIdsTable
+                    + " WHERE token(persistence_id) > ? LIMIT ?",
+                afterToken, limit)
+            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM);
+    List<com.datastax.oss.driver.api.core.cql.Row> rows = await(readJournal.session().selectAll(page).toCompletableFuture());
+    List<Entity> entities = new ArrayList<>(rows.size());
+    rows.forEach(row -> ledgerEntity(row.getString("persistence_id")).ifPresent(entities::add));
+    return new EntityPage(
+        entities, rows.size() < limit ? OptionalLong.empty() : OptionalLong.of(rows.get(rows.size() - 1).getLong("position")));
+  }
+
+  private static Optional<Entity> ledgerEntity(String persistenceId) {
+    int separator = persistenceId.indexOf(PERSISTENCE_ID_SEPARATOR);
+    if (separator > 0 && separator < persistenceId.length() - 1 && LEDGER_ENTITY_TYPES.contains(persistenceId.substring(0, separator))) {
+      return Optional.of(new Entity(persistenceId.substring(0, separator), persistenceId.substring(separator + 1)));
+    }
+    return Optional.empty();
+  }
+
+  /** Every ledger entity the journal has events of (all persistence ids in one read: for tests and tools). */
   public List<Entity> entities() {
     List<String> ids = await(readJournal.currentPersistenceIds().runWith(Sink.seq(), system).toCompletableFuture());
     List<Entity> entities = new ArrayList<>(ids.size());
-    for (String id : ids) {
-      int separator = id.indexOf(PERSISTENCE_ID_SEPARATOR);
-      if (separator > 0 && separator < id.length() - 1 && LEDGER_ENTITY_TYPES.contains(id.substring(0, separator))) {
-        entities.add(new Entity(id.substring(0, separator), id.substring(separator + 1)));
-      }
-    }
+    ids.forEach(id -> ledgerEntity(id).ifPresent(entities::add));
     return entities;
   }
 

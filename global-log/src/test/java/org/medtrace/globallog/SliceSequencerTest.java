@@ -185,6 +185,31 @@ class SliceSequencerTest {
     assertEquals(sequencer.size(), tables.progress(slice).integratedSize());
   }
 
+  @Test
+  void theReconcilersBoundedPassesFindAMissedEventOfAnActiveEntityAtOnceAndAnyOtherWithinOneCycle() {
+    int slice = 7;
+    String active = patientInSlice(slice);
+    String quiet = patientInSlice(slice);
+    List<LogLeaf> activeEvents = write(active, 2);
+    write(quiet, 1);
+    SliceSequencer sequencer = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
+    // The tag stream showed #1 of `active` and missed its #2; it never showed `quiet`.
+    sequencer.sequence(activeEvents.subList(0, 1));
+    int pageSize = 3;
+    SliceReconciler reconciler = new SliceReconciler(sequencer, journal, pageSize);
+
+    reconciler.pass();
+    assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, active), "an entity the tags just showed is compared at once");
+
+    // Every persistence id of this keyspace is a patient's: a cycle is ceil(ids / page) passes.
+    int cycle = (journal.entities().size() + pageSize - 1) / pageSize;
+    for (int pass = 1; pass < cycle && tables.entityHead(PatientRecord.ENTITY_TYPE, quiet) == 0; pass++) {
+      reconciler.pass();
+    }
+    assertEquals(1, tables.entityHead(PatientRecord.ENTITY_TYPE, quiet), "found within one cycle of " + cycle + " passes");
+    assertEquals(0, sequencer.reconcile(journal.entities()), "nothing is left to find, nothing was appended twice");
+  }
+
   private LogLeaf leafOf(String patient, long sequenceNumber) {
     LogTables.Position position = tables.position(PatientRecord.ENTITY_TYPE, patient, sequenceNumber).orElseThrow();
     return tables.leavesFrom(position.slice(), position.leafIndex(), 1).get(0).leaf();
