@@ -162,7 +162,7 @@ class SliceSequencerTest {
   @Test
   void leavesAppendedToTheTreeButNotFlushedAnnounceNothingAndAreIntegratedAgainToTheSameRoot() {
     int slice = 6;
-    SliceSequencer sequencer = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
+    SliceSequencer sequencer = recovered(slice);
     sequencer.sequence(write(patientInSlice(slice), 3));
     sequencer.sequence(write(patientInSlice(slice), 2));
     long integrated = tables.progress(slice).integratedSize();
@@ -188,13 +188,12 @@ class SliceSequencerTest {
   @Test
   void theReconcilersBoundedPassesFindAMissedEventOfAnActiveEntityAtOnceAndAnyOtherWithinOneCycle() {
     int slice = 7;
-    String active = patientInSlice(slice);
+    SliceSequencer sequencer = recovered(slice);
     String quiet = patientInSlice(slice);
-    List<LogLeaf> activeEvents = write(active, 2);
     write(quiet, 1);
-    SliceSequencer sequencer = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
+    String active = patientInSlice(slice);
     // The tag stream showed #1 of `active` and missed its #2; it never showed `quiet`.
-    sequencer.sequence(activeEvents.subList(0, 1));
+    sequencer.sequence(write(active, 2).subList(0, 1));
     int pageSize = 3;
     SliceReconciler reconciler = new SliceReconciler(sequencer, journal, pageSize);
 
@@ -208,6 +207,11 @@ class SliceSequencerTest {
     }
     assertEquals(1, tables.entityHead(PatientRecord.ENTITY_TYPE, quiet), "found within one cycle of " + cycle + " passes");
     assertEquals(0, sequencer.reconcile(journal.entities()), "nothing is left to find, nothing was appended twice");
+  }
+
+  /** The slice's sequencer as a writer starting now recovers it. */
+  private SliceSequencer recovered(int slice) {
+    return SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
   }
 
   private LogLeaf leafOf(String patient, long sequenceNumber) {
