@@ -105,6 +105,7 @@ public final class SideBySideBenchmark {
                 .run();
         results.add(full.result());
         results.add(full.logInclusion());
+        results.add(full.logCheckpointed());
         if (settings.figures()) {
           LedgerFigures ledgerFigures = new LedgerFigures(system, settings, node.ledger(), node.trustedKeys());
           String token =
