@@ -1,6 +1,5 @@
 package org.medtrace.globallog;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +34,12 @@ public final class CassandraNodeStore implements NodeStore {
   private final int slice;
   private final boolean writable;
   private long size;
-  /** Nodes appended since the last flush (a page of leaves: about twice as many nodes). */
-  private final List<Node> pending = new ArrayList<>();
+  /**
+   * Nodes appended since the last flush (a page of leaves: about twice as many nodes), by cache
+   * key: {@link #node} finds them here whatever the cache has evicted, since the table has none of
+   * them yet.
+   */
+  private final Map<Long, Node> pending = new LinkedHashMap<>();
   private boolean failed;
   private final Map<Long, byte[]> cache =
       new LinkedHashMap<>(256, 0.75f, true) {
@@ -72,6 +75,10 @@ public final class CassandraNodeStore implements NodeStore {
   public synchronized byte[] node(int level, long index) {
     checkUsable();
     long key = key(level, index);
+    Node unflushed = pending.get(key);
+    if (unflushed != null) {
+      return unflushed.hash().clone();
+    }
     byte[] cached = cache.get(key);
     if (cached != null) {
       return cached.clone();
@@ -96,10 +103,7 @@ public final class CassandraNodeStore implements NodeStore {
       throw new IllegalArgumentException("leaf " + leafIndex + " appended to slice " + slice + " of size " + size);
     }
     for (Node node : completedNodes) {
-      Node copy = new Node(node.level(), node.index(), node.hash().clone());
-      pending.add(copy);
-      // Pending nodes stay in the cache until flushed: a page's nodes are far fewer than its capacity.
-      cache.put(key(copy.level(), copy.index()), copy.hash());
+      pending.put(key(node.level(), node.index()), new Node(node.level(), node.index(), node.hash().clone()));
     }
     size = leafIndex + 1;
   }
@@ -114,12 +118,13 @@ public final class CassandraNodeStore implements NodeStore {
       return;
     }
     try {
-      tables.writeNodes(slice, pending);
+      tables.writeNodes(slice, List.copyOf(pending.values()));
       tables.recordIntegratedSize(slice, size);
     } catch (RuntimeException e) {
       failed = true;
       throw e;
     }
+    pending.forEach((key, node) -> cache.put(key, node.hash()));
     pending.clear();
   }
 
