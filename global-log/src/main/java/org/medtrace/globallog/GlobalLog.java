@@ -30,9 +30,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Every committed event MUST appear in the log exactly once: the writer of its slice appends
  *       it when the slice's journal tag shows it, and the reconciler, which compares the journal
- *       itself with the log every {@code reconcile-interval}, appends whatever the tag stream missed.
- *   <li>It appears within a bounded delay: the tag stream's delay for most events, at most one
- *       reconciliation interval (plus the pass itself) for any, while the writer runs.
+ *       itself with the log every {@code reconcile-interval} (a bounded part of the slice's
+ *       entities per pass, see {@link SliceReconciler}), appends whatever the tag stream missed.
+ *   <li>It appears within a bounded delay: the tag stream's delay for most events; for any, at most
+ *       {@code ceil(persistence ids / reconcile-page-size)} reconciliation intervals (plus the pass
+ *       itself), one interval if the tag stream showed its entity shortly before, while the writer
+ *       runs.
  *   <li>Nothing is ever removed from the log, rewritten or reordered: leaf indexes are claimed with
  *       conditional writes and never reused; an entity's events are in sequence order.
  *   <li>A leaf index that the log shows (in a position, a proof, a checkpoint) MUST be durably

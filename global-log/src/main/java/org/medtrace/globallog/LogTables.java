@@ -11,7 +11,9 @@ import com.datastax.oss.driver.api.core.cql.Statement;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +35,12 @@ public final class LogTables {
 
   /** At most this many leaves go into one conditional batch (Cassandra warns about large batches). */
   static final int LEAVES_PER_BATCH = 32;
+
+  /**
+   * At most this many tree nodes go into one unlogged batch (a node row is about 60 bytes; this
+   * keeps a batch under Cassandra's 5 KiB batch-size warning).
+   */
+  static final int NODES_PER_BATCH = 64;
 
   /** Checkpoint rows read per page when walking a slice's checkpoints (each row is a note of a few hundred bytes). */
   static final int CHECKPOINT_PAGE_SIZE = 64;
@@ -245,11 +253,28 @@ public final class LogTables {
     return Optional.ofNullable(row).map(r -> bytes(r.getByteBuffer("hash")));
   }
 
+  /**
+   * Writes tree nodes: an unlogged batch per partition (slice, level, bucket) of up to {@link
+   * #NODES_PER_BATCH} rows, all sent at once and awaited together. Unlogged is enough: a node's
+   * hash depends only on the leaves, and a write that fails is repeated with the same hash (the
+   * integrated size, written after, tells readers which nodes exist).
+   */
   public void writeNodes(int slice, List<org.medtrace.merkle.NodeStore.Node> nodes) {
-    List<CompletableFuture<?>> writes = new ArrayList<>();
+    Map<List<Long>, List<BoundStatement>> byPartition = new LinkedHashMap<>();
     for (org.medtrace.merkle.NodeStore.Node node : nodes) {
-      BoundStatement insert = insertNode.bind(slice, node.level(), bucket(node.index()), node.index(), ByteBuffer.wrap(node.hash()));
-      writes.add(session.executeAsync(quorum(insert)).toCompletableFuture());
+      long bucket = bucket(node.index());
+      byPartition
+          .computeIfAbsent(List.of((long) node.level(), bucket), partition -> new ArrayList<>())
+          .add(insertNode.bind(slice, node.level(), bucket, node.index(), ByteBuffer.wrap(node.hash())));
+    }
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    for (List<BoundStatement> partition : byPartition.values()) {
+      for (int from = 0; from < partition.size(); from += NODES_PER_BATCH) {
+        BatchStatement batch =
+            BatchStatement.newInstance(BatchType.UNLOGGED)
+                .addAll(partition.subList(from, Math.min(partition.size(), from + NODES_PER_BATCH)));
+        writes.add(session.executeAsync(quorum(batch)).toCompletableFuture());
+      }
     }
     CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
   }

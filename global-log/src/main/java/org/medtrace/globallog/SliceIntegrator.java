@@ -7,7 +7,9 @@ import org.medtrace.merkle.MerkleTree;
  * Step 2 of the log: Merkle integration. Adds the leaves the sequencer stored to the slice's tree
  * ({@link CassandraNodeStore}), in index order. The tree MUST NOT run ahead of the sequenced leaves,
  * and it never needs to: integration reads the leaf rows, so a crash at any point is repaired by
- * integrating again from the recorded integrated size.
+ * integrating again from the recorded integrated size. The tree's nodes are written a page of
+ * leaves at a time ({@link CassandraNodeStore#flush}); when {@link #integrateUpTo} returns, what it
+ * integrated is durable.
  *
  * <p>Not thread-safe: one caller at a time (the slice writer's stream). Readers use their own
  * {@link CassandraNodeStore#forReader} view.
@@ -19,12 +21,14 @@ public final class SliceIntegrator {
 
   private final int slice;
   private final LogTables tables;
+  private final CassandraNodeStore store;
   private final MerkleTree tree;
 
   public SliceIntegrator(int slice, LogTables tables) {
     this.slice = slice;
     this.tables = tables;
-    this.tree = new MerkleTree(CassandraNodeStore.forWriter(tables, slice, tables.progress(slice).integratedSize()));
+    this.store = CassandraNodeStore.forWriter(tables, slice, tables.progress(slice).integratedSize());
+    this.tree = new MerkleTree(store);
   }
 
   /** The slice's tree as integrated so far. */
@@ -44,6 +48,8 @@ public final class SliceIntegrator {
       for (LogTables.StoredLeaf leaf : leaves) {
         tree.appendLeafHash(leaf.leaf().leafHash());
       }
+      // A page's nodes in one round of writes, then its size (the store defers them until here).
+      store.flush();
     }
     return tree.size();
   }

@@ -3,7 +3,10 @@ package org.medtrace.globallog;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.medtrace.merkle.LogLeaf;
@@ -38,6 +41,13 @@ public final class SliceSequencer {
   /** Entity heads remembered, so that a busy entity costs no lookup per event. */
   static final int CACHED_ENTITY_HEADS = 100_000;
 
+  /**
+   * Entities sequenced since the reconciler last asked ({@link #takeRecentlySequenced}) that are
+   * remembered for it; beyond this the oldest are dropped (the reconciler's cursor still finds
+   * what they miss, only later).
+   */
+  static final int RECENT_ENTITIES = 10_000;
+
   /** Leaves read per query while a recovering sequencer rolls forward. */
   private static final int ROLL_FORWARD_PAGE = 1000;
 
@@ -53,6 +63,8 @@ public final class SliceSequencer {
           return size() > CACHED_ENTITY_HEADS;
         }
       };
+
+  private final Set<EntityJournal.Entity> recentlySequenced = new LinkedHashSet<>();
 
   private SliceSequencer(int slice, LogTables tables, EntityJournal journal, Clock clock, long size) {
     this.slice = slice;
@@ -134,6 +146,7 @@ public final class SliceSequencer {
         });
     append(toAppend);
     heads.putAll(newHeads);
+    newHeads.keySet().forEach(this::rememberRecent);
     return toAppend.size();
   }
 
@@ -162,6 +175,27 @@ public final class SliceSequencer {
       }
     }
     return appended;
+  }
+
+  /**
+   * The entities whose events the tag stream brought since the last call (at most {@link
+   * #RECENT_ENTITIES}, the most recent), and forgets them: an entity the tag stream just showed is
+   * where a late event is most likely missing (a tag write delayed past the stream's offset).
+   */
+  public List<EntityJournal.Entity> takeRecentlySequenced() {
+    List<EntityJournal.Entity> recent = new ArrayList<>(recentlySequenced);
+    recentlySequenced.clear();
+    return recent;
+  }
+
+  private void rememberRecent(EntityJournal.Entity entity) {
+    recentlySequenced.remove(entity);
+    recentlySequenced.add(entity);
+    if (recentlySequenced.size() > RECENT_ENTITIES) {
+      Iterator<EntityJournal.Entity> oldest = recentlySequenced.iterator();
+      oldest.next();
+      oldest.remove();
+    }
   }
 
   private long head(EntityJournal.Entity entity) {

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>batches of the slice's tagged journal events (the fast path), and
- *   <li>reconciliation ticks (the journal compared with the log, every entity of the slice), and
+ *   <li>reconciliation ticks (the journal compared with the log, a bounded part of the slice's
+ *       entities per tick, see {@link SliceReconciler}), and
  *   <li>checkpoint ticks,
  * </ul>
  *
@@ -113,6 +114,7 @@ public final class SliceWriter {
             () -> {
               SliceSequencer sequencer = SliceSequencer.recover(slice, tables, journal, clock);
               SliceIntegrator integrator = new SliceIntegrator(slice, tables);
+              SliceReconciler reconciler = new SliceReconciler(sequencer, journal, settings.reconcilePageSize());
               integrator.integrateUpTo(sequencer.size());
               Offset offset = tables.progress(slice).tagOffset().<Offset>map(TimeBasedUUID::new).orElse(NoOffset.getInstance());
               Source<Work, NotUsed> tagged =
@@ -138,7 +140,7 @@ public final class SliceWriter {
                       1,
                       work ->
                           CompletableFuture.supplyAsync(
-                              () -> process(work, slice, tables, journal, sequencer, integrator, publisher), blocking));
+                              () -> process(work, slice, tables, sequencer, reconciler, integrator, publisher), blocking));
             },
             blocking);
     return Source.completionStageSource(recovered).mapMaterializedValue(done -> NotUsed.getInstance());
@@ -148,8 +150,8 @@ public final class SliceWriter {
       Work work,
       int slice,
       LogTables tables,
-      EntityJournal journal,
       SliceSequencer sequencer,
+      SliceReconciler reconciler,
       SliceIntegrator integrator,
       Optional<CheckpointPublisher> publisher) {
     if (work == Publish.TICK) {
@@ -164,7 +166,7 @@ public final class SliceWriter {
     if (work instanceof Observed observed) {
       sequencer.sequence(observed.leaves());
     } else {
-      sequencer.reconcile(journal.entities());
+      reconciler.pass();
     }
     long size = integrator.integrateUpTo(sequencer.size());
     if (work instanceof Observed observed && observed.lastOffset() != null) {

@@ -102,30 +102,11 @@ class GlobalLogTest {
 
   @Test
   void everyEventWrittenThroughTheEntitiesAppearsInTheLogExactlyOnce() {
-    List<String> patients = new ArrayList<>();
-    int events = 0;
-    for (int p = 0; p < 12; p++) {
-      String patient = "pk-all-" + p;
-      patients.add(patient);
-      for (int r = 1; r <= 1 + p % 4; r++) {
-        node.anchor(patient, "r-" + r);
-        events++;
-      }
-    }
-    int total = events;
+    Map<String, Integer> events = node.anchorOnPatients("pk-all", 12, 4);
     node.awaitAssert(
         Duration.ofSeconds(30),
         () -> {
-          Set<LogTables.Position> positions = new HashSet<>();
-          for (int p = 0; p < patients.size(); p++) {
-            String patient = patients.get(p);
-            List<LogTables.Position> held = tables.positions(PatientRecord.ENTITY_TYPE, patient);
-            assertEquals(1 + p % 4, held.size(), patient);
-            int slice = LogLeaf.sliceOf(PatientRecord.ENTITY_TYPE, patient);
-            held.forEach(position -> assertEquals(slice, position.slice()));
-            positions.addAll(held);
-          }
-          assertEquals(total, positions.size(), "two events share a leaf");
+          LedgerNode.assertInTheLogOnce(tables, events);
           // Every leaf of every slice (other tests' events too) stands for a different event.
           Set<LogLeaf> leaves = new HashSet<>();
           long count = 0;

@@ -7,8 +7,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -19,6 +23,7 @@ import org.medtrace.actors.ledger.CommandResult;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.merkle.LogLeaf;
 import org.medtrace.persistence.cassandra.RealCassandra;
 
 /**
@@ -58,9 +63,10 @@ final class LedgerNode implements AutoCloseable {
                     pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
                     pekko.persistence.cassandra.events-by-tag.eventual-consistency-delay = 1s
                     """))
-            .withFallback(RealCassandra.pekkoConfig(journal, snapshot))
-            .withFallback(ConfigFactory.load())
-            .resolve();
+            .withFallback(RealCassandra.pekkoConfig(journal, snapshot));
+    // Loaded (not layered over ConfigFactory.load()), so that reference.conf's substitutions, such
+    // as the log's copy of the Cassandra plugin settings, see these settings.
+    config = ConfigFactory.load(config);
     ActorTestKit testKit = ActorTestKit.create(prefix, config);
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(new Join(cluster.selfMember().address()));
@@ -90,6 +96,40 @@ final class LedgerNode implements AutoCloseable {
             .toCompletableFuture()
             .join();
     return assertInstanceOf(CommandResult.Accepted.class, result, () -> "anchoring " + recordId + ": " + result).sequenceNumber();
+  }
+
+  /**
+   * Anchors {@code 1 + p % spread} records on each of {@code patients} patients named {@code
+   * prefix-p}; returns each patient's number of events, in order.
+   */
+  Map<String, Integer> anchorOnPatients(String prefix, int patients, int spread) {
+    Map<String, Integer> events = new LinkedHashMap<>();
+    for (int p = 0; p < patients; p++) {
+      String patient = prefix + "-" + p;
+      for (int r = 1; r <= 1 + p % spread; r++) {
+        anchor(patient, "r-" + r);
+      }
+      events.put(patient, 1 + p % spread);
+    }
+    return events;
+  }
+
+  /**
+   * Asserts that the log holds each patient's events, in its slice, each at a leaf of its own;
+   * returns their positions.
+   */
+  static Set<LogTables.Position> assertInTheLogOnce(LogTables tables, Map<String, Integer> events) {
+    Set<LogTables.Position> positions = new HashSet<>();
+    events.forEach(
+        (patient, count) -> {
+          List<LogTables.Position> held = tables.positions(PatientRecord.ENTITY_TYPE, patient);
+          assertEquals(count, held.size(), patient);
+          int slice = LogLeaf.sliceOf(PatientRecord.ENTITY_TYPE, patient);
+          held.forEach(position -> assertEquals(slice, position.slice()));
+          positions.addAll(held);
+        });
+    assertEquals(events.values().stream().mapToInt(Integer::intValue).sum(), positions.size(), "two events share a leaf");
+    return positions;
   }
 
   void awaitAssert(Duration max, Runnable assertion) {

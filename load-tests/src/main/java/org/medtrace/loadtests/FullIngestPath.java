@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,7 +93,13 @@ final class FullIngestPath {
 
   /** The outcome: the measurement, and what the correctness check found wrong (empty: nothing). */
   record Outcome(
-      PartResult result, PartResult commit, PartResult logInclusion, List<String> problems, long produced, long eventsChecked) {}
+      PartResult result,
+      PartResult commit,
+      PartResult logInclusion,
+      PartResult logCheckpointed,
+      List<String> problems,
+      long produced,
+      long eventsChecked) {}
 
   /** One stored event of a batch: its sequence number, when it was sealed, and whether it was produced in the measured window. */
   private record StoredEvent(long sequenceNumber, long recordedAtMicros, boolean measured) {}
@@ -223,7 +231,8 @@ final class FullIngestPath {
     long checked =
         checkLedger(nextSequence, measureFromMillis, measureToMillis, latencyFromMillis, latencyToMillis, latencies, timeline, problems, stored);
     Latencies logDelays = new Latencies();
-    checkLog(stored, logDelays, problems);
+    Latencies checkpointDelays = new Latencies();
+    checkLog(stored, logDelays, checkpointDelays, problems);
     long deadLettered = counters.deadLettered();
     if (deadLettered > 0) {
       problems.add(deadLettered + " readings were dead-lettered");
@@ -250,7 +259,11 @@ final class FullIngestPath {
     PartResult logInclusion =
         new PartResult(
             "(c) global log: leaves of those events", logDelays.count(), seconds, 0, logDelays.summary(), "recorded_at → leaf durable");
-    return new Outcome(result, commit, logInclusion, problems, produced, checked);
+    PartResult logCheckpointed =
+        new PartResult(
+            "(c) global log: in a signed checkpoint", checkpointDelays.count(), seconds, 0, checkpointDelays.summary(),
+            "recorded_at → checkpoint stored");
+    return new Outcome(result, commit, logInclusion, logCheckpointed, problems, produced, checked);
   }
 
   private static String sensorId(int batch) {
@@ -385,11 +398,13 @@ final class FullIngestPath {
 
   /**
    * Waits (up to the drain timeout) until the global log holds every stored event of the batches,
-   * checks that each is in it exactly once, and records the inclusion delay of the events sealed in
-   * the measured window: from the event's recorded_at (sealed, just before the journal write) to
-   * its leaf row's sequenced_at (the leaf durable).
+   * checks that each is in it exactly once, and records two delays of the events sealed in the
+   * measured window, from the event's recorded_at (sealed, just before the journal write): to its
+   * leaf row's sequenced_at (the leaf durable), and to the published_at of the first signed
+   * checkpoint of its slice that covers the leaf (from when an inclusion proof can be served).
    */
-  private void checkLog(Map<String, List<StoredEvent>> stored, Latencies delays, List<String> problems) throws InterruptedException {
+  private void checkLog(Map<String, List<StoredEvent>> stored, Latencies delays, Latencies checkpointDelays, List<String> problems)
+      throws InterruptedException {
     LogTables tables = GlobalLog.tables(system);
     long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
     for (Map.Entry<String, List<StoredEvent>> batch : stored.entrySet()) {
@@ -397,28 +412,64 @@ final class FullIngestPath {
         Thread.sleep(200);
       }
     }
-    Map<String, List<Instant>> leaves = new HashMap<>();
+    Map<String, List<LogTables.StoredLeaf>> leaves = new HashMap<>();
     for (int slice = 0; slice < LogFormat.SLICE_COUNT; slice++) {
       long next = 0;
       List<LogTables.StoredLeaf> page;
       while (!(page = tables.leavesFrom(slice, next, 1000)).isEmpty()) {
         for (LogTables.StoredLeaf leaf : page) {
-          leaves.computeIfAbsent(leaf.leaf().entityId() + "#" + leaf.leaf().sequenceNumber(), key -> new ArrayList<>()).add(leaf.sequencedAt());
+          leaves.computeIfAbsent(leaf.leaf().entityId() + "#" + leaf.leaf().sequenceNumber(), key -> new ArrayList<>()).add(leaf);
         }
         next += page.size();
       }
     }
+    List<NavigableMap<Long, Instant>> checkpoints = checkpointsCovering(tables, leaves, deadline);
     for (Map.Entry<String, List<StoredEvent>> batch : stored.entrySet()) {
       for (StoredEvent event : batch.getValue()) {
-        List<Instant> found = leaves.getOrDefault(batch.getKey() + "#" + event.sequenceNumber(), List.of());
+        List<LogTables.StoredLeaf> found = leaves.getOrDefault(batch.getKey() + "#" + event.sequenceNumber(), List.of());
         if (found.size() != 1) {
           problems.add("event #" + event.sequenceNumber() + " of batch " + batch.getKey() + " is in the global log " + found.size() + " times");
         } else if (event.measured()) {
-          Instant durable = found.get(0);
-          delays.add(durable.getEpochSecond() * 1_000_000 + durable.getNano() / 1_000 - event.recordedAtMicros());
+          LogTables.StoredLeaf leaf = found.get(0);
+          delays.add(micros(leaf.sequencedAt()) - event.recordedAtMicros());
+          // The first checkpoint whose tree holds the leaf: tree size above its index.
+          Map.Entry<Long, Instant> covering = checkpoints.get(leaf.slice()).higherEntry(leaf.leafIndex());
+          if (covering == null) {
+            problems.add("event #" + event.sequenceNumber() + " of batch " + batch.getKey() + " is in no signed checkpoint");
+          } else {
+            checkpointDelays.add(micros(covering.getValue()) - event.recordedAtMicros());
+          }
         }
       }
     }
+  }
+
+  /**
+   * Each slice's checkpoints (tree size → published_at), once every slice's newest covers all of
+   * its leaves that the run's events have (or the drain deadline passed): checkpoints follow the
+   * leaves by up to the checkpoint interval.
+   */
+  private static List<NavigableMap<Long, Instant>> checkpointsCovering(
+      LogTables tables, Map<String, List<LogTables.StoredLeaf>> leaves, long deadline) throws InterruptedException {
+    long[] needed = new long[LogFormat.SLICE_COUNT];
+    leaves.values().forEach(found -> found.forEach(leaf -> needed[leaf.slice()] = Math.max(needed[leaf.slice()], leaf.leafIndex() + 1)));
+    for (int slice = 0; slice < LogFormat.SLICE_COUNT; slice++) {
+      while (tables.latestCheckpoint(slice).map(LogTables.StoredCheckpoint::treeSize).orElse(0L) < needed[slice]
+          && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+    }
+    List<NavigableMap<Long, Instant>> checkpoints = new ArrayList<>();
+    for (int slice = 0; slice < LogFormat.SLICE_COUNT; slice++) {
+      NavigableMap<Long, Instant> bySize = new TreeMap<>();
+      tables.checkpointsNewestFirst(slice, Integer.MAX_VALUE).forEach(checkpoint -> bySize.put(checkpoint.treeSize(), checkpoint.publishedAt()));
+      checkpoints.add(bySize);
+    }
+    return checkpoints;
+  }
+
+  private static long micros(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
   }
 
   private KafkaProducer<String, byte[]> producer() {

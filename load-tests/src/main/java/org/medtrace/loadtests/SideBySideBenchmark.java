@@ -106,6 +106,7 @@ public final class SideBySideBenchmark {
         results.add(full.result());
         results.add(full.commit());
         results.add(full.logInclusion());
+        results.add(full.logCheckpointed());
         if (settings.figures()) {
           LedgerFigures ledgerFigures = new LedgerFigures(system, settings, node.ledger(), node.trustedKeys());
           String token =
