@@ -3,6 +3,7 @@ package org.medtrace.http.witness;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -42,6 +43,9 @@ public record WitnessSettings(
   public static final String SELF_WITNESS_LABEL = "NOT-INDEPENDENT";
 
   private static final String DEVELOPMENT_KEY_FILE = "witness.pem";
+
+  /** The development self-witness's verifier key, written next to its private key for {@code ca certify}. */
+  public static final String DEVELOPMENT_VKEY_FILE = "witness.vkey";
 
   public WitnessSettings {
     trustedLogs = Map.copyOf(trustedLogs);
@@ -87,7 +91,19 @@ public record WitnessSettings(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("medtrace.witness.name '" + name + "' cannot name a key: " + e.getMessage(), e);
     }
+    if (selfWitness) {
+      // As the development log key's log.vkey: what `ca certify --role witness --vkey` reads.
+      writeVkey(Path.of(dev.getString("key-dir")), cosigner);
+    }
     return new WitnessSettings(Optional.of(cosigner), trustedLogs(witness), selfWitness, storeTimeout, alertSweepInterval);
+  }
+
+  private static void writeVkey(Path directory, NoteSigner cosigner) {
+    try {
+      Files.writeString(directory.resolve(DEVELOPMENT_VKEY_FILE), cosigner.verifierKey().vkey() + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the development witness's verifier key in " + directory, e);
+    }
   }
 
   private static Map<String, NoteKey> trustedLogs(Config witness) {

@@ -71,6 +71,9 @@ class WitnessSettingsTest {
         settings("enabled = on\ndevelopment-self-witness { enabled = on, key-dir = \"" + keyDir + "\" }");
     assertTrue(self.selfWitness());
     assertTrue(self.cosigner().orElseThrow().verifierKey().name().contains(WitnessSettings.SELF_WITNESS_LABEL));
+    // Its verifier key is written for the CA to certify it (ca certify --role witness --vkey).
+    assertEquals(
+        self.cosigner().orElseThrow().verifierKey().vkey() + "\n", Files.readString(keyDir.resolve(WitnessSettings.DEVELOPMENT_VKEY_FILE)));
     // The key is created once and then reused.
     assertEquals(
         self.cosigner().orElseThrow().verifierKey(),
