@@ -77,7 +77,6 @@ final class FullIngestPath {
   private final ActorSystem<?> system;
   private final BenchmarkSettings settings;
   private final NodeCounters counters;
-  private final CommitLatencies commitLatencies;
   private final TrustedKeys trustedKeys;
   private final String topic;
   private final List<String> batches = new ArrayList<>();
@@ -86,7 +85,6 @@ final class FullIngestPath {
     this.system = system;
     this.settings = settings;
     this.counters = new NodeCounters(metrics, IngestPipelines.SENSOR_READINGS);
-    this.commitLatencies = new CommitLatencies(metrics, IngestPipelines.SENSOR_READINGS);
     this.trustedKeys = trustedKeys;
     this.topic = topic;
   }
@@ -109,7 +107,7 @@ final class FullIngestPath {
     long[] nextSequence = new long[settings.batches()];
     long produced;
     long storedAtStart;
-    CommitLatencies.Counts commitsAtStart = new CommitLatencies.Counts(0, 0, new java.util.TreeMap<>());
+    CommitLatencies commitsAtStart = new CommitLatencies(0, 0, new java.util.TreeMap<>());
     long storedAtEnd;
     long measureFromMillis;
     long measureToMillis;
@@ -149,7 +147,7 @@ final class FullIngestPath {
         }
         if (storedAtStart < 0 && now >= measureFrom) {
           storedAtStart = counters.stored();
-          commitsAtStart = commitLatencies.now();
+          commitsAtStart = counters.commitLatencies();
           measureFromMillis = System.currentTimeMillis();
         }
         if (now >= nextProgress) {
@@ -223,7 +221,7 @@ final class FullIngestPath {
     }
     log.info("(c) produced {} readings; waiting for the pipeline to store the rest", produced);
     awaitStored(produced);
-    Latencies.Summary commits = commitLatencies.now().since(commitsAtStart).summary();
+    Latencies.Summary commits = counters.commitLatencies().since(commitsAtStart).summary();
 
     Latencies latencies = new Latencies();
     List<String> problems = new ArrayList<>();

@@ -2,9 +2,14 @@ package org.medtrace.loadtests;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.NativeHistogramBuckets;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.medtrace.ingest.IngestMetrics;
 
-/** Reads the node's ingest counters as its {@code /metrics} endpoint shows them. */
+/** Reads the node's ingest counters and commit latencies as its {@code /metrics} endpoint shows them. */
 final class NodeCounters {
 
   private final PrometheusRegistry registry;
@@ -28,6 +33,25 @@ final class NodeCounters {
   /** {@code medtrace_ingest_duplicates_total} of the pipeline. */
   long duplicates() {
     return sum("medtrace_ingest_duplicates");
+  }
+
+  /** The pipeline's {@value IngestMetrics#COMMIT_LATENCY} so far, by its native buckets. */
+  CommitLatencies commitLatencies() {
+    for (MetricSnapshot snapshot : registry.scrape(name -> name.equals(IngestMetrics.COMMIT_LATENCY))) {
+      if (snapshot instanceof HistogramSnapshot histogram) {
+        for (HistogramSnapshot.HistogramDataPointSnapshot point : histogram.getDataPoints()) {
+          if (pipeline.equals(point.getLabels().get("pipeline")) && point.hasNativeHistogramData()) {
+            SortedMap<Integer, Long> buckets = new TreeMap<>();
+            NativeHistogramBuckets positive = point.getNativeBucketsForPositiveValues();
+            for (int i = 0; i < positive.size(); i++) {
+              buckets.put(positive.getBucketIndex(i), positive.getCount(i));
+            }
+            return new CommitLatencies(point.getNativeSchema(), point.getNativeZeroCount(), buckets);
+          }
+        }
+      }
+    }
+    return new CommitLatencies(0, 0, new TreeMap<>());
   }
 
   private long sum(String counter) {

@@ -17,10 +17,10 @@ class CommitLatenciesTest {
   void percentilesAreTheUpperBoundsOfTheBucketsTheExactValuesFallIn() {
     PrometheusRegistry registry = new PrometheusRegistry();
     IngestMetrics metrics = new IngestMetrics(registry);
-    CommitLatencies latencies = new CommitLatencies(registry, "sensor-readings");
+    NodeCounters node = new NodeCounters(registry, "sensor-readings");
     metrics.committed("sensor-readings", 30.0);
     metrics.committed("lab-results", 0.5);
-    CommitLatencies.Counts before = latencies.now();
+    CommitLatencies before = node.commitLatencies();
     Latencies exact = new Latencies();
     for (int i = 1; i <= 1000; i++) {
       double seconds = i / 1000.0; // 1 ms .. 1 s
@@ -28,7 +28,7 @@ class CommitLatenciesTest {
       exact.add(i * 1000L);
     }
 
-    Latencies.Summary read = latencies.now().since(before).summary();
+    Latencies.Summary read = node.commitLatencies().since(before).summary();
     Latencies.Summary truth = exact.summary();
 
     assertEquals(1000, read.count(), "the observation before the start and the other pipeline's are left out");
@@ -42,10 +42,10 @@ class CommitLatenciesTest {
   void countsOfTwoSchemasAreComparedAtTheCoarserOne() {
     // Schema 1: base √2; schema 0: base 2. Buckets 3 and 4 of schema 1, (2^1, 2^2] together, are
     // bucket 2 of schema 0.
-    CommitLatencies.Counts fine = new CommitLatencies.Counts(1, 0, new java.util.TreeMap<>(java.util.Map.of(3, 5L, 4, 7L, 5, 1L)));
-    CommitLatencies.Counts coarse = new CommitLatencies.Counts(0, 0, new java.util.TreeMap<>(java.util.Map.of(2, 10L)));
+    CommitLatencies fine = new CommitLatencies(1, 0, new java.util.TreeMap<>(java.util.Map.of(3, 5L, 4, 7L, 5, 1L)));
+    CommitLatencies coarse = new CommitLatencies(0, 0, new java.util.TreeMap<>(java.util.Map.of(2, 10L)));
 
-    CommitLatencies.Counts difference = fine.since(coarse);
+    CommitLatencies difference = fine.since(coarse);
 
     assertEquals(0, difference.schema());
     assertEquals(java.util.Map.of(2, 2L, 3, 1L), difference.buckets());
