@@ -11,6 +11,8 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.medtrace.globallog.GlobalLogSettings;
+import org.medtrace.globallog.LogKey;
 import org.medtrace.http.auth.TokenCommand;
 import org.medtrace.identity.CaCommand;
 import org.medtrace.ingest.SendToIngest;
@@ -67,6 +69,7 @@ public final class Main {
       }
       case "ca" ->
           System.exit(CaCommand.run(List.of(args).subList(1, args.length), java.time.Clock.systemUTC(), System.out, System.err));
+      case "log-vkey" -> System.exit(printLogVerifierKey(ConfigFactory.load()));
       case "verify" -> {
         if (args.length != 3) {
           usage();
@@ -172,6 +175,31 @@ public final class Main {
         CassandraSchema.render(cassandra.journalKeyspace(), cassandra.snapshotKeyspace(), cassandra.replicationFactor()));
   }
 
+  /**
+   * Prints the verifier key (C2SP vkey) of the configured log key: what the CA certifies ({@code ca
+   * certify --role log --vkey}) and what witnesses list in their trusted logs.
+   */
+  private static int printLogVerifierKey(Config config) {
+    try {
+      Optional<String> vkey = logVerifierKey(config);
+      if (vkey.isEmpty()) {
+        System.err.println(
+            "no log key is configured: set MEDTRACE_LOG_KEY_FILE and MEDTRACE_LOG_PUBLIC_KEY_FILE (and MEDTRACE_LOG_NAME)");
+        return 1;
+      }
+      System.out.println(vkey.get());
+      return 0;
+    } catch (RuntimeException e) {
+      System.err.println("cannot read the log key: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** The configured log key's verifier key, if a log key is configured. */
+  static Optional<String> logVerifierKey(Config config) {
+    return LogKey.load(GlobalLogSettings.from(config).signing()).map(signer -> signer.verifierKey().vkey());
+  }
+
   private static int verify(Config config, String entityType, String entityId) {
     NodeSettings settings = NodeSettings.from(config);
     Config local =
@@ -210,6 +238,7 @@ public final class Main {
     System.err.println(
         "usage: bin/medtrace dev | node | schema | apply-schema | token --role R --org O --user U"
             + " | send [--sign SERIAL [--ca-dir DIR]] lab-result|epcis|temperatures|usage ... | alerts [--wait-for ALERT-ID]"
+            + " | ca init|issue|issue-node|certify|policy|revoke|list ... | log-vkey"
             + " | verify <drug-batch|medical-device|patient-record|log-witness> <entity id>");
     System.exit(64);
   }

@@ -326,6 +326,7 @@ abstract class ManifestInvariants {
     for (String variable : List.of(
         "MEDTRACE_CASSANDRA_CONTACT_POINTS", "MEDTRACE_CASSANDRA_DATACENTER", "MEDTRACE_CASSANDRA_CONSISTENCY",
         "MEDTRACE_REPLICATION_FACTOR", "MEDTRACE_KAFKA_BOOTSTRAP_SERVERS", "MEDTRACE_SIGNING_KEY_FILE",
+        "MEDTRACE_LOG_NAME", "MEDTRACE_LOG_KEY_FILE", "MEDTRACE_LOG_PUBLIC_KEY_FILE",
         "MEDTRACE_AUTH_ISSUER", "MEDTRACE_AUTH_AUDIENCE", "MEDTRACE_AUTH_JWKS_URL", "JAVA_TOOL_OPTIONS")) {
       assertTrue(nodeEnv.containsKey(variable), "node environment lacks " + variable);
     }
@@ -338,6 +339,9 @@ abstract class ManifestInvariants {
     String keysDir = mountPathOfSecret(nodePod, nodeContainer, NODE_KEYS_SECRET);
     assertEquals(keysDir + "/signing-key.pem", nodeEnv.get("MEDTRACE_SIGNING_KEY_FILE"), "MEDTRACE_SIGNING_KEY_FILE");
     assertEquals("file:" + keysDir + "/jwks.json", nodeEnv.get("MEDTRACE_AUTH_JWKS_URL"), "MEDTRACE_AUTH_JWKS_URL");
+    // Without its key the verifiable log publishes no checkpoints.
+    assertEquals(keysDir + "/log-key.pem", nodeEnv.get("MEDTRACE_LOG_KEY_FILE"), "MEDTRACE_LOG_KEY_FILE");
+    assertEquals(keysDir + "/log-key.pub.pem", nodeEnv.get("MEDTRACE_LOG_PUBLIC_KEY_FILE"), "MEDTRACE_LOG_PUBLIC_KEY_FILE");
   }
 
   @Test
