@@ -119,9 +119,35 @@ public class EntityJournal {
    * the log MUST NOT skip it, since the leaves of one entity keep its order).
    */
   public List<LogLeaf> events(String entityType, String entityId, long from, long to) {
-    return rows(entityType, entityId, from, to).stream()
-        .map(row -> new LogLeaf(entityType, entityId, row.sequenceNumber(), row.event().hash()))
-        .toList();
+    return chainedEvents(entityType, entityId, from, to).stream().map(ChainedLeaf::leaf).toList();
+  }
+
+  /**
+   * An event as a log leaf, with the hash of its predecessor that it carries ({@code prev_hash}):
+   * the link by which the sequencer checks that the leaf the log holds for the predecessor is the
+   * event this one was built on.
+   */
+  public record ChainedLeaf(LogLeaf leaf, byte[] previousHash) {
+
+    public static ChainedLeaf of(ChainedEvent event, long sequenceNumber) {
+      return new ChainedLeaf(
+          new LogLeaf(event.body().getEntityType(), event.body().getEntityId(), sequenceNumber, event.hash()),
+          event.envelope().getPrevHash().toByteArray());
+    }
+
+    public long sequenceNumber() {
+      return leaf.sequenceNumber();
+    }
+
+    /** Whether this event was built on {@code predecessor} (its prev_hash is that leaf's event hash). */
+    public boolean follows(LogLeaf predecessor) {
+      return java.util.Arrays.equals(previousHash, predecessor.eventHash());
+    }
+  }
+
+  /** {@link #events}, each with its predecessor's hash. */
+  public List<ChainedLeaf> chainedEvents(String entityType, String entityId, long from, long to) {
+    return rows(entityType, entityId, from, to).stream().map(row -> ChainedLeaf.of(row.event(), row.sequenceNumber())).toList();
   }
 
   /**

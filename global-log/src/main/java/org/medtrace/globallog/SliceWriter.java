@@ -27,7 +27,6 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.medtrace.actors.ledger.CborSerializable;
 import org.medtrace.actors.ledger.LogSliceTag;
-import org.medtrace.merkle.LogLeaf;
 import org.medtrace.persistence.chain.ChainedEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +58,7 @@ public final class SliceWriter {
 
   private sealed interface Work {}
 
-  private record Observed(List<LogLeaf> leaves, UUID lastOffset) implements Work {}
+  private record Observed(List<EntityJournal.ChainedLeaf> leaves, UUID lastOffset) implements Work {}
 
   private enum Reconcile implements Work {
     TICK
@@ -177,7 +176,7 @@ public final class SliceWriter {
   }
 
   private static Work observed(List<EventEnvelope> envelopes) {
-    List<LogLeaf> leaves = new ArrayList<>(envelopes.size());
+    List<EntityJournal.ChainedLeaf> leaves = new ArrayList<>(envelopes.size());
     UUID lastOffset = null;
     for (EventEnvelope envelope : envelopes) {
       if (envelope.offset() instanceof TimeBasedUUID uuid) {
@@ -185,8 +184,7 @@ public final class SliceWriter {
       }
       // An unreadable row is left to the reconciler, which stops the entity there and says so.
       if (envelope.event() instanceof ChainedEvent event) {
-        leaves.add(
-            new LogLeaf(event.body().getEntityType(), event.body().getEntityId(), envelope.sequenceNr(), event.hash()));
+        leaves.add(EntityJournal.ChainedLeaf.of(event, envelope.sequenceNr()));
       }
     }
     return new Observed(leaves, lastOffset);
