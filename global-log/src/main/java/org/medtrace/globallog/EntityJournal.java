@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -147,7 +148,16 @@ public class EntityJournal {
 
   /** {@link #events}, each with its predecessor's hash. */
   public List<ChainedLeaf> chainedEvents(String entityType, String entityId, long from, long to) {
-    return rows(entityType, entityId, from, to).stream().map(row -> ChainedLeaf.of(row.event(), row.sequenceNumber())).toList();
+    return await(chainedEventsAsync(entityType, entityId, from, to));
+  }
+
+  /**
+   * {@link #chainedEvents} without waiting, so that a caller can have several entities' reads in
+   * flight; {@link #await} it.
+   */
+  public CompletableFuture<List<ChainedLeaf>> chainedEventsAsync(String entityType, String entityId, long from, long to) {
+    return rowsAsync(entityType, entityId, from, to)
+        .thenApply(rows -> rows.stream().map(row -> ChainedLeaf.of(row.event(), row.sequenceNumber())).toList());
   }
 
   /**
@@ -163,9 +173,19 @@ public class EntityJournal {
   private record Row(long sequenceNumber, ChainedEvent event) {}
 
   private List<Row> rows(String entityType, String entityId, long from, long to) {
+    return await(rowsAsync(entityType, entityId, from, to));
+  }
+
+  private CompletableFuture<List<Row>> rowsAsync(String entityType, String entityId, long from, long to) {
     String persistenceId = entityType + PERSISTENCE_ID_SEPARATOR + entityId;
-    List<EventEnvelope> envelopes =
-        await(readJournal.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), system).toCompletableFuture());
+    return readJournal
+        .currentEventsByPersistenceId(persistenceId, from, to)
+        .runWith(Sink.seq(), system)
+        .toCompletableFuture()
+        .thenApply(envelopes -> rows(persistenceId, from, envelopes));
+  }
+
+  private static List<Row> rows(String persistenceId, long from, List<EventEnvelope> envelopes) {
     List<Row> rows = new ArrayList<>();
     long expected = from;
     for (EventEnvelope envelope : envelopes) {
@@ -233,7 +253,8 @@ public class EntityJournal {
     return entities;
   }
 
-  private <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+  /** The result of one of this journal's reads, waiting at most the journal timeout. */
+  <T> T await(CompletableFuture<T> future) {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
