@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -142,7 +143,7 @@ public class EntityJournal {
 
     /** Whether this event was built on {@code predecessor} (its prev_hash is that leaf's event hash). */
     public boolean follows(LogLeaf predecessor) {
-      return java.util.Arrays.equals(previousHash, predecessor.eventHash());
+      return Arrays.equals(previousHash, predecessor.eventHash());
     }
   }
 

@@ -3,6 +3,7 @@ package org.medtrace.globallog;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -134,7 +135,7 @@ public final class SliceSequencer {
         .ifPresent(
             current -> {
               LogLeaf orphan = tables.leafAt(current);
-              if (!java.util.Arrays.equals(orphan.eventHash(), event.eventHash())) {
+              if (!Arrays.equals(orphan.eventHash(), event.eventHash())) {
                 recordSuperseded(new Orphan(current, orphan), leaf.leafIndex(), clock.instant());
               }
             });

@@ -23,6 +23,7 @@ import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -426,7 +427,7 @@ class SliceSequencerTest {
     for (int i = 0; i < positions.size(); i++) {
       assertEquals(committed.get(i).leaf(), tables.leafAt(positions.get(i)), "#" + (i + 1));
     }
-    assertEquals(committed.size(), new java.util.HashSet<>(positions).size(), "two events share a leaf");
+    assertEquals(committed.size(), new HashSet<>(positions).size(), "two events share a leaf");
   }
 
   /** The slice's sequencer as a writer starting now recovers it. */
