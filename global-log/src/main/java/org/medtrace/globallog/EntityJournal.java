@@ -5,10 +5,12 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -119,9 +121,44 @@ public class EntityJournal {
    * the log MUST NOT skip it, since the leaves of one entity keep its order).
    */
   public List<LogLeaf> events(String entityType, String entityId, long from, long to) {
-    return rows(entityType, entityId, from, to).stream()
-        .map(row -> new LogLeaf(entityType, entityId, row.sequenceNumber(), row.event().hash()))
-        .toList();
+    return chainedEvents(entityType, entityId, from, to).stream().map(ChainedLeaf::leaf).toList();
+  }
+
+  /**
+   * An event as a log leaf, with the hash of its predecessor that it carries ({@code prev_hash}):
+   * the link by which the sequencer checks that the leaf the log holds for the predecessor is the
+   * event this one was built on.
+   */
+  public record ChainedLeaf(LogLeaf leaf, byte[] previousHash) {
+
+    public static ChainedLeaf of(ChainedEvent event, long sequenceNumber) {
+      return new ChainedLeaf(
+          new LogLeaf(event.body().getEntityType(), event.body().getEntityId(), sequenceNumber, event.hash()),
+          event.envelope().getPrevHash().toByteArray());
+    }
+
+    public long sequenceNumber() {
+      return leaf.sequenceNumber();
+    }
+
+    /** Whether this event was built on {@code predecessor} (its prev_hash is that leaf's event hash). */
+    public boolean follows(LogLeaf predecessor) {
+      return Arrays.equals(previousHash, predecessor.eventHash());
+    }
+  }
+
+  /** {@link #events}, each with its predecessor's hash. */
+  public List<ChainedLeaf> chainedEvents(String entityType, String entityId, long from, long to) {
+    return await(chainedEventsAsync(entityType, entityId, from, to));
+  }
+
+  /**
+   * {@link #chainedEvents} without waiting, so that a caller can have several entities' reads in
+   * flight; {@link #await} it.
+   */
+  public CompletableFuture<List<ChainedLeaf>> chainedEventsAsync(String entityType, String entityId, long from, long to) {
+    return rowsAsync(entityType, entityId, from, to)
+        .thenApply(rows -> rows.stream().map(row -> ChainedLeaf.of(row.event(), row.sequenceNumber())).toList());
   }
 
   /**
@@ -137,9 +174,19 @@ public class EntityJournal {
   private record Row(long sequenceNumber, ChainedEvent event) {}
 
   private List<Row> rows(String entityType, String entityId, long from, long to) {
+    return await(rowsAsync(entityType, entityId, from, to));
+  }
+
+  private CompletableFuture<List<Row>> rowsAsync(String entityType, String entityId, long from, long to) {
     String persistenceId = entityType + PERSISTENCE_ID_SEPARATOR + entityId;
-    List<EventEnvelope> envelopes =
-        await(readJournal.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), system).toCompletableFuture());
+    return readJournal
+        .currentEventsByPersistenceId(persistenceId, from, to)
+        .runWith(Sink.seq(), system)
+        .toCompletableFuture()
+        .thenApply(envelopes -> rows(persistenceId, from, envelopes));
+  }
+
+  private static List<Row> rows(String persistenceId, long from, List<EventEnvelope> envelopes) {
     List<Row> rows = new ArrayList<>();
     long expected = from;
     for (EventEnvelope envelope : envelopes) {
@@ -207,7 +254,8 @@ public class EntityJournal {
     return entities;
   }
 
-  private <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+  /** The result of one of this journal's reads, waiting at most the journal timeout. */
+  <T> T await(CompletableFuture<T> future) {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

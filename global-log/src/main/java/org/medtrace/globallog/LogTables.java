@@ -51,6 +51,15 @@ public final class LogTables {
   /** A slice's progress row. */
   public record SliceProgress(long sequencedSize, long integratedSize, Optional<UUID> tagOffset) {}
 
+  /**
+   * A leaf that no longer stands for its event: the log had taken it from a journal write that was
+   * never committed (a write that failed at QUORUM, read from the one replica that kept it), and the
+   * committed event, the one the entity's chain continues from, was appended later as {@code
+   * replacedBy}, where the event's position now points. The leaf stays in the tree (the log is
+   * append-only); this record is how auditors tell it apart.
+   */
+  public record SupersededLeaf(int slice, long leafIndex, LogLeaf leaf, long replacedBy, Instant supersededAt) {}
+
   /** A stored checkpoint: the note as the log signed it, and with its cosignatures. */
   public record StoredCheckpoint(int slice, long treeSize, String note, String cosignedNote, Instant publishedAt) {}
 
@@ -61,6 +70,8 @@ public final class LogTables {
   private final PreparedStatement selectLookup;
   private final PreparedStatement selectEntityHead;
   private final PreparedStatement selectEntityPositions;
+  private final PreparedStatement insertSuperseded;
+  private final PreparedStatement selectSuperseded;
   private final PreparedStatement selectNode;
   private final PreparedStatement insertNode;
   private final PreparedStatement selectProgress;
@@ -91,11 +102,19 @@ public final class LogTables {
             "SELECT slice, leaf_index FROM " + keyspace + ".log_leaf_by_event WHERE entity_type = ? AND entity_id = ? AND sequence_nr = ?");
     selectEntityHead =
         prepare(
-            "SELECT sequence_nr FROM " + keyspace
+            "SELECT sequence_nr, slice, leaf_index FROM " + keyspace
                 + ".log_leaf_by_event WHERE entity_type = ? AND entity_id = ? ORDER BY sequence_nr DESC LIMIT 1");
     selectEntityPositions =
         prepare(
             "SELECT sequence_nr, slice, leaf_index FROM " + keyspace + ".log_leaf_by_event WHERE entity_type = ? AND entity_id = ?");
+    insertSuperseded =
+        prepare(
+            "INSERT INTO " + keyspace + ".log_superseded_leaves (slice, leaf_index, entity_type, entity_id, sequence_nr, event_hash,"
+                + " replaced_by, superseded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    selectSuperseded =
+        prepare(
+            "SELECT leaf_index, entity_type, entity_id, sequence_nr, event_hash, replaced_by, superseded_at FROM " + keyspace
+                + ".log_superseded_leaves WHERE slice = ?");
     selectNode =
         prepare("SELECT hash FROM " + keyspace + ".log_nodes WHERE slice = ? AND level = ? AND bucket = ? AND node_index = ?");
     insertNode =
@@ -239,8 +258,57 @@ public final class LogTables {
 
   /** The highest sequence number of the entity that the log holds (0 for none). */
   public long entityHead(String entityType, String entityId) {
+    return lastPosition(entityType, entityId).map(EventPosition::sequenceNumber).orElse(0L);
+  }
+
+  /** The position of the entity's highest sequence number that the log holds, if any. */
+  public Optional<EventPosition> lastPosition(String entityType, String entityId) {
     Row row = session.execute(quorum(selectEntityHead.bind(entityType, entityId))).one();
-    return row == null ? 0 : row.getLong("sequence_nr");
+    return Optional.ofNullable(row)
+        .map(r -> new EventPosition(r.getLong("sequence_nr"), new Position(r.getInt("slice"), r.getLong("leaf_index"))));
+  }
+
+  /** The leaf at {@code position} (which MUST be sequenced). */
+  public LogLeaf leafAt(Position position) {
+    List<StoredLeaf> leaves = leavesFrom(position.slice(), position.leafIndex(), 1);
+    if (leaves.isEmpty()) {
+      throw new IllegalStateException("no leaf row at index " + position.leafIndex() + " of slice " + position.slice());
+    }
+    return leaves.get(0).leaf();
+  }
+
+  /** A sequence number of an entity and where its leaf is. */
+  public record EventPosition(long sequenceNumber, Position position) {}
+
+  // ---- superseded leaves ----
+
+  /**
+   * Records that {@code superseded.leafIndex()} no longer stands for its event. Idempotent per
+   * (slice, leaf index): a recovering writer that records it again writes the same replacing index.
+   */
+  public void recordSuperseded(SupersededLeaf superseded) {
+    LogLeaf leaf = superseded.leaf();
+    session.execute(
+        quorum(
+            insertSuperseded.bind(
+                superseded.slice(), superseded.leafIndex(), leaf.entityType(), leaf.entityId(), leaf.sequenceNumber(),
+                ByteBuffer.wrap(leaf.eventHash()), superseded.replacedBy(), superseded.supersededAt())));
+  }
+
+  /** The superseded leaves of {@code slice}, by leaf index. */
+  public List<SupersededLeaf> superseded(int slice) {
+    List<SupersededLeaf> superseded = new ArrayList<>();
+    for (Row row : session.execute(quorum(selectSuperseded.bind(slice)))) {
+      superseded.add(
+          new SupersededLeaf(
+              slice,
+              row.getLong("leaf_index"),
+              new LogLeaf(
+                  row.getString("entity_type"), row.getString("entity_id"), row.getLong("sequence_nr"), bytes(row.getByteBuffer("event_hash"))),
+              row.getLong("replaced_by"),
+              row.getInstant("superseded_at")));
+    }
+    return superseded;
   }
 
   /** Where a leaf is. */

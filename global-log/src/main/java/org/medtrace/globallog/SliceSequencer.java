@@ -1,7 +1,9 @@
 package org.medtrace.globallog;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -9,7 +11,11 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.medtrace.globallog.EntityJournal.ChainedLeaf;
 import org.medtrace.merkle.LogLeaf;
+import org.medtrace.persistence.chain.HashChain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +36,16 @@ import org.slf4j.LoggerFactory;
  *   <li>Leaves are never removed, rewritten or reordered: each index is claimed with a conditional
  *       write, so a second writer of the slice fails ({@link ConcurrentWriterException}) instead of
  *       overwriting.
+ *   <li>Every committed event MUST have exactly one current position, whose leaf carries its hash.
+ *       The committed event of a sequence number is the one the entity's chain continues from: a
+ *       journal write that failed at QUORUM may remain on one replica, and a read in the short
+ *       time before the entity rewrites that sequence number may return it. The log then holds a
+ *       leaf of a write that was never committed (an <em>orphan</em>). It shows when the next
+ *       event's prev_hash is not that leaf's hash; then the committed event, read again from the
+ *       journal and checked to be the one the next event links to, is appended as a new leaf, the
+ *       position moves to it, and the orphan leaf, which stays in the tree, is recorded as
+ *       superseded ({@code log_superseded_leaves}, a warning), see {@link #extend}. An orphan whose
+ *       entity writes no further event is not detected.
  * </ul>
  *
  * <p>Not thread-safe: one caller at a time (the slice writer's stream).
@@ -48,6 +64,9 @@ public final class SliceSequencer {
    */
   static final int RECENT_ENTITIES = 10_000;
 
+  /** Entities whose journals a reconcile pass reads at once. */
+  static final int RECONCILE_READS_IN_FLIGHT = 16;
+
   /** Leaves read per query while a recovering sequencer rolls forward. */
   private static final int ROLL_FORWARD_PAGE = 1000;
 
@@ -56,10 +75,10 @@ public final class SliceSequencer {
   private final EntityJournal journal;
   private final Clock clock;
   private long size;
-  private final Map<EntityJournal.Entity, Long> heads =
+  private final Map<EntityJournal.Entity, Head> heads =
       new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<EntityJournal.Entity, Long> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<EntityJournal.Entity, Head> eldest) {
           return size() > CACHED_ENTITY_HEADS;
         }
       };
@@ -77,16 +96,23 @@ public final class SliceSequencer {
   /**
    * The sequencer of {@code slice}, recovered: from the recorded sequenced size it rolls forward
    * over leaf rows stored beyond it (a writer that stopped after claiming leaves but before
-   * recording the size), rewriting their position rows, and records the size it found.
+   * recording the size), rewriting their position rows (and the record of any orphan leaf such a
+   * leaf replaces, see {@link #recordSupersededBy}), and records the size it found.
    */
   public static SliceSequencer recover(int slice, LogTables tables, EntityJournal journal, Clock clock) {
-    long recorded = tables.progress(slice).sequencedSize();
-    long size = recorded;
+    SliceSequencer sequencer = new SliceSequencer(slice, tables, journal, clock, tables.progress(slice).sequencedSize());
+    sequencer.rollForward();
+    return sequencer;
+  }
+
+  private void rollForward() {
+    long recorded = size;
     while (true) {
       List<LogTables.StoredLeaf> found = tables.leavesFrom(slice, size, ROLL_FORWARD_PAGE);
       if (found.isEmpty()) {
         break;
       }
+      found.forEach(this::recordSupersededBy);
       tables.recordPositions(slice, size, found.stream().map(LogTables.StoredLeaf::leaf).toList());
       size += found.size();
     }
@@ -94,7 +120,25 @@ public final class SliceSequencer {
       log.info("Slice {}: rolled forward over leaves {}..{} stored after the recorded size", slice, recorded, size - 1);
       tables.recordSequencedSize(slice, size);
     }
-    return new SliceSequencer(slice, tables, journal, clock, size);
+  }
+
+  /**
+   * While rolling forward: if {@code leaf}'s event still has a position at another leaf with
+   * another hash, {@code leaf} is the replacement of that orphan leaf, whose record the crashed
+   * writer may not have written.
+   */
+  private void recordSupersededBy(LogTables.StoredLeaf leaf) {
+    LogLeaf event = leaf.leaf();
+    tables
+        .position(event.entityType(), event.entityId(), event.sequenceNumber())
+        .filter(current -> current.leafIndex() != leaf.leafIndex())
+        .ifPresent(
+            current -> {
+              LogLeaf orphan = tables.leafAt(current);
+              if (!Arrays.equals(orphan.eventHash(), event.eventHash())) {
+                recordSuperseded(new Orphan(current, orphan), leaf.leafIndex(), clock.instant());
+              }
+            });
   }
 
   public int slice() {
@@ -110,43 +154,45 @@ public final class SliceSequencer {
    * Appends the events the log does not hold yet, see the class comment. {@code observed} may hold
    * events the log has (they are skipped), and events of several entities in any interleaving.
    *
-   * @return the number of leaves appended
+   * @return the number of leaves appended (replacements of orphan leaves included)
    */
-  public int sequence(List<LogLeaf> observed) {
-    Map<EntityJournal.Entity, List<LogLeaf>> byEntity = new LinkedHashMap<>();
-    for (LogLeaf leaf : observed) {
+  public int sequence(List<ChainedLeaf> observed) {
+    Map<EntityJournal.Entity, List<ChainedLeaf>> byEntity = new LinkedHashMap<>();
+    for (ChainedLeaf chained : observed) {
+      LogLeaf leaf = chained.leaf();
       if (leaf.slice() != slice) {
         throw new IllegalArgumentException(leaf + " belongs to slice " + leaf.slice() + ", not " + slice);
       }
-      byEntity.computeIfAbsent(new EntityJournal.Entity(leaf.entityType(), leaf.entityId()), e -> new ArrayList<>()).add(leaf);
+      byEntity.computeIfAbsent(new EntityJournal.Entity(leaf.entityType(), leaf.entityId()), e -> new ArrayList<>()).add(chained);
     }
-    List<LogLeaf> toAppend = new ArrayList<>();
-    Map<EntityJournal.Entity, Long> newHeads = new LinkedHashMap<>();
+    List<Append> toAppend = new ArrayList<>();
     byEntity.forEach(
         (entity, leaves) -> {
-          long head = head(entity);
-          leaves.sort(Comparator.comparingLong(LogLeaf::sequenceNumber));
-          for (LogLeaf leaf : leaves) {
-            if (leaf.sequenceNumber() <= head) {
+          Head head = head(entity);
+          leaves.sort(Comparator.comparingLong(ChainedLeaf::sequenceNumber));
+          for (ChainedLeaf leaf : leaves) {
+            if (leaf.sequenceNumber() <= head.sequenceNumber()) {
               continue;
             }
-            if (leaf.sequenceNumber() > head + 1) {
-              List<LogLeaf> missing = journal.events(entity.entityType(), entity.entityId(), head + 1, leaf.sequenceNumber() - 1);
-              toAppend.addAll(missing);
-              head += missing.size();
-              if (leaf.sequenceNumber() > head + 1) {
-                // The journal does not show the predecessors yet; the reconciler comes back for it.
-                break;
-              }
+            List<ChainedLeaf> next = new ArrayList<>();
+            if (leaf.sequenceNumber() > head.sequenceNumber() + 1) {
+              next.addAll(journal.chainedEvents(entity.entityType(), entity.entityId(), head.sequenceNumber() + 1, leaf.sequenceNumber() - 1));
             }
-            toAppend.add(leaf);
-            head = leaf.sequenceNumber();
+            boolean predecessorsFound = next.size() == leaf.sequenceNumber() - 1 - head.sequenceNumber();
+            if (predecessorsFound) {
+              next.add(leaf);
+            }
+            Head reached = extend(entity, head, next, toAppend);
+            if (!predecessorsFound || reached.sequenceNumber() != leaf.sequenceNumber()) {
+              // The journal does not show the predecessors yet, or a link did not hold: the
+              // reconciler comes back for the entity.
+              break;
+            }
+            head = reached;
           }
-          newHeads.put(entity, head);
         });
     append(toAppend);
-    heads.putAll(newHeads);
-    newHeads.keySet().forEach(this::rememberRecent);
+    byEntity.keySet().forEach(this::rememberRecent);
     return toAppend.size();
   }
 
@@ -155,26 +201,131 @@ public final class SliceSequencer {
    * appends every event the log lacks. This is what makes the log complete: the tag stream is only
    * the fast path.
    *
-   * @return the number of leaves appended
+   * @return the number of leaves appended (replacements of orphan leaves included)
    */
   public int reconcile(List<EntityJournal.Entity> entities) {
-    int appended = 0;
-    for (EntityJournal.Entity entity : entities) {
-      if (LogLeaf.sliceOf(entity.entityType(), entity.entityId()) != slice) {
-        continue;
-      }
-      long head = head(entity);
-      List<LogLeaf> missing = journal.events(entity.entityType(), entity.entityId(), head + 1, Long.MAX_VALUE);
+    // One append for the whole pass, as for a tag batch: its leaves are claimed 32 to a conditional
+    // batch, where an append per entity cost a conditional write (and a size update) per entity.
+    List<Append> toAppend = new ArrayList<>();
+    List<EntityJournal.Entity> ofSlice =
+        entities.stream().filter(entity -> LogLeaf.sliceOf(entity.entityType(), entity.entityId()) == slice).toList();
+    for (int from = 0; from < ofSlice.size(); from += RECONCILE_READS_IN_FLIGHT) {
+      reconcile(ofSlice.subList(from, Math.min(ofSlice.size(), from + RECONCILE_READS_IN_FLIGHT)), toAppend);
+    }
+    append(toAppend);
+    return toAppend.size();
+  }
+
+  /**
+   * Compares a few entities: their journal reads in flight together (one at a time, a pass of a few
+   * hundred entities took seconds under load, and held up the slice's checkpoint behind it).
+   */
+  private void reconcile(List<EntityJournal.Entity> entities, List<Append> toAppend) {
+    List<Head> heads = entities.stream().map(this::head).toList();
+    List<CompletableFuture<List<ChainedLeaf>>> reads = new ArrayList<>();
+    for (int i = 0; i < entities.size(); i++) {
+      EntityJournal.Entity entity = entities.get(i);
+      reads.add(journal.chainedEventsAsync(entity.entityType(), entity.entityId(), heads.get(i).sequenceNumber() + 1, Long.MAX_VALUE));
+    }
+    for (int i = 0; i < entities.size(); i++) {
+      EntityJournal.Entity entity = entities.get(i);
+      Head head = heads.get(i);
+      List<ChainedLeaf> missing = journal.await(reads.get(i));
       if (!missing.isEmpty()) {
         log.info(
             "Slice {}: reconciler found {} {} #{}..#{} missing from the log",
-            slice, entity.entityType(), entity.entityId(), head + 1, head + missing.size());
-        append(missing);
-        heads.put(entity, head + missing.size());
-        appended += missing.size();
+            slice, entity.entityType(), entity.entityId(), head.sequenceNumber() + 1, head.sequenceNumber() + missing.size());
+        if (extend(entity, head, missing, toAppend).sequenceNumber() < head.sequenceNumber() + missing.size()) {
+          // Refused (said at ERROR): the next pass compares the entity again.
+          rememberRecent(entity);
+        }
       }
     }
-    return appended;
+  }
+
+  /**
+   * Adds to {@code toAppend} the events {@code next} (consecutive, from {@code head + 1}) as long
+   * as each is built on the leaf before it, and returns the head reached.
+   *
+   * <p>Each event's prev_hash MUST be the hash of the leaf the log holds (or is about to append) for
+   * its predecessor. When the predecessor is in the log with another hash, that leaf is an orphan:
+   * the log took it from a journal write that failed at QUORUM and was never committed (read from
+   * the one replica that kept it before the entity rewrote that sequence number), since the entity
+   * built on another event. Then the committed events are read again from the journal, back from
+   * the predecessor as far as the log's leaves differ, each checked to be the very event the next
+   * one links to, and appended before the event as replacements ({@link Append#supersedes}); if
+   * the journal shows another event (it has not settled yet), nothing more of the entity is
+   * appended now and the reconciler tries again. Read from one journal query, a predecessor about
+   * to be appended that does not link is dropped the same way.
+   */
+  private Head extend(EntityJournal.Entity entity, Head head, List<ChainedLeaf> next, List<Append> toAppend) {
+    for (ChainedLeaf event : next) {
+      if (head.sequenceNumber() > 0) {
+        boolean pending = head.position() == null;
+        LogLeaf predecessor = pending ? head.leaf() : head.leaf() != null ? head.leaf() : tables.leafAt(head.position());
+        if (!event.follows(predecessor)) {
+          if (pending) {
+            log.warn(
+                "Slice {}: {} #{} does not follow the #{} read with it; the reconciler comes back for it",
+                slice, entity, event.sequenceNumber(), head.sequenceNumber());
+            toAppend.remove(toAppend.size() - 1);
+            return new Head(head.sequenceNumber() - 1, null, null);
+          }
+          Optional<List<Append>> replacements = replaceOrphans(entity, head.sequenceNumber(), head.position(), predecessor, event);
+          if (replacements.isEmpty()) {
+            return head;
+          }
+          toAppend.addAll(replacements.get());
+        }
+      }
+      toAppend.add(new Append(event.leaf(), Optional.empty()));
+      head = new Head(event.sequenceNumber(), null, event.leaf());
+    }
+    return head;
+  }
+
+  /**
+   * The committed events that replace the orphan leaf {@code logged} of #{@code sequenceNumber} (at
+   * {@code position}), and of its predecessors as far as they are orphans too, in sequence order;
+   * empty if the journal (read at the read journal's consistency, QUORUM in a cluster) does not show
+   * the events {@code successor} is built on.
+   */
+  private Optional<List<Append>> replaceOrphans(
+      EntityJournal.Entity entity, long sequenceNumber, LogTables.Position position, LogLeaf logged, ChainedLeaf successor) {
+    List<Append> replacements = new ArrayList<>();
+    ChainedLeaf linked = successor;
+    long number = sequenceNumber;
+    LogTables.Position orphanPosition = position;
+    LogLeaf orphan = logged;
+    while (true) {
+      List<ChainedLeaf> read = journal.chainedEvents(entity.entityType(), entity.entityId(), number, number);
+      if (read.isEmpty() || !linked.follows(read.get(0).leaf())) {
+        log.error(
+            "Slice {}: {} #{} is built on a #{} of hash {}, but the log's leaf {} has {} and the journal shows {};"
+                + " nothing more of the entity is appended until the journal shows the event it is built on",
+            slice, entity, linked.sequenceNumber(), number, HashChain.hex(linked.previousHash()), orphanPosition.leafIndex(),
+            HashChain.hex(orphan.eventHash()), read.isEmpty() ? "no event" : HashChain.hex(read.get(0).leaf().eventHash()));
+        return Optional.empty();
+      }
+      ChainedLeaf committed = read.get(0);
+      replacements.add(0, new Append(committed.leaf(), Optional.of(new Orphan(orphanPosition, orphan))));
+      if (number == 1) {
+        return Optional.of(replacements);
+      }
+      long previousNumber = number - 1;
+      LogTables.Position previousPosition =
+          tables
+              .position(entity.entityType(), entity.entityId(), previousNumber)
+              .orElseThrow(() -> new IllegalStateException(entity + " #" + previousNumber + " has no position, but a later event has"));
+      LogLeaf previous = tables.leafAt(previousPosition);
+      if (committed.follows(previous)) {
+        return Optional.of(replacements);
+      }
+      linked = committed;
+      number--;
+      orphanPosition = previousPosition;
+      orphan = previous;
+    }
   }
 
   /**
@@ -198,25 +349,70 @@ public final class SliceSequencer {
     }
   }
 
-  private long head(EntityJournal.Entity entity) {
-    Long cached = heads.get(entity);
-    return cached != null ? cached : tables.entityHead(entity.entityType(), entity.entityId());
+  private Head head(EntityJournal.Entity entity) {
+    Head cached = heads.get(entity);
+    if (cached != null) {
+      return cached;
+    }
+    // The leaf itself is read only if a successor's link must be checked against it.
+    return tables
+        .lastPosition(entity.entityType(), entity.entityId())
+        .map(last -> new Head(last.sequenceNumber(), last.position(), null))
+        .orElse(Head.NONE);
   }
 
-  private void append(List<LogLeaf> leaves) {
-    if (leaves.isEmpty()) {
+  /**
+   * Claims the leaves, then records the orphan leaves they supersede, then their positions (which
+   * moves an orphan's event to its replacement), then the size. A crash after the claim leaves
+   * leaf rows beyond the recorded size, from which {@link #recover} does the rest.
+   */
+  private void append(List<Append> appends) {
+    if (appends.isEmpty()) {
       return;
     }
+    List<LogLeaf> leaves = appends.stream().map(Append::leaf).toList();
     long first = size;
+    Instant now = clock.instant();
     try {
-      tables.claimLeaves(slice, first, leaves, clock.instant());
+      tables.claimLeaves(slice, first, leaves, now);
     } catch (RuntimeException e) {
       // What this writer believed about the slice may be stale (or partly written): forget it.
       heads.clear();
       throw e;
     }
     size = first + leaves.size();
+    for (int i = 0; i < appends.size(); i++) {
+      long index = first + i;
+      appends.get(i).supersedes().ifPresent(orphan -> recordSuperseded(orphan, index, now));
+    }
     tables.recordPositions(slice, first, leaves);
     tables.recordSequencedSize(slice, size);
+    for (int i = 0; i < leaves.size(); i++) {
+      LogLeaf leaf = leaves.get(i);
+      heads.put(new EntityJournal.Entity(leaf.entityType(), leaf.entityId()), new Head(leaf.sequenceNumber(), new LogTables.Position(slice, first + i), leaf));
+    }
   }
+
+  private void recordSuperseded(Orphan orphan, long replacedBy, Instant now) {
+    tables.recordSuperseded(new LogTables.SupersededLeaf(slice, orphan.position().leafIndex(), orphan.leaf(), replacedBy, now));
+    log.warn(
+        "Slice {}: leaf {} ({} {} #{}, hash {}) is superseded by leaf {}: it was a journal write that was never committed;"
+            + " the committed event is at leaf {} (log_superseded_leaves)",
+        slice, orphan.position().leafIndex(), orphan.leaf().entityType(), orphan.leaf().entityId(), orphan.leaf().sequenceNumber(),
+        HashChain.hex(orphan.leaf().eventHash()), replacedBy, replacedBy);
+  }
+
+  /**
+   * How far the log holds an entity: the head's sequence number (0: nothing), its position ({@code
+   * null} while it is about to be appended) and its leaf ({@code null} until read).
+   */
+  private record Head(long sequenceNumber, LogTables.Position position, LogLeaf leaf) {
+    static final Head NONE = new Head(0, null, null);
+  }
+
+  /** A leaf the log holds that no longer stands for its event. */
+  private record Orphan(LogTables.Position position, LogLeaf leaf) {}
+
+  /** A leaf to append and, for a committed event that replaces an orphan leaf, that leaf. */
+  private record Append(LogLeaf leaf, Optional<Orphan> supersedes) {}
 }

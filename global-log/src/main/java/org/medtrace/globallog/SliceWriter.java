@@ -27,7 +27,6 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.medtrace.actors.ledger.CborSerializable;
 import org.medtrace.actors.ledger.LogSliceTag;
-import org.medtrace.merkle.LogLeaf;
 import org.medtrace.persistence.chain.ChainedEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,17 +56,16 @@ public final class SliceWriter {
   /** The writer takes no messages; the type exists for the sharded daemon process. */
   public interface Command extends CborSerializable {}
 
-  private sealed interface Work {}
-
-  private record Observed(List<LogLeaf> leaves, UUID lastOffset) implements Work {}
-
-  private enum Reconcile implements Work {
-    TICK
+  /** An item of the writer's queue; {@code queuedNanos} is when it entered it (for the step timings at DEBUG). */
+  private sealed interface Work {
+    long queuedNanos();
   }
 
-  private enum Publish implements Work {
-    TICK
-  }
+  private record Observed(List<EntityJournal.ChainedLeaf> leaves, UUID lastOffset, long queuedNanos) implements Work {}
+
+  private record Reconcile(long queuedNanos) implements Work {}
+
+  private record Publish(long queuedNanos) implements Work {}
 
   private SliceWriter() {}
 
@@ -126,11 +124,13 @@ public final class SliceWriter {
                           .map(SliceWriter::observed)
                       : Source.empty();
               Source<Work, NotUsed> reconcile =
-                  Source.tick(Duration.ZERO, settings.reconcileInterval(), (Work) Reconcile.TICK)
+                  Source.tick(Duration.ZERO, settings.reconcileInterval(), NotUsed.getInstance())
+                      .<Work>map(tick -> new Reconcile(System.nanoTime()))
                       .mapMaterializedValue(cancellable -> NotUsed.getInstance());
               Source<Work, NotUsed> checkpoints =
                   publisher.isPresent()
-                      ? Source.tick(settings.checkpointInterval(), settings.checkpointInterval(), (Work) Publish.TICK)
+                      ? Source.tick(settings.checkpointInterval(), settings.checkpointInterval(), NotUsed.getInstance())
+                          .<Work>map(tick -> new Publish(System.nanoTime()))
                           .mapMaterializedValue(cancellable -> NotUsed.getInstance())
                       : Source.empty();
               return tagged
@@ -154,13 +154,15 @@ public final class SliceWriter {
       SliceReconciler reconciler,
       SliceIntegrator integrator,
       Optional<CheckpointPublisher> publisher) {
-    if (work == Publish.TICK) {
+    long started = System.nanoTime();
+    if (work instanceof Publish) {
       try {
         publisher.orElseThrow().publish(slice, integrator.tree());
       } catch (CheckpointRefusedException e) {
         // Sequencing goes on; signing waits for an operator (and says so every interval).
         log.error("Slice {}: no checkpoint published: {}", slice, e.getMessage());
       }
+      logStep(slice, work, started, started, started, integrator.tree().size());
       return integrator.tree().size();
     }
     if (work instanceof Observed observed) {
@@ -168,16 +170,37 @@ public final class SliceWriter {
     } else {
       reconciler.pass();
     }
+    long sequenced = System.nanoTime();
     long size = integrator.integrateUpTo(sequencer.size());
+    long integrated = System.nanoTime();
     if (work instanceof Observed observed && observed.lastOffset() != null) {
       // Only after the batch is sequenced: a restart re-reads from here, and re-reading is harmless.
       tables.recordTagOffset(slice, observed.lastOffset());
     }
+    logStep(slice, work, started, sequenced, integrated, size);
     return size;
   }
 
+  /**
+   * At DEBUG, one line per step: how long its item waited in the writer's queue, and how long the
+   * step's parts took (where the time between a leaf and its checkpoint goes).
+   */
+  private static void logStep(int slice, Work work, long started, long sequenced, long integrated, long size) {
+    if (log.isDebugEnabled()) {
+      long now = System.nanoTime();
+      log.debug(
+          "Slice {}: {} waited {} ms in the queue; sequencing {} ms, integration {} ms, the rest {} ms; tree size {}",
+          slice, work.getClass().getSimpleName(), millis(started - work.queuedNanos()), millis(sequenced - started),
+          millis(integrated - sequenced), millis(now - integrated), size);
+    }
+  }
+
+  private static long millis(long nanos) {
+    return nanos / 1_000_000;
+  }
+
   private static Work observed(List<EventEnvelope> envelopes) {
-    List<LogLeaf> leaves = new ArrayList<>(envelopes.size());
+    List<EntityJournal.ChainedLeaf> leaves = new ArrayList<>(envelopes.size());
     UUID lastOffset = null;
     for (EventEnvelope envelope : envelopes) {
       if (envelope.offset() instanceof TimeBasedUUID uuid) {
@@ -185,10 +208,9 @@ public final class SliceWriter {
       }
       // An unreadable row is left to the reconciler, which stops the entity there and says so.
       if (envelope.event() instanceof ChainedEvent event) {
-        leaves.add(
-            new LogLeaf(event.body().getEntityType(), event.body().getEntityId(), envelope.sequenceNr(), event.hash()));
+        leaves.add(EntityJournal.ChainedLeaf.of(event, envelope.sequenceNr()));
       }
     }
-    return new Observed(leaves, lastOffset);
+    return new Observed(leaves, lastOffset, System.nanoTime());
   }
 }

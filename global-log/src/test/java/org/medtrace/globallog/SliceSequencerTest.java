@@ -2,12 +2,28 @@ package org.medtrace.globallog;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ForkJoinPool;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -16,8 +32,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.medtrace.actors.patient.PatientRecord;
+import org.medtrace.globallog.EntityJournal.ChainedLeaf;
 import org.medtrace.merkle.LogLeaf;
 import org.medtrace.merkle.MerkleTree;
+import org.medtrace.merkle.ProofVerifier;
+import org.medtrace.merkle.note.Checkpoint;
+import org.medtrace.merkle.note.NoteSigner;
+import org.medtrace.merkle.note.SignatureType;
+import org.medtrace.merkle.note.WitnessPolicy;
+import org.medtrace.merkle.witness.CheckpointWitnesses;
+import org.medtrace.ledger.v1.EventBody;
+import org.medtrace.ledger.v1.LedgerEvent;
+import org.medtrace.persistence.chain.ChainHead;
+import org.medtrace.persistence.chain.ChainedEvent;
+import org.medtrace.persistence.chain.HashChain;
+import org.medtrace.verify.BundleWriter;
+import org.medtrace.verify.HistoryBundle;
+import org.medtrace.verify.SigningCertificates;
 import org.medtrace.persistence.cassandra.RealCassandra;
 
 /**
@@ -27,6 +58,8 @@ import org.medtrace.persistence.cassandra.RealCassandra;
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SliceSequencerTest {
+
+  private static final NoteSigner LOG_KEY = NoteSigner.generate("test.example/ledger", SignatureType.ED25519);
 
   private LedgerNode node;
   private LogTables tables;
@@ -54,18 +87,22 @@ class SliceSequencerTest {
     }
   }
 
-  private List<LogLeaf> write(String patient, int events) {
+  private List<ChainedLeaf> write(String patient, int events) {
     for (int i = 1; i <= events; i++) {
       node.anchor(patient, "r-" + i);
     }
-    return journal.events(PatientRecord.ENTITY_TYPE, patient, 1, Long.MAX_VALUE);
+    return journal.chainedEvents(PatientRecord.ENTITY_TYPE, patient, 1, Long.MAX_VALUE);
+  }
+
+  private static List<LogLeaf> leaves(List<ChainedLeaf> events) {
+    return events.stream().map(ChainedLeaf::leaf).toList();
   }
 
   @Test
   void anEventWhosePredecessorsAreMissingBringsThemFromTheJournalAndNothingIsAppendedTwice() {
     int slice = 1;
     String patient = patientInSlice(slice);
-    List<LogLeaf> events = write(patient, 4);
+    List<ChainedLeaf> events = write(patient, 4);
     SliceSequencer sequencer = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
     long start = sequencer.size();
 
@@ -76,7 +113,7 @@ class SliceSequencerTest {
     assertEquals(0, sequencer.sequence(events));
 
     List<LogTables.StoredLeaf> leaves = tables.leavesFrom(slice, start, 100);
-    assertEquals(events, leaves.stream().map(LogTables.StoredLeaf::leaf).toList());
+    assertEquals(leaves(events), leaves.stream().map(LogTables.StoredLeaf::leaf).toList());
     for (int i = 0; i < events.size(); i++) {
       assertEquals(
           new LogTables.Position(slice, start + i),
@@ -90,8 +127,8 @@ class SliceSequencerTest {
     int slice = 2;
     String seen = patientInSlice(slice);
     String missed = patientInSlice(slice);
-    List<LogLeaf> seenEvents = write(seen, 2);
-    List<LogLeaf> missedEvents = write(missed, 3);
+    List<ChainedLeaf> seenEvents = write(seen, 2);
+    List<ChainedLeaf> missedEvents = write(missed, 3);
     SliceSequencer sequencer = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
     sequencer.sequence(seenEvents.subList(0, 1));
 
@@ -102,17 +139,17 @@ class SliceSequencerTest {
     assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, seen));
     assertEquals(3, tables.entityHead(PatientRecord.ENTITY_TYPE, missed));
     assertEquals(0, sequencer.reconcile(journal.entities()));
-    assertEquals(missedEvents.get(2), leafOf(missed, 3));
+    assertEquals(missedEvents.get(2).leaf(), leafOf(missed, 3));
   }
 
   @Test
   void aRecoveringSequencerAdoptsLeavesStoredAfterTheRecordedSize() {
     int slice = 3;
     String patient = patientInSlice(slice);
-    List<LogLeaf> events = write(patient, 2);
+    List<ChainedLeaf> events = write(patient, 2);
     long size = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC()).size();
     // A writer that claimed its leaves and stopped before recording positions and size.
-    tables.claimLeaves(slice, size, events, Clock.systemUTC().instant());
+    tables.claimLeaves(slice, size, leaves(events), Clock.systemUTC().instant());
 
     SliceSequencer recovered = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
 
@@ -125,23 +162,23 @@ class SliceSequencerTest {
   @Test
   void aSecondWriterOfASliceCannotOverwriteTheFirstsLeaves() {
     int slice = 4;
-    List<LogLeaf> first = write(patientInSlice(slice), 1);
-    List<LogLeaf> second = write(patientInSlice(slice), 1);
+    List<ChainedLeaf> first = write(patientInSlice(slice), 1);
+    List<ChainedLeaf> second = write(patientInSlice(slice), 1);
     SliceSequencer stale = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
     SliceSequencer current = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
     current.sequence(first);
 
     assertThrows(ConcurrentWriterException.class, () -> stale.sequence(second));
-    assertEquals(first.get(0), tables.leavesFrom(slice, stale.size(), 1).get(0).leaf());
+    assertEquals(first.get(0).leaf(), tables.leavesFrom(slice, stale.size(), 1).get(0).leaf());
   }
 
   @Test
   void theIntegratedTreeHasTheRootOfTheSequencedLeaves() {
     int slice = 5;
     SliceSequencer sequencer = SliceSequencer.recover(slice, tables, journal, Clock.systemUTC());
-    List<LogLeaf> all = new ArrayList<>();
+    List<ChainedLeaf> all = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      List<LogLeaf> events = write(patientInSlice(slice), 3);
+      List<ChainedLeaf> events = write(patientInSlice(slice), 3);
       sequencer.sequence(events);
       all.addAll(events);
     }
@@ -207,6 +244,190 @@ class SliceSequencerTest {
     }
     assertEquals(1, tables.entityHead(PatientRecord.ENTITY_TYPE, quiet), "found within one cycle of " + cycle + " passes");
     assertEquals(0, sequencer.reconcile(journal.entities()), "nothing is left to find, nothing was appended twice");
+  }
+
+  @Test
+  void anOrphanLeafIsSupersededByTheCommittedEventItsSuccessorIsBuiltOn() throws Exception {
+    int slice = 8;
+    SliceSequencer sequencer = recovered(slice);
+    SliceIntegrator integrator = new SliceIntegrator(slice, tables);
+    CheckpointPublisher publisher =
+        new CheckpointPublisher(tables, LOG_KEY, CheckpointWitnesses.none(), Duration.ofSeconds(5), Clock.systemUTC(), ForkJoinPool.commonPool());
+    LogReader reader = new LogReader(tables, journal, LOG_KEY.verifierKey(), new WitnessPolicy(0, List.of()), Map.of());
+    Orphan orphan = orphanInTheLog(sequencer);
+    String patient = orphan.patient();
+    integrator.integrateUpTo(sequencer.size());
+    publisher.publish(slice, integrator.tree());
+    Checkpoint older = reader.verified(tables.latestCheckpoint(slice).orElseThrow().note());
+
+    // The tag stream shows #3, built on the committed #2: the committed #2 comes first.
+    List<ChainedLeaf> committed = committedAfterTheOrphan(orphan);
+    long sizeBefore = sequencer.size();
+    assertEquals(2, sequencer.sequence(List.of(committed.get(2))));
+
+    LogTables.Position replacement = tables.position(PatientRecord.ENTITY_TYPE, patient, 2).orElseThrow();
+    assertEquals(new LogTables.Position(slice, sizeBefore), replacement);
+    assertEquals(committed.get(1).leaf(), tables.leafAt(replacement));
+    assertEquals(orphan.leaf(), tables.leafAt(orphan.position()), "the orphan leaf stays where it was");
+    assertTheOrphanIsSupersededBy(orphan, replacement, committed);
+    assertEquals(0, sequencer.sequence(committed), "nothing is appended twice");
+    assertEquals(0, sequencer.reconcile(List.of(new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, patient))));
+
+    // The tree only grew: the new checkpoint is consistent with the one that has the orphan leaf.
+    integrator.integrateUpTo(sequencer.size());
+    publisher.publish(slice, integrator.tree());
+    Checkpoint newer = reader.verified(tables.latestCheckpoint(slice).orElseThrow().note());
+    assertEquals(sequencer.size(), newer.size());
+    List<byte[]> consistency = reader.consistencyProof(slice, older.size(), newer.size());
+    assertTrue(ProofVerifier.verifyConsistency(older.size(), newer.size(), older.rootHash(), newer.rootHash(), consistency).isValid());
+
+    // The entity's history, as exported, passes the offline verifier.
+    HistoryBundle exported = reader.export(PatientRecord.ENTITY_TYPE, patient, SigningCertificates.none());
+    assertEquals(3, exported.events().size());
+    assertEquals(replacement.leafIndex(), exported.events().get(1).leafIndex());
+    Path keyFile = Files.writeString(Files.createTempFile("log", ".vkey"), LOG_KEY.verifierKey().vkey() + "\n");
+    Path bundle = Files.createTempFile("orphan-bundle", ".json");
+    BundleWriter.write(exported, bundle);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int status = org.medtrace.verify.Main.run(new String[] {"--trust-log", keyFile.toString(), bundle.toString()}, new PrintStream(out), new PrintStream(out));
+    assertEquals(0, status, out.toString());
+  }
+
+  @Test
+  void aWriterThatStopsAfterClaimingTheReplacementOfAnOrphanIsCompletedByRecovery() {
+    int slice = 9;
+    SliceSequencer sequencer = recovered(slice);
+    Orphan orphan = orphanInTheLog(sequencer);
+    List<ChainedLeaf> committed = committedAfterTheOrphan(orphan);
+    String patient = orphan.patient();
+    // A writer that claimed the replacement of #2 and #3, and stopped before recording the
+    // superseded leaf, the positions and the size.
+    long size = sequencer.size();
+    tables.claimLeaves(slice, size, leaves(committed.subList(1, 3)), Clock.systemUTC().instant());
+    assertEquals(orphan.position(), tables.position(PatientRecord.ENTITY_TYPE, patient, 2).orElseThrow());
+
+    SliceSequencer recovered = recovered(slice);
+
+    assertEquals(size + 2, recovered.size());
+    LogTables.Position replacement = new LogTables.Position(slice, size);
+    assertEquals(replacement, tables.position(PatientRecord.ENTITY_TYPE, patient, 2).orElseThrow());
+    assertTheOrphanIsSupersededBy(orphan, replacement, committed);
+    assertEquals(0, recovered.sequence(committed), "nothing is appended twice");
+  }
+
+  @Test
+  void whileTheJournalStillShowsTheOrphanNothingIsGuessedAndTheRepairWaitsForIt() {
+    SliceSequencer sequencer = recovered(10);
+    Orphan orphan = orphanInTheLog(sequencer);
+    List<ChainedLeaf> committed = committedAfterTheOrphan(orphan);
+    int slice = sequencer.slice();
+    String patient = orphan.patient();
+    byte[] committedSecond = journal.storedEvents(PatientRecord.ENTITY_TYPE, patient, 2, 2).get(0);
+    long now = RealCassandra.session().getContext().getTimestampGenerator().next();
+    // The journal read returns the failed write again (it stands for a quorum read in the moment
+    // before the rewrite of #2 reached it).
+    writeJournalRow(patient, 2, orphan.envelope(), now + 1_000_000);
+    long size = sequencer.size();
+
+    assertEquals(0, sequencer.sequence(List.of(committed.get(2))), "#3 is not built on what the journal shows as #2");
+    assertEquals(size, sequencer.size());
+    assertEquals(orphan.position(), tables.position(PatientRecord.ENTITY_TYPE, patient, 2).orElseThrow());
+    assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, patient));
+    assertTrue(tables.superseded(slice).isEmpty());
+
+    // The committed #2 shows again: the reconciler, which compares the entity next, repairs.
+    writeJournalRow(patient, 2, committedSecond, now + 2_000_000);
+    assertTrue(sequencer.takeRecentlySequenced().contains(new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, patient)));
+    assertEquals(2, sequencer.reconcile(List.of(new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, patient))));
+    assertTheOrphanIsSupersededBy(orphan, new LogTables.Position(slice, size), committed);
+  }
+
+  /** An orphan leaf of the log: whose, where it is, what it holds, and the failed write's envelope. */
+  private record Orphan(String patient, LogTables.Position position, LogLeaf leaf, byte[] envelope) {}
+
+  /**
+   * Writes #1 of a new patient of the sequencer's slice through the entity, then a #2 that never became committed (a
+   * write that failed at QUORUM and stayed on one replica: a row written straight into the journal,
+   * which the entity never sees), which the log takes from the journal.
+   */
+  private Orphan orphanInTheLog(SliceSequencer sequencer) {
+    String patient = patientInSlice(sequencer.slice());
+    node.anchor(patient, "r-1");
+    ChainedLeaf committedFirst = journal.chainedEvents(PatientRecord.ENTITY_TYPE, patient, 1, 1).get(0);
+    byte[] failedEnvelope;
+    try {
+      byte[] first = journal.storedEvents(PatientRecord.ENTITY_TYPE, patient, 1, 1).get(0);
+      EventBody firstBody = EventBody.parseFrom(LedgerEvent.parseFrom(first).getBody());
+      ChainedEvent failed =
+          ChainedEvent.seal(
+              new ChainHead(PatientRecord.ENTITY_TYPE, patient, 1, HashChain.hex(committedFirst.leaf().eventHash())),
+              firstBody.toBuilder(),
+              Optional.empty());
+      failedEnvelope = failed.envelope().toByteArray();
+      writeJournalRow(patient, 2, failedEnvelope, RealCassandra.session().getContext().getTimestampGenerator().next());
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+    assertEquals(2, sequencer.reconcile(List.of(new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, patient))));
+    LogTables.Position position = tables.position(PatientRecord.ENTITY_TYPE, patient, 2).orElseThrow();
+    return new Orphan(patient, position, tables.leafAt(position), failedEnvelope);
+  }
+
+  /**
+   * Writes {@code envelope} as the journal row of {@code patient}'s #{@code sequenceNumber}, with
+   * write time {@code writeTimeMicros} (the row of #1 gives the serializer's columns).
+   */
+  private void writeJournalRow(String patient, long sequenceNumber, byte[] envelope, long writeTimeMicros) {
+    String persistenceId = PatientRecord.ENTITY_TYPE + EntityJournal.PERSISTENCE_ID_SEPARATOR + patient;
+    CqlSession session = RealCassandra.session();
+    Row first =
+        session
+            .execute(
+                SimpleStatement.newInstance(
+                    "SELECT ser_id, ser_manifest, event_manifest, timebucket FROM " + node.journalKeyspace
+                        + ".messages WHERE persistence_id = ? AND partition_nr = 0 AND sequence_nr = 1",
+                    persistenceId))
+            .one();
+    session.execute(
+        SimpleStatement.newInstance(
+            "INSERT INTO " + node.journalKeyspace + ".messages (persistence_id, partition_nr, sequence_nr, timestamp, timebucket,"
+                + " writer_uuid, ser_id, ser_manifest, event_manifest, event, tags) VALUES (?, 0, ?, now(), ?, 'test-writer', ?, ?, ?, ?, {})"
+                + " USING TIMESTAMP " + writeTimeMicros,
+            persistenceId, sequenceNumber, first.getString("timebucket"), first.getInt("ser_id"), first.getString("ser_manifest"),
+            first.getString("event_manifest"), ByteBuffer.wrap(envelope)));
+  }
+
+  /**
+   * The entity, which never saw the failed write, writes #2 (a later write time: it wins in the
+   * journal) and #3, built on it; returns the committed #1..#3.
+   */
+  private List<ChainedLeaf> committedAfterTheOrphan(Orphan orphan) {
+    String patient = orphan.patient();
+    node.anchor(patient, "r-2");
+    node.anchor(patient, "r-3");
+    List<ChainedLeaf> committed = journal.chainedEvents(PatientRecord.ENTITY_TYPE, patient, 1, Long.MAX_VALUE);
+    assertEquals(3, committed.size());
+    assertFalse(committed.get(1).leaf().equals(tables.leafAt(tables.position(PatientRecord.ENTITY_TYPE, patient, 2).orElseThrow())));
+    return committed;
+  }
+
+  /**
+   * The orphan leaf is recorded as superseded by {@code replacement}, and every committed event has
+   * exactly one position, at a leaf of its own hash.
+   */
+  private void assertTheOrphanIsSupersededBy(Orphan orphan, LogTables.Position replacement, List<ChainedLeaf> committed) {
+    List<LogTables.SupersededLeaf> superseded =
+        tables.superseded(orphan.position().slice()).stream().filter(s -> s.leafIndex() == orphan.position().leafIndex()).toList();
+    assertEquals(1, superseded.size(), "the orphan leaf is recorded as superseded");
+    assertEquals(orphan.leaf(), superseded.get(0).leaf());
+    assertEquals(replacement.leafIndex(), superseded.get(0).replacedBy());
+    LogLeaf first = committed.get(0).leaf();
+    List<LogTables.Position> positions = tables.positions(first.entityType(), first.entityId());
+    assertEquals(committed.size(), positions.size());
+    for (int i = 0; i < positions.size(); i++) {
+      assertEquals(committed.get(i).leaf(), tables.leafAt(positions.get(i)), "#" + (i + 1));
+    }
+    assertEquals(committed.size(), new HashSet<>(positions).size(), "two events share a leaf");
   }
 
   /** The slice's sequencer as a writer starting now recovers it. */

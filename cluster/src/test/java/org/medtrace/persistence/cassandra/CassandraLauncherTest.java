@@ -77,6 +77,7 @@ class CassandraLauncherTest {
           "witness_forks",
           "log_leaves",
           "log_leaf_by_event",
+          "log_superseded_leaves",
           "log_nodes",
           "log_slices",
           "log_checkpoints",
