@@ -34,9 +34,10 @@ import org.medtrace.http.HttpApiSettings;
  * signature is the largest single cost of a small read. So a token that passed is remembered, by
  * its exact text, for at most {@link #RECHECK_AFTER}: a request with the same text within that
  * time skips the signature and claim checks but not the expiry (with the clock skew, against the
- * claims that were checked; not-before, checked once, cannot become false later). A token is never accepted for longer
- * than its own lifetime; a key withdrawn from the issuer's JWKS stops its tokens within {@link
- * #RECHECK_AFTER} (the JWKS source caches keys for minutes anyway).
+ * claims that were checked; not-before, checked once, cannot become false later). A token is
+ * never accepted past its own lifetime; a key withdrawn from the issuer's JWKS stops its tokens
+ * within {@link #RECHECK_AFTER} more than it would otherwise (a JWKS fetched by URL is cached for
+ * minutes anyway).
  */
 public final class TokenVerifier {
 

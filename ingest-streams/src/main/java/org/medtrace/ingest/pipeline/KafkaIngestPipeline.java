@@ -136,7 +136,11 @@ public final class KafkaIngestPipeline {
                               DeadLetters.record(settings.deadLetterSuffix(), decided.record(), decided.outcome(), clock.instant()),
                               offset);
                         }
-                        metrics.committed(name, (clock.millis() - decided.passThrough().producedAtMillis()) / 1000.0);
+                        long producedAt = decided.passThrough().producedAtMillis();
+                        // A record without a timestamp (-1: a producer of the old message format) has no age.
+                        if (producedAt >= 0) {
+                          metrics.committed(name, (clock.millis() - producedAt) / 1000.0);
+                        }
                         return ProducerMessage.<byte[], byte[], ConsumerMessage.CommittableOffset>passThrough(offset);
                       })
                   .via(org.apache.pekko.kafka.javadsl.Producer.flexiFlow(sharedProducer))
