@@ -124,6 +124,7 @@ public final class SideBySideBenchmark {
       BenchmarkReport report =
           new BenchmarkReport(Instant.now(), settings, results, figures, full.problems(), full.produced(), full.eventsChecked());
       System.out.println(report.table());
+      System.out.println(TextChart.of(results));
       Path json = report.writeJson(settings.resultDir());
       System.out.println("JSON: " + json);
       System.out.println("Chart: " + BenchmarkChart.write(report, json));
