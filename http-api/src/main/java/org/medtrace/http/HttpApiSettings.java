@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.medtrace.actors.ledger.SignatureRequirement;
+import org.medtrace.identity.TrustLocation;
 
 /**
  * The HTTP API's settings, read once from {@code medtrace.http} (see the module's {@code
@@ -43,13 +44,14 @@ public record HttpApiSettings(
    * How signed submissions are checked ({@code medtrace.http.signed-submissions}).
    *
    * @param trustDirectory the network CA's public files ({@code ca.pem}, {@code crl.pem}, {@code
-   *     certs/}); empty: this node cannot check signatures and refuses signed requests
+   *     certs/}, the certificates possibly in a folder of their own); empty: this node cannot check
+   *     signatures and refuses signed requests
    * @param maxClockSkew how far a request's signing time may lie from the node's clock, either way
    * @param reloadInterval how often the trust directory is re-read (a new CRL takes effect within it)
    * @param required whose writes must be signed (by organisation, or by role whatever the organisation)
    */
   public record SignedSubmissionSettings(
-      Optional<Path> trustDirectory,
+      Optional<TrustLocation> trustDirectory,
       Duration maxClockSkew,
       Duration reloadInterval,
       SignatureRequirement required) {
@@ -66,7 +68,7 @@ public record HttpApiSettings(
 
     static SignedSubmissionSettings from(Config config) {
       return new SignedSubmissionSettings(
-          nonEmpty(config.getString("trust-dir")).map(Path::of),
+          TrustLocation.fromSettings(config.getString("trust-dir"), config.getString("trust-certs-dir"), "medtrace.http.signed-submissions"),
           config.getDuration("max-clock-skew"),
           config.getDuration("reload-interval"),
           SignatureRequirement.of(

@@ -87,6 +87,10 @@ class LogRoutesTest {
     makerCertificate = ca.issue("medidevice-gmbh", "manufacturer", Duration.ofDays(30));
     hospitalCertificate = ca.issue("st-mary", "hospital", Duration.ofDays(30));
     Files.delete(makerCertificate.certificateFile());
+    // The node reads its certificates from a folder of their own (trust-certs-dir), as the
+    // Kubernetes manifests mount them: a copy of st-mary's now, the log key's below.
+    Path trustCertificates = Files.createDirectory(work.resolve("trust-certs"));
+    Files.copy(hospitalCertificate.certificateFile(), trustCertificates.resolve(hospitalCertificate.certificateFile().getFileName()));
     node =
         ApiTestNode.start(
             "http_log",
@@ -98,16 +102,20 @@ class LogRoutesTest {
                 medtrace.global-log.development-key.enabled = on
                 medtrace.global-log.development-key.dir = "%s"
                 medtrace.http.signed-submissions.trust-dir = "%s"
+                medtrace.http.signed-submissions.trust-certs-dir = "%s"
                 # Re-read on every use, so that a trust directory made unreadable fails the next export.
                 medtrace.http.signed-submissions.reload-interval = 0s
                 pekko.persistence.cassandra.events-by-tag.eventual-consistency-delay = 1s
                 """
-                    .formatted(keyDirectory, work.resolve("ca"))));
+                    .formatted(keyDirectory, work.resolve("ca"), trustCertificates)));
     api = node.client();
     logKeyFile = keyDirectory.resolve(LogKey.VKEY_FILE);
     logKey = NoteKey.parse(Files.readString(logKeyFile));
-    // The CA certifies the log key; the certificate goes to the trust directory's certs/, whence exports take it.
+    // The CA certifies the log key; the certificate goes to the node's certificates' folder, whence
+    // exports take it. Moved, not copied: exports that carry it show that the node reads that
+    // folder and not the CA's certs/.
     logCertificate = ca.certify("medtrace-operator", NoteKeyRole.LOG, logKey, Duration.ofDays(30));
+    Files.move(logCertificate.certificateFile(), trustCertificates.resolve(logCertificate.certificateFile().getFileName()));
     maker = node.tokens().token(Role.MANUFACTURER, "medidevice-gmbh", "factory-1");
     hospital = node.tokens().token(Role.HOSPITAL, "st-mary", "biomed");
     regulator = node.tokens().token(Role.REGULATOR, "health-authority", "inspector-1");

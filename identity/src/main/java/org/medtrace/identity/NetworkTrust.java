@@ -20,7 +20,8 @@ import org.medtrace.merkle.note.NoteKey;
 /**
  * What a node trusts: the network CA's certificate, its signed CRL, the certificates it knows by
  * key id, and the CA-signed network policy if there is one — the public part of a {@link
- * CaDirectory} ({@code ca.pem}, {@code crl.pem}, {@code certs/*.pem}, {@code network-policy.txt}).
+ * CaDirectory} ({@code ca.pem}, {@code crl.pem}, {@code certs/*.pem}, {@code network-policy.txt};
+ * the certificates may be in a folder of their own, {@link TrustLocation}).
  * Immutable: reload by loading again.
  *
  * <p>A certificate is trusted when it MUST pass all of: signed by the CA's key and naming the CA as
@@ -59,12 +60,26 @@ public final class NetworkTrust {
   }
 
   /**
-   * Reads the trust directory {@code root}.
+   * Reads the trust directory {@code root}, with its certificates in {@code root/certs} (the CA's
+   * own layout).
    *
-   * @throws IllegalStateException when {@code ca.pem} or {@code crl.pem} is missing or unreadable,
-   *     or the CRL is not signed by the CA
+   * @throws IllegalStateException as {@link #load(TrustLocation)}
    */
   public static NetworkTrust load(Path root) {
+    return load(TrustLocation.of(root));
+  }
+
+  /**
+   * Reads the trust directory and the certificates' folder of {@code location}. A missing {@code
+   * certs/} inside the trust directory means no certificates yet; a certificates' folder set apart
+   * MUST exist, so that a mistyped setting fails instead of silently leaving exports without
+   * certificates.
+   *
+   * @throws IllegalStateException when {@code ca.pem} or {@code crl.pem} is missing or unreadable,
+   *     the CRL is not signed by the CA, or a certificates' folder set apart does not exist
+   */
+  public static NetworkTrust load(TrustLocation location) {
+    Path root = location.directory();
     CaDirectory directory = new CaDirectory(root);
     if (!Files.isRegularFile(directory.caCertificate()) || !Files.isRegularFile(directory.crl())) {
       throw new IllegalStateException("the trust directory " + root + " needs ca.pem and crl.pem (see `ca init`)");
@@ -76,15 +91,19 @@ public final class NetworkTrust {
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(e.getMessage() + " (" + directory.caCertificate() + ")", e);
     }
+    Path certificatesFolder = location.certificates();
+    if (!location.certificatesInDirectory() && !Files.isDirectory(certificatesFolder)) {
+      throw new IllegalStateException("the trust's certificates' folder " + certificatesFolder + " does not exist");
+    }
     Map<String, X509Certificate> certificates = new HashMap<>();
-    if (Files.isDirectory(directory.certificates())) {
-      try (DirectoryStream<Path> files = Files.newDirectoryStream(directory.certificates(), "*.pem")) {
+    if (Files.isDirectory(certificatesFolder)) {
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(certificatesFolder, "*.pem")) {
         for (Path file : files) {
           X509Certificate certificate = Pem.readCertificate(file);
           certificates.put(IssuedCertificate.fingerprint(certificate), certificate);
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + directory.certificates(), e);
+        throw new UncheckedIOException("cannot read " + certificatesFolder, e);
       }
     }
     Optional<NetworkPolicy> policy = Optional.empty();
@@ -131,13 +150,13 @@ public final class NetworkTrust {
     return crl;
   }
 
-  /** The certificate with key id {@code keyId} in the trust directory's {@code certs/}, if any, unchecked. */
+  /** The certificate with key id {@code keyId} among the trust's certificates ({@code certs/}), if any, unchecked. */
   public Optional<X509Certificate> certificate(String keyId) {
     return Optional.ofNullable(certificatesByKeyId.get(keyId));
   }
 
   /**
-   * The certificates in the trust directory's {@code certs/} for {@code publicKey}, unchecked: those
+   * The trust's certificates ({@code certs/}) for {@code publicKey}, unchecked: those
    * of a note key ({@code ca certify}) that exports carry, so that an auditor with only the CA's
    * certificate can tell whose the log's and the witnesses' keys are.
    */

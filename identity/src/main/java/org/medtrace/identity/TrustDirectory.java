@@ -1,14 +1,14 @@
 package org.medtrace.identity;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
 
 /**
- * A node's trust directory ({@link NetworkTrust}), re-read when the last reading is older than the
- * reload interval, so that a new {@code crl.pem} or certificate takes effect without a restart.
+ * A node's trust directory and certificates' folder ({@link TrustLocation}, read as {@link
+ * NetworkTrust}), re-read when the last reading is older than the reload interval, so that a new
+ * {@code crl.pem} or certificate takes effect without a restart.
  *
  * <p>It fails closed: when a reload fails, {@link #current} throws (and keeps trying on every call)
  * rather than run on the old CRL, which could accept a certificate revoked since.
@@ -22,7 +22,7 @@ public final class TrustDirectory {
     }
   }
 
-  private final Path directory;
+  private final TrustLocation location;
   private final Duration reloadInterval;
   private final Clock clock;
   private final Consumer<String> warnings;
@@ -30,21 +30,21 @@ public final class TrustDirectory {
   private Instant loadedAt;
 
   /**
-   * Reads {@code directory} now, so that a node with an unreadable one fails at start-up.
+   * Reads {@code location} now, so that a node with an unreadable one fails at start-up.
    *
    * @param warnings told when the CRL is past its next-update time (revocations since may be missing)
-   * @throws IllegalStateException as {@link NetworkTrust#load}
+   * @throws IllegalStateException as {@link NetworkTrust#load(TrustLocation)}
    */
-  public TrustDirectory(Path directory, Duration reloadInterval, Clock clock, Consumer<String> warnings) {
-    this.directory = directory;
+  public TrustDirectory(TrustLocation location, Duration reloadInterval, Clock clock, Consumer<String> warnings) {
+    this.location = location;
     this.reloadInterval = reloadInterval;
     this.clock = clock;
     this.warnings = warnings;
     load();
   }
 
-  public Path directory() {
-    return directory;
+  public TrustLocation location() {
+    return location;
   }
 
   /**
@@ -58,17 +58,17 @@ public final class TrustDirectory {
         load();
       } catch (RuntimeException e) {
         loadedAt = Instant.MIN;
-        throw new Unavailable("the trust directory " + directory + " cannot be read: " + e.getMessage(), e);
+        throw new Unavailable("the trust directory " + location + " cannot be read: " + e.getMessage(), e);
       }
     }
     return trust;
   }
 
   private void load() {
-    trust = NetworkTrust.load(directory);
+    trust = NetworkTrust.load(location);
     loadedAt = clock.instant();
     trust.crlNextUpdate()
         .filter(next -> next.isBefore(loadedAt))
-        .ifPresent(next -> warnings.accept("the CRL in " + directory + " was due for renewal at " + next + ": revocations since may be missing"));
+        .ifPresent(next -> warnings.accept("the CRL in " + location.directory() + " was due for renewal at " + next + ": revocations since may be missing"));
   }
 }

@@ -43,7 +43,7 @@ class SubmissionVerifierTest {
 
   private SubmissionVerifier verifier(SignatureFreshness freshness) {
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-    return new SubmissionVerifier(Optional.of(new TrustDirectory(dir.resolve("ca"), Duration.ZERO, clock, warning -> {})), freshness, clock);
+    return new SubmissionVerifier(Optional.of(new TrustDirectory(TrustLocation.of(dir.resolve("ca")), Duration.ZERO, clock, warning -> {})), freshness, clock);
   }
 
   @Test

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
 import org.medtrace.actors.ledger.Role;
+import org.medtrace.identity.TrustLocation;
 import org.medtrace.ingest.epcis.BizStep;
 import org.medtrace.ingest.epcis.EpcisSettings;
 import org.medtrace.ingest.signing.SignedRecordSettings;
@@ -92,6 +95,12 @@ class IngestSettingsTest {
             "medtrace.ingest.signed-records { trust-dir = \"/etc/medtrace/ca\", required-for-roles = [laboratory] }")
         .withFallback(ConfigFactory.load())).signedRecords();
     assertEquals(java.util.Set.of(Role.LABORATORY), strict.required().roles());
+    assertEquals(Optional.of(TrustLocation.of(Path.of("/etc/medtrace/ca"))), strict.trustDirectory(), "certificates in the trust directory's certs/");
+    SignedRecordSettings certificatesApart = IngestSettings.from(ConfigFactory.parseString(
+            "medtrace.ingest.signed-records { trust-dir = \"/etc/medtrace/trust\", trust-certs-dir = \"/etc/medtrace/trust-certs\" }")
+        .withFallback(ConfigFactory.load())).signedRecords();
+    assertEquals(
+        Optional.of(new TrustLocation(Path.of("/etc/medtrace/trust"), Path.of("/etc/medtrace/trust-certs"))), certificatesApart.trustDirectory());
     IllegalArgumentException noTrust = assertThrows(IllegalArgumentException.class, () -> IngestSettings.from(
         ConfigFactory.parseString("medtrace.ingest.signed-records.required-for-organisations = [CITYLAB]").withFallback(ConfigFactory.load())));
     assertTrue(noTrust.getMessage().contains("trust-dir"), noTrust.getMessage());

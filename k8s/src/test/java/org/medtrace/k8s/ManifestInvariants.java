@@ -44,6 +44,7 @@ import io.strimzi.api.kafka.model.nodepool.ProcessRoles;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -93,6 +94,23 @@ abstract class ManifestInvariants {
    * Secrets") or K8ssandra does. Their content is never committed.
    */
   static final Set<String> EXTERNAL_SECRETS = Set.of(NODE_KEYS_SECRET, "medtrace-cassandra-superuser");
+
+  /** The network CA's public files: ca.pem, crl.pem and network-policy.txt (README, "The trust ConfigMaps"). */
+  static final String TRUST_CONFIG_MAP = "medtrace-trust";
+  /** Every certificate the nodes know, one key per file (a ConfigMap's keys cannot name certs/). */
+  static final String TRUST_CERTS_CONFIG_MAP = "medtrace-trust-certs";
+
+  /** ConfigMaps the manifests use but do not render: the operator creates them from the network CA's directory. */
+  static final Set<String> EXTERNAL_CONFIG_MAPS = Set.of(TRUST_CONFIG_MAP, TRUST_CERTS_CONFIG_MAP);
+
+  /**
+   * The node's settings that read the trust, by the file (relative to the repository) whose {@code
+   * reference.conf} defines them: signed submissions over HTTP (and exports' certificates), signed
+   * Kafka records.
+   */
+  static final Map<String, String> TRUST_SETTINGS = Map.of(
+      "medtrace.http.signed-submissions", "http-api/src/main/resources/reference.conf",
+      "medtrace.ingest.signed-records", "ingest-streams/src/main/resources/reference.conf");
 
   RenderedManifests manifests;
   Deployment node;
@@ -345,10 +363,53 @@ abstract class ManifestInvariants {
   }
 
   @Test
-  void everyConfigMapAPodUsesIsRendered() {
-    podTemplates().forEach((workload, template) -> referencedConfigMaps(template).forEach(name ->
-        assertTrue(manifests.find("ConfigMap", name, ConfigMap.class).isPresent(),
-            workload + " uses ConfigMap " + name + ", which is not rendered; ConfigMaps: " + manifests.namesOf("ConfigMap"))));
+  void everyConfigMapAPodUsesIsRenderedOrDocumentedForTheOperator() throws IOException {
+    String readme = Files.readString(Kustomize.K8S_DIR.resolve("README.md"));
+    podTemplates().forEach((workload, template) -> referencedConfigMaps(template).forEach(name -> {
+      if (manifests.find("ConfigMap", name, ConfigMap.class).isEmpty()) {
+        assertTrue(EXTERNAL_CONFIG_MAPS.contains(name),
+            workload + " uses ConfigMap " + name + ", neither rendered nor known; ConfigMaps: " + manifests.namesOf("ConfigMap"));
+        assertTrue(readme.contains(name), workload + " uses ConfigMap " + name + ", which k8s/README.md does not explain");
+      }
+    }));
+  }
+
+  /**
+   * The trust directory and the certificates' folder the node reads (its own settings, resolved
+   * with the pod's environment) are where the two trust ConfigMaps are mounted, as whole volumes
+   * that kubelet keeps up to date; the trust directory's ConfigMap is required (the node does not
+   * start without ca.pem and crl.pem), the certificates' optional (an empty folder is valid).
+   */
+  @Test
+  void theNodeReadsItsTrustFromTheMountedTrustConfigMaps() throws IOException {
+    Map<String, String> mounts = Map.of(
+        "trust-dir", mountPathOfConfigMap(nodePod, nodeContainer, TRUST_CONFIG_MAP),
+        "trust-certs-dir", mountPathOfConfigMap(nodePod, nodeContainer, TRUST_CERTS_CONFIG_MAP));
+    for (var setting : TRUST_SETTINGS.entrySet()) {
+      Path file = Kustomize.K8S_DIR.resolve("..").resolve(setting.getValue()).normalize();
+      Config resolved = ConfigFactory.parseFile(file.toFile())
+          .withFallback(ConfigFactory.parseMap(nodeEnv))
+          .resolve(ConfigResolveOptions.noSystem().setAllowUnresolved(true));
+      mounts.forEach((key, mountPath) -> assertEquals(mountPath, resolved.getString(setting.getKey() + "." + key),
+          setting.getKey() + "." + key + " (" + file.getFileName() + " with the node's environment) vs the mount of its ConfigMap"));
+    }
+
+    String trust = mounts.get("trust-dir");
+    String certificates = mounts.get("trust-certs-dir");
+    assertFalse(certificates.startsWith(trust + "/") || trust.startsWith(certificates + "/"),
+        "the trust directory " + trust + " and the certificates' folder " + certificates + " must not nest");
+    for (String configMap : EXTERNAL_CONFIG_MAPS) {
+      Volume volume = volumeOfConfigMap(nodePod, configMap);
+      assertTrue(volume.getConfigMap().getItems() == null || volume.getConfigMap().getItems().isEmpty(),
+          "volume " + volume.getName() + " of ConfigMap " + configMap + " must project every key (no items): each is a file the node reads");
+      nodeContainer.getVolumeMounts().stream().filter(mount -> volume.getName().equals(mount.getName())).forEach(mount ->
+          assertTrue(mount.getSubPath() == null || mount.getSubPath().isEmpty(),
+              "mount of ConfigMap " + configMap + " uses subPath, which kubelet never updates: a new CRL would need a restart"));
+    }
+    assertFalse(Boolean.TRUE.equals(volumeOfConfigMap(nodePod, TRUST_CONFIG_MAP).getConfigMap().getOptional()),
+        "ConfigMap " + TRUST_CONFIG_MAP + " must not be optional: an empty trust directory stops the node at start-up");
+    assertEquals(Boolean.TRUE, volumeOfConfigMap(nodePod, TRUST_CERTS_CONFIG_MAP).getConfigMap().getOptional(),
+        "ConfigMap " + TRUST_CERTS_CONFIG_MAP + " optional: a node with no certificates yet starts with an empty folder");
   }
 
   @Test
@@ -612,15 +673,29 @@ abstract class ManifestInvariants {
   }
 
   static String mountPathOfSecret(PodSpec pod, Container container, String secret) {
-    Volume volume = pod.getVolumes().stream()
+    return mountPath(container, pod.getVolumes().stream()
         .filter(v -> v.getSecret() != null && secret.equals(v.getSecret().getSecretName()))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("no volume of Secret " + secret));
+        .orElseThrow(() -> new AssertionError("no volume of Secret " + secret)));
+  }
+
+  static String mountPath(Container container, Volume volume) {
     return container.getVolumeMounts().stream()
         .filter(mount -> volume.getName().equals(mount.getName()))
         .map(VolumeMount::getMountPath)
         .findFirst()
         .orElseThrow(() -> new AssertionError("container " + container.getName() + " does not mount volume " + volume.getName()));
+  }
+
+  static Volume volumeOfConfigMap(PodSpec pod, String configMap) {
+    return pod.getVolumes().stream()
+        .filter(v -> v.getConfigMap() != null && configMap.equals(v.getConfigMap().getName()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no volume of ConfigMap " + configMap));
+  }
+
+  static String mountPathOfConfigMap(PodSpec pod, Container container, String configMap) {
+    return mountPath(container, volumeOfConfigMap(pod, configMap));
   }
 
   static Volume volumeMountedAt(PodSpec pod, Container container, String path) {

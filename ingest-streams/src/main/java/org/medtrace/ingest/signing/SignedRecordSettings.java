@@ -1,23 +1,24 @@
 package org.medtrace.ingest.signing;
 
 import com.typesafe.config.Config;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.medtrace.actors.ledger.SignatureRequirement;
+import org.medtrace.identity.TrustLocation;
 
 /**
  * How signed records are checked ({@code medtrace.ingest.signed-records}; reference.conf says what
  * each key implies).
  *
- * @param trustDirectory the network CA's public files; empty: signed records cannot be checked and are dead-lettered
+ * @param trustDirectory the network CA's public files (the certificates possibly in a folder of their own); empty: signed
+ *     records cannot be checked and are dead-lettered
  * @param maxClockSkew how far in the future a signing time may be
  * @param maxAge how old a signing time may be when the pipeline reads the record
  * @param reloadInterval how often the trust directory is re-read
  * @param required whose records must be signed (by organisation, or by role whatever the organisation)
  */
 public record SignedRecordSettings(
-    Optional<Path> trustDirectory,
+    Optional<TrustLocation> trustDirectory,
     Duration maxClockSkew,
     Duration maxAge,
     Duration reloadInterval,
@@ -30,9 +31,8 @@ public record SignedRecordSettings(
   }
 
   public static SignedRecordSettings from(Config c) {
-    String trustDir = c.getString("trust-dir").trim();
     return new SignedRecordSettings(
-        trustDir.isEmpty() ? Optional.empty() : Optional.of(Path.of(trustDir)),
+        TrustLocation.fromSettings(c.getString("trust-dir"), c.getString("trust-certs-dir"), "medtrace.ingest.signed-records"),
         c.getDuration("max-clock-skew"),
         c.getDuration("max-age"),
         c.getDuration("reload-interval"),

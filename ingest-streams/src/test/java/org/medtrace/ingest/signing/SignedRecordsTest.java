@@ -28,6 +28,7 @@ import org.medtrace.identity.IssuedCertificate;
 import org.medtrace.identity.NetworkCa;
 import org.medtrace.identity.SubmissionRefused;
 import org.medtrace.identity.TrustDirectory;
+import org.medtrace.identity.TrustLocation;
 import org.medtrace.ingest.epcis.EpcisDecoder;
 import org.medtrace.ingest.epcis.EpcisSamples;
 import org.medtrace.ingest.route.DecodedItem;
@@ -72,7 +73,7 @@ class SignedRecordsTest {
 
   private SignedRecords signedRecords(Duration reloadInterval, SignatureRequirement required, SignedRecords.CertificateStore store) {
     return new SignedRecords(
-        new SignedRecordSettings(Optional.of(caDir), Duration.ofMinutes(5), Duration.ofDays(7), reloadInterval, required),
+        new SignedRecordSettings(Optional.of(TrustLocation.of(caDir)), Duration.ofMinutes(5), Duration.ofDays(7), reloadInterval, required),
         Clock.systemUTC(),
         store);
   }
