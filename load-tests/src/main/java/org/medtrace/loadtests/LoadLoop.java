@@ -22,20 +22,12 @@ import org.slf4j.LoggerFactory;
 final class LoadLoop {
 
   /**
-   * Told when a part's measured window opens (before the first operation in it starts) and when
-   * it closes (after the last operation started in it has completed), on the thread that runs the
-   * part: what it does there (reading counters) holds the load up for that long.
+   * Told when a part's measured window opens and when it closes, on the thread that runs the part:
+   * what it does there (reading counters) holds the load up for that long. Here it opens before the
+   * first operation of the window starts and closes once the last one started in it has completed,
+   * as the part counts them; (c) opens and closes it where it reads its stored count.
    */
   interface Window {
-    Window NONE =
-        new Window() {
-          @Override
-          public void opened() {}
-
-          @Override
-          public void closed() {}
-        };
-
     void opened();
 
     void closed();
