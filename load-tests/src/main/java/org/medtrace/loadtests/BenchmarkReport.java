@@ -19,6 +19,7 @@ record BenchmarkReport(
     BenchmarkSettings settings,
     List<PartResult> parts,
     List<LedgerFigures.Figure> figures,
+    List<CassandraWork> cassandraWork,
     List<String> problems,
     long produced,
     long eventsChecked) {
@@ -73,6 +74,9 @@ record BenchmarkReport(
     if (parts.size() >= 3) {
       out.append(String.format(Locale.ROOT, "(c)/(a) throughput: %s%n", ratio(parts.get(2), parts.get(0))));
       out.append(String.format(Locale.ROOT, "(c)/(b) throughput: %s%n", ratio(parts.get(2), parts.get(1))));
+    }
+    if (!cassandraWork.isEmpty()) {
+      out.append(CassandraWork.table(cassandraWork));
     }
     if (!figures.isEmpty()) {
       out.append(String.format(Locale.ROOT, "%nOther figures (same run, same node):%n"));
@@ -134,6 +138,7 @@ record BenchmarkReport(
       root.put("fullPathOverRawInserts", parts.get(0).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(0).perSecond());
       root.put("fullPathOverPlainEntity", parts.get(1).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(1).perSecond());
     }
+    CassandraWork.putJson(root, cassandraWork);
     ArrayNode figureArray = root.putArray("figures");
     for (LedgerFigures.Figure figure : figures) {
       ObjectNode node = figureArray.addObject();

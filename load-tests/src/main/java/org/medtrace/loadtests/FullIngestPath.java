@@ -102,7 +102,8 @@ final class FullIngestPath {
   /** One stored event of a batch: its sequence number, when it was sealed, and whether it was produced in the measured window. */
   private record StoredEvent(long sequenceNumber, long recordedAtMicros, boolean measured) {}
 
-  Outcome run() throws Exception {
+  /** Produces, measures and checks; tells {@code window} when (c)'s measured window opens and closes. */
+  Outcome run(LoadLoop.Window window) throws Exception {
     registerBatches();
     long[] nextSequence = new long[settings.batches()];
     long produced;
@@ -146,6 +147,7 @@ final class FullIngestPath {
           nextSampleMillis += 1000;
         }
         if (storedAtStart < 0 && now >= measureFrom) {
+          window.opened();
           storedAtStart = counters.stored();
           commitsAtStart = counters.commitLatencies();
           measureFromMillis = System.currentTimeMillis();
@@ -202,6 +204,10 @@ final class FullIngestPath {
       }
       storedAtEnd = counters.stored();
       measureToMillis = System.currentTimeMillis();
+      if (storedAtStart < 0) {
+        window.opened();
+      }
+      window.closed();
       producer.flush();
       produced = count;
       notSent = schedule.notSent(count);

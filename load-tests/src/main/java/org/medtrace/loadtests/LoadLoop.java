@@ -21,11 +21,24 @@ import org.slf4j.LoggerFactory;
  */
 final class LoadLoop {
 
+  /**
+   * Told when a part's measured window opens and when it closes, on the thread that runs the part:
+   * what it does there (reading counters) holds the load up for that long. Here it opens before the
+   * first operation of the window starts and closes once the last one started in it has completed,
+   * as the part counts them; (c) opens and closes it where it reads its stored count.
+   */
+  interface Window {
+    void opened();
+
+    void closed();
+  }
+
   private static final Logger log = LoggerFactory.getLogger(LoadLoop.class);
 
   private LoadLoop() {}
 
-  static PartResult run(String name, int concurrency, LoadSchedule schedule, Duration progressEvery, Supplier<CompletionStage<?>> operation)
+  static PartResult run(
+      String name, int concurrency, LoadSchedule schedule, Duration progressEvery, Window window, Supplier<CompletionStage<?>> operation)
       throws InterruptedException {
     Semaphore inFlight = new Semaphore(concurrency);
     Latencies latencies = new Latencies();
@@ -40,10 +53,16 @@ final class LoadLoop {
     long lastCompleted = 0;
     long lastProgressAt = start;
     long started = 0;
+    boolean windowOpen = false;
     while (true) {
       long now = System.nanoTime();
       if (schedule.finished(started, now)) {
         break;
+      }
+      if (!windowOpen && now >= measureFrom) {
+        window.opened();
+        windowOpen = true;
+        now = System.nanoTime();
       }
       if (now >= nextProgress) {
         long done = completed.get();
@@ -101,6 +120,10 @@ final class LoadLoop {
     // Let the operations started in the window finish, so that their latencies count.
     inFlight.acquire(concurrency);
     inFlight.release(concurrency);
+    if (!windowOpen) {
+      window.opened();
+    }
+    window.closed();
     long notSent = schedule.notSent(started);
     if (notSent > 0) {
       log.warn("{}: {} operations due in the window were not sent by the end of the catch-up time", name, notSent);

@@ -26,7 +26,7 @@ final class PlainEntityAsks {
     return "plain-" + index;
   }
 
-  static PartResult run(ActorSystem<?> system, BenchmarkSettings settings) throws Exception {
+  static PartResult run(ActorSystem<?> system, BenchmarkSettings settings, LoadLoop.Window window) throws Exception {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(PlainEntity.TYPE_KEY, context -> PlainEntity.create(context.getEntityId())));
     byte[] payload = new byte[settings.payloadBytes()];
@@ -51,6 +51,7 @@ final class PlainEntityAsks {
         settings.plainConcurrency(),
         LoadSchedule.of(settings, System.nanoTime(), settings.duration()),
         settings.progressEvery(),
+        window,
         // Asks.ask as medtrace's pipelines ask, so that (b) and (c) pay the same for a reply.
         () ->
             Asks.<PlainEntity.Append, Long>ask(

@@ -15,7 +15,7 @@ final class RawCassandraInserts {
 
   private RawCassandraInserts() {}
 
-  static PartResult run(CqlSession session, BenchmarkSettings settings) throws InterruptedException {
+  static PartResult run(CqlSession session, BenchmarkSettings settings, LoadLoop.Window window) throws InterruptedException {
     session.execute(
         SimpleStatement.newInstance(
                 "CREATE KEYSPACE IF NOT EXISTS bench_raw WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}")
@@ -35,6 +35,7 @@ final class RawCassandraInserts {
         settings.rawConcurrency(),
         new LoadSchedule(0, System.nanoTime(), settings.warmUp(), settings.duration(), Duration.ZERO),
         settings.progressEvery(),
+        window,
         () -> {
           long n = next.getAndIncrement();
           return session.executeAsync(

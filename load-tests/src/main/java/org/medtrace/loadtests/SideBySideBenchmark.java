@@ -85,44 +85,54 @@ public final class SideBySideBenchmark {
       KafkaLauncher.createTopics(kafka.bootstrapServers(), NodeTopics.all(nodeConfig), settings.topicPartitions());
 
       List<PartResult> results = new ArrayList<>();
+      List<CassandraWork> cassandraWork = new ArrayList<>();
+      List<LedgerFigures.Figure> figures = new ArrayList<>();
       FullIngestPath.Outcome full;
+      // Open for the whole run: it also reads Cassandra's per-table counters around each part's window.
       try (CqlSession session = CassandraSchema.openAdminSession(List.of(cassandra.contactPoint()))) {
         CassandraSchema.create(session, node.cassandra().journalKeyspace(), node.cassandra().snapshotKeyspace(), 1);
-        results.add(RawCassandraInserts.run(session, settings));
-      }
-      long startingNode = System.nanoTime();
-      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "medtrace", nodeConfig);
-      List<LedgerFigures.Figure> figures = new ArrayList<>();
-      try {
-        MedtraceNode.Running running = MedtraceNode.init(system, node);
-        ServerBinding api = running.httpBinding().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        awaitReady(running.management().toCompletableFuture().get(60, TimeUnit.SECONDS));
-        figures.add(startUp("node start-up to ready", startingNode, "actor system, sharding, ingest, API bound, GET /ready answers 200"));
-        results.add(PlainEntityAsks.run(system, settings));
-        full =
-            new FullIngestPath(
-                    system, settings, running.metrics(), node.trustedKeys(), IngestSettings.from(nodeConfig).sensorReadings().topic())
-                .run();
-        results.add(full.result());
-        results.add(full.commit());
-        results.add(full.logInclusion());
-        results.add(full.logCheckpointed());
-        if (settings.figures()) {
-          LedgerFigures ledgerFigures = new LedgerFigures(system, settings, node.ledger(), node.trustedKeys());
-          String token =
-              DevTokenIssuer.loadOrCreate(HttpApiSettings.from(nodeConfig).auth())
-                  .mint(Role.REGULATOR, "national-regulator", "benchmark", Duration.ofHours(2));
-          figures.add(ledgerFigures.trailQuery(api.localAddress(), token));
-          figures.addAll(ledgerFigures.chainVerification());
+        CassandraTableCounters.OverWindow rawWindow = new CassandraTableCounters.OverWindow(session);
+        PartResult raw = RawCassandraInserts.run(session, settings, rawWindow);
+        results.add(raw);
+        cassandraWork.add(new CassandraWork(raw.name(), raw.operations(), rawWindow.work()));
+        long startingNode = System.nanoTime();
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "medtrace", nodeConfig);
+        try {
+          MedtraceNode.Running running = MedtraceNode.init(system, node);
+          ServerBinding api = running.httpBinding().toCompletableFuture().get(60, TimeUnit.SECONDS);
+          awaitReady(running.management().toCompletableFuture().get(60, TimeUnit.SECONDS));
+          figures.add(startUp("node start-up to ready", startingNode, "actor system, sharding, ingest, API bound, GET /ready answers 200"));
+          CassandraTableCounters.OverWindow plainWindow = new CassandraTableCounters.OverWindow(session);
+          PartResult plain = PlainEntityAsks.run(system, settings, plainWindow);
+          results.add(plain);
+          cassandraWork.add(new CassandraWork(plain.name(), plain.operations(), plainWindow.work()));
+          CassandraTableCounters.OverWindow fullWindow = new CassandraTableCounters.OverWindow(session);
+          full =
+              new FullIngestPath(
+                      system, settings, running.metrics(), node.trustedKeys(), IngestSettings.from(nodeConfig).sensorReadings().topic())
+                  .run(fullWindow);
+          results.add(full.result());
+          cassandraWork.add(new CassandraWork(full.result().name(), full.result().operations(), fullWindow.work()));
+          results.add(full.commit());
+          results.add(full.logInclusion());
+          results.add(full.logCheckpointed());
+          if (settings.figures()) {
+            LedgerFigures ledgerFigures = new LedgerFigures(system, settings, node.ledger(), node.trustedKeys());
+            String token =
+                DevTokenIssuer.loadOrCreate(HttpApiSettings.from(nodeConfig).auth())
+                    .mint(Role.REGULATOR, "national-regulator", "benchmark", Duration.ofHours(2));
+            figures.add(ledgerFigures.trailQuery(api.localAddress(), token));
+            figures.addAll(ledgerFigures.chainVerification());
+          }
+        } finally {
+          system.terminate();
+          system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
-      } finally {
-        system.terminate();
-        system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
       }
 
       figures.addAll(0, serverStartUps);
       BenchmarkReport report =
-          new BenchmarkReport(Instant.now(), settings, results, figures, full.problems(), full.produced(), full.eventsChecked());
+          new BenchmarkReport(Instant.now(), settings, results, figures, cassandraWork, full.problems(), full.produced(), full.eventsChecked());
       System.out.println(report.table());
       System.out.println(TextChart.of(results));
       Path json = report.writeJson(settings.resultDir());
