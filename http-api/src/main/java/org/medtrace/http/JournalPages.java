@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -44,7 +45,8 @@ final class JournalPages {
   private final Executor executor;
   private final long targetPartitionSize;
   private final String readProfile;
-  private final CompletionStage<PreparedStatement> selectRange;
+  private final String selectRangeCql;
+  private final AtomicReference<CompletionStage<PreparedStatement>> selectRange = new AtomicReference<>();
 
   JournalPages(ActorSystem<?> system) {
     Config plugin = system.settings().config().getConfig(JOURNAL_PLUGIN);
@@ -54,11 +56,24 @@ final class JournalPages {
     this.targetPartitionSize = plugin.getLong("journal.target-partition-size");
     this.readProfile = plugin.getString("query.read-profile");
     // The plugin's own events-by-persistence-id statement, with only the columns a page needs.
-    this.selectRange =
-        session.prepare(
-                "SELECT sequence_nr, timestamp, ser_id, ser_manifest, event FROM "
-                    + plugin.getString("journal.keyspace") + "." + plugin.getString("journal.table")
-                    + " WHERE persistence_id = ? AND partition_nr = ? AND sequence_nr >= ? AND sequence_nr <= ?");
+    this.selectRangeCql =
+        "SELECT sequence_nr, timestamp, ser_id, ser_manifest, event FROM "
+            + plugin.getString("journal.keyspace") + "." + plugin.getString("journal.table")
+            + " WHERE persistence_id = ? AND partition_nr = ? AND sequence_nr >= ? AND sequence_nr <= ?";
+  }
+
+  /**
+   * The prepared select, prepared on the first read and again after a failed preparation (as the
+   * plugin's own statements are): a node that started while Cassandra was unreachable MUST NOT
+   * keep failing every trail once Cassandra answers.
+   */
+  private CompletionStage<PreparedStatement> selectRange() {
+    CompletionStage<PreparedStatement> current = selectRange.get();
+    if (current == null || current.toCompletableFuture().isCompletedExceptionally()) {
+      selectRange.compareAndSet(current, session.prepare(selectRangeCql));
+      return selectRange.get();
+    }
+    return current;
   }
 
   /**
@@ -68,7 +83,7 @@ final class JournalPages {
    */
   CompletionStage<Optional<List<StoredEvent>>> read(String persistenceId, long from, long to) {
     long partition = (from - 1) / targetPartitionSize;
-    return selectRange
+    return selectRange()
         .thenCompose(
             statement ->
                 session.selectAll(
