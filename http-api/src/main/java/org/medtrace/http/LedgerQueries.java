@@ -42,6 +42,7 @@ public final class LedgerQueries {
 
   private final ActorSystem<?> system;
   private final CassandraReadJournal readJournal;
+  private final JournalPages journalPages;
   private final JournalChainVerifier verifier;
   private final Duration timeout;
   private final int maxPageSize;
@@ -50,6 +51,7 @@ public final class LedgerQueries {
     this.system = system;
     this.readJournal =
         PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    this.journalPages = new JournalPages(system);
     this.verifier = new JournalChainVerifier(readJournal, trustedKeys, system);
     this.timeout = timeout;
     this.maxPageSize = maxPageSize;
@@ -126,11 +128,25 @@ public final class LedgerQueries {
       return java.util.concurrent.CompletableFuture.completedFuture(
           ApiResponse.ok(new TrailPage(entityType, entityId, order, head, List.of(), Optional.empty())));
     }
-    return readJournal
-        .currentEventsByPersistenceId(JournalChainVerifier.persistenceId(entityType, entityId), lower, upper)
-        .map(envelope -> view(entityType, entityId, envelope))
-        .completionTimeout(timeout)
-        .runWith(Sink.seq(), system)
+    String persistenceId = JournalChainVerifier.persistenceId(entityType, entityId);
+    // One query for a page where it certainly shows what the plugin would (JournalPages); the
+    // plugin's query, a deleted-to lookup and a row stream, only where it does not.
+    return journalPages
+        .read(persistenceId, lower, upper)
+        .toCompletableFuture()
+        .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .thenCompose(
+            stored ->
+                stored.isPresent()
+                    ? java.util.concurrent.CompletableFuture.completedFuture(
+                        stored.get().stream()
+                            .map(row -> view(entityType, entityId, row.sequenceNr(), row.timestampMillis(), row.event()))
+                            .toList())
+                    : readJournal
+                        .currentEventsByPersistenceId(persistenceId, lower, upper)
+                        .map(envelope -> view(entityType, entityId, envelope))
+                        .completionTimeout(timeout)
+                        .runWith(Sink.seq(), system))
         .thenApply(
             events -> {
               List<EventView> ordered = new ArrayList<>(events);
@@ -225,7 +241,12 @@ public final class LedgerQueries {
   }
 
   static EventView view(String entityType, String entityId, EventEnvelope envelope) {
-    if (envelope.event() instanceof ChainedEvent event) {
+    return view(entityType, entityId, envelope.sequenceNr(), envelope.timestamp(), envelope.event());
+  }
+
+  /** The view of a journal row: {@code stored} is what the journal's serializer read from it. */
+  static EventView view(String entityType, String entityId, long sequenceNr, long timestampMillis, Object stored) {
+    if (stored instanceof ChainedEvent event) {
       EventBody body = event.body();
       Descriptors.FieldDescriptor field = EventBody.getDescriptor().findFieldByNumber(body.getEventCase().getNumber());
       Message payload = field == null ? null : (Message) body.getField(field);
@@ -247,14 +268,13 @@ public final class LedgerQueries {
           payload == null ? Map.of() : Json.embedded(print(payload)),
           Optional.empty());
     }
-    String problem =
-        envelope.event() instanceof UnreadableRecord unreadable ? unreadable.problem() : "not a ledger event";
+    String problem = stored instanceof UnreadableRecord unreadable ? unreadable.problem() : "not a ledger event";
     Optional<String> hash =
-        envelope.event() instanceof UnreadableRecord unreadable && unreadable.envelope().isPresent()
+        stored instanceof UnreadableRecord unreadable && unreadable.envelope().isPresent()
             ? Optional.of(HashChain.hex(unreadable.envelope().get().getHash().toByteArray()))
             : Optional.empty();
     return new EventView(
-        entityType, entityId, envelope.sequenceNr(), hash.orElse(""), "", Instant.ofEpochMilli(envelope.timestamp()),
+        entityType, entityId, sequenceNr, hash.orElse(""), "", Instant.ofEpochMilli(timestampMillis),
         Map.of(), "unreadable", Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.of(problem));
   }
 

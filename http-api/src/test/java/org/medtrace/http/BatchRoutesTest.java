@@ -8,6 +8,7 @@ import static org.medtrace.http.JsonBodies.json;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -400,6 +405,48 @@ class BatchRoutesTest {
     assertEquals(1, verification.path("intactLength").asLong());
     JsonNode shipped = api.get(batchPath(lot) + "/trail?limit=2", regulator).json().path("events").get(1);
     assertEquals("someone-else", shipped.path("payload").path("carrier").asText(), shipped.toString());
+  }
+
+  @Test
+  void aTrailPageReadInOneQueryIsWhatThePluginReads() throws Exception {
+    String lot = batchInStock(2);
+    String persistenceId = JournalChainVerifier.persistenceId("drug-batch", "0" + GTIN + "/" + lot);
+    // #2 lost (a gap) and #3 made unreadable: both readers must show them alike.
+    RealCassandra.session()
+        .execute(
+            "DELETE FROM http_batches_journal.messages WHERE persistence_id = ? AND partition_nr = 0 AND sequence_nr = 2",
+            persistenceId);
+    RealCassandra.session()
+        .execute(
+            "UPDATE http_batches_journal.messages SET event = ? WHERE persistence_id = ? AND partition_nr = 0 AND sequence_nr = 3",
+            ByteBuffer.wrap(new byte[] {1, 2, 3}),
+            persistenceId);
+
+    JournalPages pages = new JournalPages(node.system());
+    CassandraReadJournal plugin =
+        PersistenceQuery.get(node.system()).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    for (long[] range : new long[][] {{1, 3}, {1, 1}, {2, 3}, {3, 3}}) {
+      List<LedgerQueries.EventView> fromPlugin =
+          plugin
+              .currentEventsByPersistenceId(persistenceId, range[0], range[1])
+              .map(envelope -> LedgerQueries.view("drug-batch", lot, envelope))
+              .runWith(Sink.seq(), node.system())
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+      List<LedgerQueries.EventView> inOneQuery =
+          pages.read(persistenceId, range[0], range[1]).toCompletableFuture().get(30, TimeUnit.SECONDS).orElseThrow().stream()
+              .map(row -> LedgerQueries.view("drug-batch", lot, row.sequenceNr(), row.timestampMillis(), row.event()))
+              .toList();
+      String plugins = new String(Json.write(fromPlugin), StandardCharsets.UTF_8);
+      assertEquals(plugins, new String(Json.write(inOneQuery), StandardCharsets.UTF_8), "events " + range[0] + ".." + range[1]);
+      assertTrue(plugins.contains("unreadable") == (range[1] == 3), plugins);
+    }
+    assertEquals(List.of(1L, 3L), sequenceNumbers(api.get(batchPath(lot) + "/trail?limit=3", regulator).json()));
+    // Where the last event of the range is missing, only the plugin's partition-by-partition search
+    // can say what there is: the one query answers nothing, and the trail is still the plugin's.
+    assertTrue(pages.read(persistenceId, 1, 2).toCompletableFuture().get(30, TimeUnit.SECONDS).isEmpty());
+    assertTrue(pages.read(persistenceId, 3, 4).toCompletableFuture().get(30, TimeUnit.SECONDS).isEmpty());
+    assertEquals(List.of(1L), sequenceNumbers(api.get(batchPath(lot) + "/trail?limit=2", regulator).json()));
   }
 
   @Test
