@@ -3,6 +3,8 @@ package org.medtrace.loadtests;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /** {@code medtrace.benchmark} (benchmark.conf), read once; every knob of the benchmark is here. */
 record BenchmarkSettings(
@@ -34,7 +36,13 @@ record BenchmarkSettings(
     int trailWarmUp,
     int trailQueries,
     int chainEvents,
-    int verifyRepetitions) {
+    int verifyRepetitions,
+    List<String> parts) {
+
+  static final String RAW_INSERTS = "raw-inserts";
+  static final String PLAIN_ENTITY = "plain-entity";
+  static final String FULL_PATH = "full-path";
+  private static final List<String> PARTS = List.of(RAW_INSERTS, PLAIN_ENTITY, FULL_PATH);
 
   static BenchmarkSettings from(Config root) {
     Config c = root.getConfig("medtrace.benchmark");
@@ -67,14 +75,35 @@ record BenchmarkSettings(
         c.getInt("figures.trail-warm-up"),
         c.getInt("figures.trail-queries"),
         c.getInt("figures.chain-events"),
-        c.getInt("figures.verify-repetitions"));
+        c.getInt("figures.verify-repetitions"),
+        parts(c.getString("parts")));
+  }
+
+  private static List<String> parts(String commaSeparated) {
+    List<String> parts = Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(part -> !part.isEmpty()).toList();
+    for (String part : parts) {
+      if (!PARTS.contains(part)) {
+        throw new IllegalArgumentException("medtrace.benchmark.parts: unknown part '" + part + "', known: " + PARTS);
+      }
+    }
+    return parts;
+  }
+
+  /** Whether (a), (b) and (c) all run, in that order: what the throughput ratios (c)/(a) and (c)/(b) need. */
+  boolean runsAllParts() {
+    return parts.containsAll(PARTS);
+  }
+
+  /** Whether part {@code part} ({@link #RAW_INSERTS}, {@link #PLAIN_ENTITY} or {@link #FULL_PATH}) runs. */
+  boolean runs(String part) {
+    return parts.contains(part);
   }
 
   BenchmarkSettings withPayloadBytes(int value) {
     return new BenchmarkSettings(
         warmUp, duration, progressEvery, address, cassandraCqlPort, cassandraStoragePort, cassandraHeap, kafkaClientPort,
         kafkaControllerPort, workDir, resultDir, value, rawConcurrency, rawPartitions, rate, rateCatchUp, plainConcurrency, plainEntities, batches,
-        maxUnstored, topicPartitions, fullPathDuration, drainTimeout, figures, trailEvents, trailWarmUp, trailQueries, chainEvents, verifyRepetitions);
+        maxUnstored, topicPartitions, fullPathDuration, drainTimeout, figures, trailEvents, trailWarmUp, trailQueries, chainEvents, verifyRepetitions, parts);
   }
 
   /** Whether (b) and (c) offer their events at {@link #rate} rather than as fast as they go. */

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.medtrace.actors.batch.BatchId;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.ledger.ActingParty;
@@ -42,6 +43,8 @@ import org.medtrace.persistence.chain.JournalRecord;
 import org.medtrace.persistence.chain.LedgerSigner;
 import org.medtrace.persistence.chain.TrustedKeys;
 import org.medtrace.persistence.chain.VerificationResult;
+import org.medtrace.persistence.journal.ChainWriter;
+import org.medtrace.persistence.journal.ChunkedJournalReader;
 import org.medtrace.persistence.journal.JournalChainVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +63,9 @@ final class LedgerFigures {
 
   /** Events per journal write when storing the long chain (a Cassandra batch well under its 50 KB limit). */
   private static final int EVENTS_PER_WRITE = 50;
+
+  /** The sharded {@link ChainWriter}s that store the chain; the entity id is the persistence id written. */
+  private static final EntityTypeKey<ChainWriter.Append> CHAIN_WRITER = EntityTypeKey.create(ChainWriter.Append.class, "bench-chain-writer");
 
   private static final ActingParty SENSOR_GATEWAY = new ActingParty("cold-logistics", "bench-figures", Role.LOGISTICS);
 
@@ -260,7 +266,11 @@ final class LedgerFigures {
             "verify " + events + " events from Cassandra (" + signed + ")",
             null,
             min(fromCassandra),
-            "JournalChainVerifier (journal query + ChainVerifier); fastest of "
+            "JournalChainVerifier (journal query in chunks of "
+                + ChunkedJournalReader.ROWS_PER_CHUNK
+                + " sequence numbers, "
+                + ChunkedJournalReader.CHUNKS_IN_FLIGHT
+                + " at once, + ChainVerifier); fastest of "
                 + fromCassandra.size()
                 + ", slowest "
                 + format(max(fromCassandra))
@@ -341,7 +351,7 @@ final class LedgerFigures {
   }
 
   private void store(String entityId, List<JournalRecord> chain) throws Exception {
-    sharding.init(Entity.of(ChainWriter.TYPE_KEY, context -> ChainWriter.create(context.getEntityId())));
+    sharding.init(Entity.of(CHAIN_WRITER, context -> ChainWriter.create(context.getEntityId())));
     String persistenceId = JournalChainVerifier.persistenceId(DrugBatch.ENTITY_TYPE, entityId);
     // A few writes queued at the entity, so that it never waits for the next one.
     List<CompletableFuture<Long>> inFlight = new ArrayList<>();
@@ -349,7 +359,7 @@ final class LedgerFigures {
       List<JournalRecord> slice = List.copyOf(chain.subList(from, Math.min(chain.size(), from + EVENTS_PER_WRITE)));
       inFlight.add(
           Asks.<ChainWriter.Append, Long>ask(
-              sharding.entityRefFor(ChainWriter.TYPE_KEY, persistenceId),
+              sharding.entityRefFor(CHAIN_WRITER, persistenceId),
               replyTo -> new ChainWriter.Append(slice, replyTo),
               Duration.ofSeconds(120)));
       if (inFlight.size() == 8) {

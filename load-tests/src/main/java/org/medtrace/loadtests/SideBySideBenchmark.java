@@ -19,6 +19,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -87,14 +88,17 @@ public final class SideBySideBenchmark {
       List<PartResult> results = new ArrayList<>();
       List<CassandraWork> cassandraWork = new ArrayList<>();
       List<LedgerFigures.Figure> figures = new ArrayList<>();
-      FullIngestPath.Outcome full;
+      // Empty when (c) is not among the parts.
+      Optional<FullIngestPath.Outcome> full = Optional.empty();
       // Open for the whole run: it also reads Cassandra's per-table counters around each part's window.
       try (CqlSession session = CassandraSchema.openAdminSession(List.of(cassandra.contactPoint()))) {
         CassandraSchema.create(session, node.cassandra().journalKeyspace(), node.cassandra().snapshotKeyspace(), 1);
-        CassandraTableCounters.OverWindow rawWindow = new CassandraTableCounters.OverWindow(session);
-        PartResult raw = RawCassandraInserts.run(session, settings, rawWindow);
-        results.add(raw);
-        cassandraWork.add(new CassandraWork(raw.name(), raw.operations(), rawWindow.work()));
+        if (settings.runs(BenchmarkSettings.RAW_INSERTS)) {
+          CassandraTableCounters.OverWindow rawWindow = new CassandraTableCounters.OverWindow(session);
+          PartResult raw = RawCassandraInserts.run(session, settings, rawWindow);
+          results.add(raw);
+          cassandraWork.add(new CassandraWork(raw.name(), raw.operations(), rawWindow.work()));
+        }
         long startingNode = System.nanoTime();
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "medtrace", nodeConfig);
         try {
@@ -102,20 +106,25 @@ public final class SideBySideBenchmark {
           ServerBinding api = running.httpBinding().toCompletableFuture().get(60, TimeUnit.SECONDS);
           awaitReady(running.management().toCompletableFuture().get(60, TimeUnit.SECONDS));
           figures.add(startUp("node start-up to ready", startingNode, "actor system, sharding, ingest, API bound, GET /ready answers 200"));
-          CassandraTableCounters.OverWindow plainWindow = new CassandraTableCounters.OverWindow(session);
-          PartResult plain = PlainEntityAsks.run(system, settings, plainWindow);
-          results.add(plain);
-          cassandraWork.add(new CassandraWork(plain.name(), plain.operations(), plainWindow.work()));
-          CassandraTableCounters.OverWindow fullWindow = new CassandraTableCounters.OverWindow(session);
-          full =
-              new FullIngestPath(
-                      system, settings, running.metrics(), node.trustedKeys(), IngestSettings.from(nodeConfig).sensorReadings().topic())
-                  .run(fullWindow);
-          results.add(full.result());
-          cassandraWork.add(new CassandraWork(full.result().name(), full.result().operations(), fullWindow.work()));
-          results.add(full.commit());
-          results.add(full.logInclusion());
-          results.add(full.logCheckpointed());
+          if (settings.runs(BenchmarkSettings.PLAIN_ENTITY)) {
+            CassandraTableCounters.OverWindow plainWindow = new CassandraTableCounters.OverWindow(session);
+            PartResult plain = PlainEntityAsks.run(system, settings, plainWindow);
+            results.add(plain);
+            cassandraWork.add(new CassandraWork(plain.name(), plain.operations(), plainWindow.work()));
+          }
+          if (settings.runs(BenchmarkSettings.FULL_PATH)) {
+            CassandraTableCounters.OverWindow fullWindow = new CassandraTableCounters.OverWindow(session);
+            FullIngestPath.Outcome outcome =
+                new FullIngestPath(
+                        system, settings, running.metrics(), node.trustedKeys(), IngestSettings.from(nodeConfig).sensorReadings().topic())
+                    .run(fullWindow);
+            results.add(outcome.result());
+            cassandraWork.add(new CassandraWork(outcome.result().name(), outcome.result().operations(), fullWindow.work()));
+            results.add(outcome.commit());
+            results.add(outcome.logInclusion());
+            results.add(outcome.logCheckpointed());
+            full = Optional.of(outcome);
+          }
           if (settings.figures()) {
             LedgerFigures ledgerFigures = new LedgerFigures(system, settings, node.ledger(), node.trustedKeys());
             String token =
@@ -132,19 +141,31 @@ public final class SideBySideBenchmark {
 
       figures.addAll(0, serverStartUps);
       BenchmarkReport report =
-          new BenchmarkReport(Instant.now(), settings, results, figures, cassandraWork, full.problems(), full.produced(), full.eventsChecked());
+          new BenchmarkReport(
+              Instant.now(),
+              settings,
+              results,
+              figures,
+              cassandraWork,
+              full.map(FullIngestPath.Outcome::problems).orElse(List.of()),
+              full.map(FullIngestPath.Outcome::produced).orElse(0L),
+              full.map(FullIngestPath.Outcome::eventsChecked).orElse(0L));
       System.out.println(report.table());
       System.out.println(TextChart.of(results));
       Path json = report.writeJson(settings.resultDir());
       System.out.println("JSON: " + json);
       System.out.println("Chart: " + BenchmarkChart.write(report, json));
-      if (!full.problems().isEmpty()) {
+      if (full.isEmpty()) {
+        System.out.println("(c) did not run (medtrace.benchmark.parts): no correctness check of the full path.");
+        return 0;
+      }
+      if (!full.get().problems().isEmpty()) {
         System.out.println("CORRECTNESS CHECK FAILED for (c):");
-        full.problems().forEach(problem -> System.out.println("  " + problem));
+        full.get().problems().forEach(problem -> System.out.println("  " + problem));
         return 1;
       }
       System.out.println(
-          "Correctness of (c): all " + full.produced() + " produced readings are in the ledger exactly once; every batch's chain verifies;"
+          "Correctness of (c): all " + full.get().produced() + " produced readings are in the ledger exactly once; every batch's chain verifies;"
               + " every stored event of the batches is in the global log exactly once.");
       return 0;
     }

@@ -16,7 +16,8 @@ import org.medtrace.persistence.chain.VerificationResult;
 
 /**
  * Verifies an entity's chain as the journal holds it: reads every row of the entity in sequence
- * order through Pekko persistence query and stops at the first break.
+ * order through Pekko persistence query, a few chunks ahead ({@link ChunkedJournalReader}), and
+ * stops at the first break (no further chunk is started then).
  *
  * <p>The persistence id of an entity is {@code <entity type>|<entity id>}, the entity type being
  * the sharding type name; it is the same on every node and in every export.
@@ -29,13 +30,17 @@ public final class JournalChainVerifier {
    */
   public static final int ROWS_CHECKED_AT_ONCE = 256;
 
-  private final CurrentEventsByPersistenceIdQuery readJournal;
+  private final ChunkedJournalReader reader;
   private final TrustedKeys trustedKeys;
   private final ActorSystem<?> system;
 
   public JournalChainVerifier(
       CurrentEventsByPersistenceIdQuery readJournal, TrustedKeys trustedKeys, ActorSystem<?> system) {
-    this.readJournal = readJournal;
+    this(new ChunkedJournalReader(readJournal, system), trustedKeys, system);
+  }
+
+  public JournalChainVerifier(ChunkedJournalReader reader, TrustedKeys trustedKeys, ActorSystem<?> system) {
+    this.reader = reader;
     this.trustedKeys = trustedKeys;
     this.system = system;
   }
@@ -54,8 +59,8 @@ public final class JournalChainVerifier {
 
   public CompletionStage<VerificationResult> verify(String entityType, String entityId) {
     ChainVerifier verifier = new ChainVerifier(entityType, entityId, trustedKeys);
-    return readJournal
-        .currentEventsByPersistenceId(persistenceId(entityType, entityId), 0L, Long.MAX_VALUE)
+    return reader
+        .currentEvents(persistenceId(entityType, entityId), 1L)
         .map(envelope -> new ChainVerifier.StoredRow(envelope.sequenceNr(), asRecord(envelope.event())))
         .grouped(ROWS_CHECKED_AT_ONCE)
         .map(verifier::acceptAll)

@@ -78,8 +78,13 @@ public final class LedgerFixtures {
 
   /** A chain of {@code length} events for the fixed batch, optionally signed. */
   public static List<ChainedEvent> chain(int length, Optional<LedgerSigner> signer) {
+    return chain(BATCH_ID, length, signer);
+  }
+
+  /** A chain of {@code length} events for batch {@code entityId}, optionally signed. */
+  public static List<ChainedEvent> chain(String entityId, int length, Optional<LedgerSigner> signer) {
     List<ChainedEvent> events = new ArrayList<>();
-    ChainHead head = ChainHead.genesis(BATCH_TYPE, BATCH_ID);
+    ChainHead head = ChainHead.genesis(BATCH_TYPE, entityId);
     for (int i = 0; i < length; i++) {
       EventBody.Builder body = i == 0 ? registeredBody() : temperatureBody(i, 4.0 + i % 3);
       ChainedEvent event = ChainedEvent.seal(head, body, signer);

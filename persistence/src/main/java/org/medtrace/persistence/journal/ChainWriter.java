@@ -1,9 +1,8 @@
-package org.medtrace.loadtests;
+package org.medtrace.persistence.journal;
 
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -14,17 +13,16 @@ import org.medtrace.persistence.chain.JournalRecord;
  * Writes events sealed beforehand onto one entity's journal (persistence id {@code <entity type>|<entity
  * id>}, as the ledger entities write it), many per journal write, so that a long chain for the
  * verification figure is stored in seconds rather than through a hundred thousand commands. It
- * checks nothing: the verifier that reads the chain back is what is measured.
+ * checks nothing: it is for the benchmark and the tests, where the verifier that reads the chain
+ * back is what is measured or tested; the ledger's entities MUST NOT write through it.
  */
-final class ChainWriter extends EventSourcedBehaviorWithEnforcedReplies<ChainWriter.Append, JournalRecord, Long> {
-
-  static final EntityTypeKey<Append> TYPE_KEY = EntityTypeKey.create(Append.class, "bench-chain-writer");
+public final class ChainWriter extends EventSourcedBehaviorWithEnforcedReplies<ChainWriter.Append, JournalRecord, Long> {
 
   /** Persist {@code records} in one write, then reply with the number of events stored. */
-  record Append(List<JournalRecord> records, ActorRef<Long> replyTo) {}
+  public record Append(List<JournalRecord> records, ActorRef<Long> replyTo) {}
 
-  /** The sharding entity id is {@code <entity type>|<entity id>}, the persistence id it writes. */
-  static Behavior<Append> create(String persistenceId) {
+  /** Writes the journal of persistence id {@code persistenceId} ({@code <entity type>|<entity id>}). */
+  public static Behavior<Append> create(String persistenceId) {
     return new ChainWriter(PersistenceId.ofUniqueId(persistenceId));
   }
 
