@@ -71,7 +71,7 @@ record BenchmarkReport(
               part.errors(),
               part.latencyMeaning()));
     }
-    if (settings.runsAllParts()) {
+    if (settings.runsAllParts() && parts.size() >= 3) {
       out.append(String.format(Locale.ROOT, "(c)/(a) throughput: %s%n", ratio(parts.get(2), parts.get(0))));
       out.append(String.format(Locale.ROOT, "(c)/(b) throughput: %s%n", ratio(parts.get(2), parts.get(1))));
     }
@@ -134,7 +134,7 @@ record BenchmarkReport(
         }
       }
     }
-    if (settings.runsAllParts()) {
+    if (settings.runsAllParts() && parts.size() >= 3) {
       root.put("fullPathOverRawInserts", parts.get(0).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(0).perSecond());
       root.put("fullPathOverPlainEntity", parts.get(1).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(1).perSecond());
     }

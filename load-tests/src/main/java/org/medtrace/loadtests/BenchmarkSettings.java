@@ -89,7 +89,7 @@ record BenchmarkSettings(
     return parts;
   }
 
-  /** Whether (a), (b) and (c) all run, in that order: what the throughput ratios (c)/(a) and (c)/(b) need. */
+  /** Whether (a), (b) and (c) all run: only then do the throughput ratios (c)/(a) and (c)/(b) mean anything. */
   boolean runsAllParts() {
     return parts.containsAll(PARTS);
   }
