@@ -126,13 +126,6 @@ class CassandraLauncherTest {
   }
 
   @Test
-  void lightweightTransactionsRunOnPaxosV2() {
-    Row row = RealCassandra.session().execute("SELECT value FROM system_views.settings WHERE name = 'paxos_variant'").one();
-
-    assertEquals("v2", row == null ? null : row.getString("value"));
-  }
-
-  @Test
   void schemaScriptCreatesEveryTableThePluginNeeds() {
     assertEquals(JOURNAL_TABLES, tablesOf(JOURNAL));
     assertEquals(SNAPSHOT_TABLES, tablesOf(SNAPSHOT));

@@ -322,10 +322,6 @@ public final class CassandraLauncher implements AutoCloseable {
         commitlog_sync: batch
         # Snapshots on TRUNCATE/DROP would only fill the disk of a development node.
         auto_snapshot: false
-        # The global log claims its leaves with lightweight transactions (IF NOT EXISTS, Paxos).
-        # Paxos v2 (Cassandra 4.1+) needs fewer round trips and fewer writes to system.paxos per
-        # transaction than v1, the default, with the same guarantees.
-        paxos_variant: v2
         """
         .formatted(
             yamlString(settings.clusterName()),
