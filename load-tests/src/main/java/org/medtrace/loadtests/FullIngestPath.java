@@ -13,6 +13,8 @@ import java.util.NavigableMap;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -124,8 +126,20 @@ final class FullIngestPath {
       Instant startInstant = Instant.now();
       LoadSchedule schedule = LoadSchedule.of(settings, System.nanoTime(), settings.fullPathDuration());
       long start = schedule.startNanos();
-      long nextSampleMillis = startMillis + 1000;
-      long storedAtLastSample = counters.stored();
+      // The timeline's per-second counts come from a thread of their own: the loop below can be held
+      // up for more than a second (the producer's send may block), and a sample it took late would
+      // put two seconds' events in one second and none in the other.
+      ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(FullIngestPath::samplerThread);
+      long[] storedAtLastSample = {counters.stored()};
+      sampler.scheduleAtFixedRate(
+          () -> {
+            long stored = counters.stored();
+            timeline.completedCount(System.currentTimeMillis() * 1_000_000L - 1, stored - storedAtLastSample[0]);
+            storedAtLastSample[0] = stored;
+          },
+          1,
+          1,
+          TimeUnit.SECONDS);
       long measureFrom = schedule.measureFromNanos();
       long nextProgress = start + settings.progressEvery().toNanos();
       long lastStored = 0;
@@ -138,13 +152,6 @@ final class FullIngestPath {
         long now = System.nanoTime();
         if (schedule.finished(count, now)) {
           break;
-        }
-        long nowMillis = System.currentTimeMillis();
-        if (nowMillis >= nextSampleMillis) {
-          long stored = counters.stored();
-          timeline.completedCount(nowMillis * 1_000_000L - 1, stored - storedAtLastSample);
-          storedAtLastSample = stored;
-          nextSampleMillis += 1000;
         }
         if (storedAtStart < 0 && now >= measureFrom) {
           window.opened();
@@ -202,6 +209,7 @@ final class FullIngestPath {
           storedNow = counters.stored();
         }
       }
+      sampler.shutdownNow();
       storedAtEnd = counters.stored();
       measureToMillis = System.currentTimeMillis();
       if (storedAtStart < 0) {
@@ -483,5 +491,12 @@ final class FullIngestPath {
     properties.put(ProducerConfig.LINGER_MS_CONFIG, 2);
     properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** A daemon: a run that fails in the loop leaves no thread keeping the JVM up. */
+  private static Thread samplerThread(Runnable sample) {
+    Thread thread = new Thread(sample, "full-path-timeline-sampler");
+    thread.setDaemon(true);
+    return thread;
   }
 }
