@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultProtocolVersion;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
@@ -36,6 +37,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,6 +125,23 @@ class CassandraLauncherTest {
     Row row = RealCassandra.session().execute("SELECT release_version FROM system.local").one();
 
     assertTrue(row.getString("release_version").startsWith("5.0"), row.getFormattedContents());
+  }
+
+  /**
+   * On protocol v5 a lightweight transaction's write timeout breaks the connection it came on
+   * (persistence's reference.conf says how): the journal's and the admin sessions speak v4.
+   */
+  @Test
+  void everySessionSpeaksNativeProtocolV4() throws Exception {
+    CqlSession pluginSession =
+        CassandraSessionRegistry.get(testKit.system())
+            .sessionFor("pekko.persistence.cassandra")
+            .underlying()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+
+    assertEquals(DefaultProtocolVersion.V4, pluginSession.getContext().getProtocolVersion());
+    assertEquals(DefaultProtocolVersion.V4, RealCassandra.session().getContext().getProtocolVersion());
   }
 
   @Test

@@ -35,6 +35,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class CassandraSchema {
 
+  /**
+   * The native protocol version of every session medtrace opens, as {@code
+   * datastax-java-driver.advanced.protocol.version} in the persistence module's reference.conf
+   * (why not v5: there).
+   */
+  public static final String PROTOCOL_VERSION = "V4";
+
   /** Classpath location of the CQL script. */
   public static final String SCRIPT_RESOURCE = "medtrace/cassandra/schema.cql";
 
@@ -258,6 +265,7 @@ public final class CassandraSchema {
    */
   public static CqlSession openAdminSession(List<InetSocketAddress> contactPoints) {
     OptionsMap options = OptionsMap.driverDefaults();
+    options.put(TypedDriverOption.PROTOCOL_VERSION, PROTOCOL_VERSION);
     options.put(TypedDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30));
     options.put(TypedDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10));
     options.put(TypedDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30));
