@@ -44,15 +44,20 @@ final class CassandraTableCounters {
 
   private CassandraTableCounters() {}
 
+  /** An unmodifiable copy of {@code counts} with a (possibly empty) map for every operation. */
+  private static Map<Operation, SortedMap<String, Long>> everyOperation(Map<Operation, SortedMap<String, Long>> counts) {
+    EnumMap<Operation, SortedMap<String, Long>> copy = new EnumMap<>(Operation.class);
+    for (Operation operation : Operation.values()) {
+      copy.put(operation, Collections.unmodifiableSortedMap(new TreeMap<>(counts.getOrDefault(operation, new TreeMap<>()))));
+    }
+    return Collections.unmodifiableMap(copy);
+  }
+
   /** Every table's counts at one moment (keyspace.table → count), by operation. */
   record Snapshot(Map<Operation, SortedMap<String, Long>> counts) {
 
     Snapshot {
-      EnumMap<Operation, SortedMap<String, Long>> copy = new EnumMap<>(Operation.class);
-      for (Operation operation : Operation.values()) {
-        copy.put(operation, Collections.unmodifiableSortedMap(new TreeMap<>(counts.getOrDefault(operation, new TreeMap<>()))));
-      }
-      counts = Collections.unmodifiableMap(copy);
+      counts = everyOperation(counts);
     }
 
     /**
@@ -90,11 +95,7 @@ final class CassandraTableCounters {
     static final TableWork NONE = new TableWork(Map.of());
 
     TableWork {
-      EnumMap<Operation, SortedMap<String, Long>> copy = new EnumMap<>(Operation.class);
-      for (Operation operation : Operation.values()) {
-        copy.put(operation, Collections.unmodifiableSortedMap(new TreeMap<>(counts.getOrDefault(operation, new TreeMap<>()))));
-      }
-      counts = Collections.unmodifiableMap(copy);
+      counts = everyOperation(counts);
     }
 
     long count(Operation operation, String table) {
