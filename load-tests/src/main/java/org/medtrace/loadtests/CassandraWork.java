@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
 import org.medtrace.loadtests.CassandraTableCounters.Operation;
 import org.medtrace.loadtests.CassandraTableCounters.TableWork;
 
@@ -74,25 +75,13 @@ record CassandraWork(String part, long events, TableWork work) {
     for (String table : tables) {
       out.append(String.format(Locale.ROOT, name, table));
       for (CassandraWork part : parts) {
-        out.append(
-            String.format(
-                Locale.ROOT,
-                " | %8s %6s %6s",
-                perEvent(part.perEvent(Operation.WRITES, table)),
-                perEvent(part.perEvent(Operation.READS, table)),
-                perEvent(part.perEvent(Operation.SCANS, table))));
+        out.append(cells(operation -> part.perEvent(operation, table)));
       }
       out.append(System.lineSeparator());
     }
     out.append(String.format(Locale.ROOT, name, "total"));
     for (CassandraWork part : parts) {
-      out.append(
-          String.format(
-              Locale.ROOT,
-              " | %8s %6s %6s",
-              perEvent(part.totalPerEvent(Operation.WRITES)),
-              perEvent(part.totalPerEvent(Operation.READS)),
-              perEvent(part.totalPerEvent(Operation.SCANS))));
+      out.append(cells(part::totalPerEvent));
     }
     out.append(System.lineSeparator()).append(String.format(Locale.ROOT, name, CONDITIONAL_ROW));
     for (CassandraWork part : parts) {
@@ -103,6 +92,16 @@ record CassandraWork(String part, long events, TableWork work) {
       out.append(String.format(Locale.ROOT, " | %22d", part.events));
     }
     return out.append(System.lineSeparator()).toString();
+  }
+
+  /** One part's writes, reads and scans per event, as the table's three columns. */
+  private static String cells(ToDoubleFunction<Operation> perEvent) {
+    return String.format(
+        Locale.ROOT,
+        " | %8s %6s %6s",
+        perEvent(perEvent.applyAsDouble(Operation.WRITES)),
+        perEvent(perEvent.applyAsDouble(Operation.READS)),
+        perEvent(perEvent.applyAsDouble(Operation.SCANS)));
   }
 
   /** {@code "(a)"} of {@code "(a) raw Cassandra inserts"}; a name without such a prefix, whole. */
