@@ -16,6 +16,7 @@ import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.medtrace.actors.batch.DrugBatch;
 import org.medtrace.actors.device.MedicalDevice;
+import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.patient.PatientRecord;
 import org.medtrace.actors.witness.LogWitness;
 import org.medtrace.globallog.GlobalLog;
@@ -50,23 +51,24 @@ public final class MedtraceNode {
   private MedtraceNode() {}
 
   /**
-   * Joins the cluster, starts sharding for the four entity types (batches, devices, patients and
-   * the log witness), the global log's slice writers
-   * (where enabled), the alert publisher (one per
-   * cluster, where enabled), the ingest pipelines (each where enabled), Pekko Management (health
-   * checks) and the HTTP API.
+   * Joins the cluster, starts the global log's slice writers (where enabled), sharding for the four
+   * entity types (batches, devices, patients and the log witness), which hand their events to the
+   * writers, the alert publisher (one per cluster, where enabled), the ingest pipelines (each where
+   * enabled), Pekko Management (health checks) and the HTTP API.
    */
   public static Running init(ActorSystem<?> system, NodeSettings settings) {
     Config config = system.settings().config();
     if (settings.formation() == NodeSettings.Formation.SEED_NODES) {
       joinCluster(system, settings.seedNodes());
     }
-    DrugBatch.init(system, settings.ledger(), settings.batchRules());
-    MedicalDevice.init(system, settings.ledger(), settings.deviceRules());
-    PatientRecord.init(system, settings.ledger());
-    LogWitness.init(system, settings.ledger());
     GlobalLogSettings logSettings = GlobalLogSettings.from(config);
     GlobalLog log = GlobalLog.init(system, logSettings, GlobalLog.witnesses(system, logSettings), settings.ledger().clock());
+    // The entities hand every event they store to the log's slice writers.
+    LedgerSettings ledger = settings.ledger().withCommitFeed(log.commitFeed());
+    DrugBatch.init(system, ledger, settings.batchRules());
+    MedicalDevice.init(system, ledger, settings.deviceRules());
+    PatientRecord.init(system, ledger);
+    LogWitness.init(system, ledger);
     if (AlertPublisherSettings.enabled(config)) {
       AlertPublisher.init(system, AlertPublisherSettings.from(config));
     }

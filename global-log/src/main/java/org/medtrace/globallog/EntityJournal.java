@@ -43,76 +43,21 @@ public class EntityJournal {
   /** An entity in the journal. */
   public record Entity(String entityType, String entityId) {}
 
-  /**
-   * The log's own copy of the Cassandra plugin's settings ({@code medtrace.global-log.read-journal}
-   * in reference.conf): the plugin reads a read journal's shared settings, events-by-tag included,
-   * from the block one level above its query plugin id.
-   */
-  static final String LOG_PLUGIN = "medtrace.global-log.read-journal";
-
-  /** The Cassandra plugin's block, shared with the journal and every other query. */
-  static final String SHARED_PLUGIN = "pekko.persistence.cassandra";
-
-  /**
-   * What the log's copy MUST share with the plugin's block: where the events are and how they are
-   * read. A copy that differs here was resolved before the node's settings were layered on it.
-   */
-  static final List<String> MUST_AGREE =
-      List.of(
-          "journal.keyspace", "journal.table", "journal.metadata-table", "events-by-tag.table", "events-by-tag.bucket-size",
-          "events-by-tag.first-time-bucket", "session-provider", "session-dispatcher", "datastax-java-driver-config",
-          "read-profile", "query.read-profile");
+  /** The Cassandra plugin's block: the journal's keyspace and tables. */
+  private static final String CASSANDRA_PLUGIN = "pekko.persistence.cassandra";
 
   private final ActorSystem<?> system;
   private final CassandraReadJournal readJournal;
-  private final String readJournalPluginId;
   private final String persistenceIdsTable;
   private final Duration timeout;
 
   public EntityJournal(ActorSystem<?> system, Duration timeout) {
     this.system = system;
-    this.readJournalPluginId = readJournalPluginId(system.settings().config());
-    this.readJournal = PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, readJournalPluginId);
-    String plugin = readJournalPluginId.substring(0, readJournalPluginId.length() - ".query".length());
-    Config pluginConfig = system.settings().config().getConfig(plugin);
+    this.readJournal = PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    Config pluginConfig = system.settings().config().getConfig(CASSANDRA_PLUGIN);
     this.persistenceIdsTable =
         pluginConfig.getString("journal.keyspace") + "." + pluginConfig.getString("journal.all-persistence-ids-table");
     this.timeout = timeout;
-  }
-
-  /**
-   * The plugin id of the log's read journal: its own ({@link #LOG_PLUGIN}{@code .query}) when that
-   * block agrees with the plugin's on every key of {@link #MUST_AGREE}; otherwise the plugin's own
-   * read journal, with a warning naming the first key that differs (then the log's tag streams
-   * back-track as the plugin's do: slower, never wrong).
-   */
-  static String readJournalPluginId(Config config) {
-    if (!config.hasPath(LOG_PLUGIN)) {
-      log.warn("{} is not configured; the global log reads through {}", LOG_PLUGIN, CassandraReadJournal.Identifier());
-      return CassandraReadJournal.Identifier();
-    }
-    Config own = config.getConfig(LOG_PLUGIN);
-    Config shared = config.getConfig(SHARED_PLUGIN);
-    for (String key : MUST_AGREE) {
-      if (!own.getValue(key).unwrapped().equals(shared.getValue(key).unwrapped())) {
-        log.warn(
-            "{}.{} is {}, but {}.{} is {}: the log's read-journal settings were resolved before the node's were layered on"
-                + " them; the global log reads through {} (its back-track settings)",
-            LOG_PLUGIN, key, own.getValue(key).render(), SHARED_PLUGIN, key, shared.getValue(key).render(),
-            CassandraReadJournal.Identifier());
-        return CassandraReadJournal.Identifier();
-      }
-    }
-    return LOG_PLUGIN + ".query";
-  }
-
-  /** The plugin id the log's queries use, see {@link #readJournalPluginId(Config)}. */
-  String readJournalPluginId() {
-    return readJournalPluginId;
-  }
-
-  CassandraReadJournal readJournal() {
-    return readJournal;
   }
 
   /**

@@ -10,7 +10,11 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.medtrace.actors.ledger.CommitFeed;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.medtrace.merkle.LogFormat;
 import org.medtrace.merkle.note.NoteKey;
@@ -28,27 +32,23 @@ import org.slf4j.LoggerFactory;
  * <p>The log's guarantees:
  *
  * <ul>
- *   <li>Every committed event MUST appear in the log exactly once: the writer of its slice appends
- *       it when the slice's journal tag shows it, and the reconciler, which compares the journal
- *       itself with the log every {@code reconcile-interval} (a bounded part of the slice's
- *       entities per pass, see {@link SliceReconciler}), appends whatever the tag stream missed.
- *   <li>It appears within a bounded delay: the tag stream's delay for most events; for any, at most
- *       {@code ceil(persistence ids / reconcile-page-size)} reconciliation intervals (plus the pass
- *       itself), one interval if the tag stream showed its entity shortly before, while the writer
- *       runs.
+ *   <li>Every committed event MUST appear in the log exactly once: its entity hands it to the
+ *       writer of its slice once it is stored ({@link SliceFeed}), and the reconciler, which
+ *       compares the journal itself with the log (a bounded part of the slice's entities per pass,
+ *       see {@link SliceReconciler}), appends whatever a hand-over lost.
+ *   <li>It appears within a bounded delay: the writer's queue for most events; see {@link
+ *       SliceReconciler} for the bound when a hand-over is lost.
  *   <li>Nothing is ever removed from the log, rewritten or reordered: leaf indexes are claimed with
  *       conditional writes and never reused; an entity's events are in sequence order.
  *   <li>A leaf index that the log shows (in a position, a proof, a checkpoint) MUST be durably
  *       sequenced.
  * </ul>
  *
- * <p>{@link #init} starts one writer per slice in the cluster ({@link SliceWriter}, a sharded daemon
- * process of {@link LogFormat#SLICE_COUNT} instances); every node calls it.
+ * <p>{@link #init} starts the sharding of the slice writers ({@link SliceWriter}, {@link
+ * LogFormat#SLICE_COUNT} of them, one per slice in the cluster) and keeps them running; every node
+ * calls it, before its entities start, and gives them {@link #commitFeed}.
  */
 public final class GlobalLog {
-
-  /** The name of the sharded daemon process of the slice writers. */
-  public static final String WRITERS = "medtrace-log-slice-writers";
 
   private static final String CASSANDRA_PLUGIN = "pekko.persistence.cassandra";
 
@@ -57,11 +57,21 @@ public final class GlobalLog {
   private final LogTables tables;
   private final Optional<NoteKey> logKey;
   private final WitnessPolicy witnessPolicy;
+  private final CommitFeed commitFeed;
 
-  private GlobalLog(LogTables tables, Optional<NoteKey> logKey, WitnessPolicy witnessPolicy) {
+  private GlobalLog(LogTables tables, Optional<NoteKey> logKey, WitnessPolicy witnessPolicy, CommitFeed commitFeed) {
     this.tables = tables;
     this.logKey = logKey;
     this.witnessPolicy = witnessPolicy;
+    this.commitFeed = commitFeed;
+  }
+
+  /**
+   * Where this node's entities hand the events they store ({@code LedgerSettings.withCommitFeed}):
+   * the slice writers, or {@link CommitFeed#NONE} where the log or its feed is off.
+   */
+  public CommitFeed commitFeed() {
+    return commitFeed;
   }
 
   /**
@@ -124,14 +134,30 @@ public final class GlobalLog {
       Optional<CheckpointPublisher> publisher =
           signer.map(key -> new CheckpointPublisher(tables, key, witnesses, settings.witnesses().roundTimeout(), clock, blocking));
       EntityJournal journal = new EntityJournal(system, settings.journalTimeout());
-      ShardedDaemonProcess.get(system)
+      ClusterSharding.get(system)
           .init(
-              SliceWriter.Command.class,
-              WRITERS,
-              LogFormat.SLICE_COUNT,
-              slice -> SliceWriter.create(slice, settings, tables, journal, publisher, clock));
+              Entity.of(
+                      SliceWriter.TYPE_KEY,
+                      context -> SliceWriter.create(sliceOf(context.getEntityId()), settings, tables, journal, publisher, clock))
+                  // A writer runs until its node leaves, however idle its slice.
+                  .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+      SliceFeed feed = new SliceFeed(system);
+      String self = Cluster.get(system).selfMember().address().toString();
+      system
+          .scheduler()
+          .scheduleAtFixedRate(Duration.ZERO, settings.keepAliveInterval(), () -> feed.keepAlive(self), system.executionContext());
+      CommitFeed commitFeed = settings.commitFeed() ? feed : CommitFeed.NONE;
+      return new GlobalLog(tables, signer.map(NoteSigner::verifierKey), witnesses.policy(), commitFeed);
     }
-    return new GlobalLog(tables, signer.map(NoteSigner::verifierKey), witnesses.policy());
+    return new GlobalLog(tables, signer.map(NoteSigner::verifierKey), witnesses.policy(), CommitFeed.NONE);
+  }
+
+  private static int sliceOf(String writerId) {
+    int slice = Integer.parseInt(writerId);
+    if (slice < 0 || slice >= LogFormat.SLICE_COUNT) {
+      throw new IllegalArgumentException("no log slice " + writerId);
+    }
+    return slice;
   }
 
   /** The log's tables in the journal keyspace, through the journal plugin's Cassandra session. */

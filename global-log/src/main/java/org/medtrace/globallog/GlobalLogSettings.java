@@ -12,7 +12,9 @@ import org.medtrace.merkle.witness.WitnessEndpoint;
 /** The {@code medtrace.global-log} settings, read once (see the module's reference.conf for each key). */
 public record GlobalLogSettings(
     boolean enabled,
-    boolean followTags,
+    boolean commitFeed,
+    int feedBufferSize,
+    Duration keepAliveInterval,
     int batchSize,
     Duration batchWindow,
     Duration reconcileInterval,
@@ -77,7 +79,9 @@ public record GlobalLogSettings(
     Config log = config.getConfig("medtrace.global-log");
     return new GlobalLogSettings(
         log.getBoolean("enabled"),
-        log.getBoolean("follow-tags"),
+        log.getBoolean("commit-feed"),
+        log.getInt("feed-buffer-size"),
+        log.getDuration("keep-alive-interval"),
         log.getInt("batch-size"),
         log.getDuration("batch-window"),
         log.getDuration("reconcile-interval"),

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -42,6 +41,9 @@ public final class LogTables {
    */
   static final int NODES_PER_BATCH = 64;
 
+  /** Writes one slice writer has in flight at most, see {@link #executeAll}. */
+  static final int WRITES_IN_FLIGHT = 32;
+
   /** Checkpoint rows read per page when walking a slice's checkpoints (each row is a note of a few hundred bytes). */
   static final int CHECKPOINT_PAGE_SIZE = 64;
 
@@ -49,7 +51,7 @@ public final class LogTables {
   public record StoredLeaf(int slice, long leafIndex, LogLeaf leaf, Instant sequencedAt) {}
 
   /** A slice's progress row. */
-  public record SliceProgress(long sequencedSize, long integratedSize, Optional<UUID> tagOffset) {}
+  public record SliceProgress(long sequencedSize, long integratedSize) {}
 
   /**
    * A leaf that no longer stands for its event: the log had taken it from a journal write that was
@@ -77,7 +79,6 @@ public final class LogTables {
   private final PreparedStatement selectProgress;
   private final PreparedStatement updateSequenced;
   private final PreparedStatement updateIntegrated;
-  private final PreparedStatement updateTagOffset;
   private final PreparedStatement insertCheckpoint;
   private final PreparedStatement updateCosigned;
   private final PreparedStatement selectLatestCheckpoint;
@@ -120,10 +121,9 @@ public final class LogTables {
     insertNode =
         prepare("INSERT INTO " + keyspace + ".log_nodes (slice, level, bucket, node_index, hash) VALUES (?, ?, ?, ?, ?)");
     selectProgress =
-        prepare("SELECT sequenced_size, integrated_size, tag_offset FROM " + keyspace + ".log_slices WHERE slice = ?");
+        prepare("SELECT sequenced_size, integrated_size FROM " + keyspace + ".log_slices WHERE slice = ?");
     updateSequenced = prepare("UPDATE " + keyspace + ".log_slices SET sequenced_size = ? WHERE slice = ?");
     updateIntegrated = prepare("UPDATE " + keyspace + ".log_slices SET integrated_size = ? WHERE slice = ?");
-    updateTagOffset = prepare("UPDATE " + keyspace + ".log_slices SET tag_offset = ? WHERE slice = ?");
     insertCheckpoint =
         prepare(
             "INSERT INTO " + keyspace + ".log_checkpoints (slice, tree_size, note, cosigned_note, published_at) VALUES (?, ?, ?, ?, ?)"
@@ -224,18 +224,39 @@ public final class LogTables {
         row.getInstant("sequenced_at"));
   }
 
-  /** Writes the (entity, sequence number) → position rows of leaves already claimed. */
+  /**
+   * Writes the (entity, sequence number) → position rows of leaves already claimed: an unlogged
+   * batch per entity (one partition), so that an entity's several events cost one write.
+   */
   public void recordPositions(int slice, long firstIndex, List<LogLeaf> leaves) {
-    List<CompletableFuture<?>> writes = new ArrayList<>();
+    Map<List<String>, List<BoundStatement>> byEntity = new LinkedHashMap<>();
     for (int i = 0; i < leaves.size(); i++) {
       LogLeaf leaf = leaves.get(i);
-      writes.add(
-          session
-              .executeAsync(
-                  quorum(insertLookup.bind(leaf.entityType(), leaf.entityId(), leaf.sequenceNumber(), slice, firstIndex + i)))
-              .toCompletableFuture());
+      byEntity
+          .computeIfAbsent(List.of(leaf.entityType(), leaf.entityId()), entity -> new ArrayList<>())
+          .add(insertLookup.bind(leaf.entityType(), leaf.entityId(), leaf.sequenceNumber(), slice, firstIndex + i));
     }
-    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+    List<Statement<?>> writes = new ArrayList<>(byEntity.size());
+    for (List<BoundStatement> entity : byEntity.values()) {
+      writes.add(entity.size() == 1 ? quorum(entity.get(0)) : quorum(BatchStatement.newInstance(BatchType.UNLOGGED).addAll(entity)));
+    }
+    executeAll(writes);
+  }
+
+  /**
+   * Executes {@code statements}, at most {@link #WRITES_IN_FLIGHT} at a time, and waits for all. Bounded because every slice writer does this at once, next to the entities' journal
+   * writes on the same connections: a large append (a reconciliation cycle after a restart, a
+   * large batch) sent all at once exhausted the driver's requests per connection, and then the
+   * entities' persists failed with "no connection was available".
+   */
+  private void executeAll(List<? extends Statement<?>> statements) {
+    for (int from = 0; from < statements.size(); from += WRITES_IN_FLIGHT) {
+      List<CompletableFuture<?>> writes = new ArrayList<>(WRITES_IN_FLIGHT);
+      for (Statement<?> statement : statements.subList(from, Math.min(statements.size(), from + WRITES_IN_FLIGHT))) {
+        writes.add(session.executeAsync(statement).toCompletableFuture());
+      }
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+    }
   }
 
   /** Where the leaf of an event is, if the log holds it. */
@@ -323,7 +344,7 @@ public final class LogTables {
 
   /**
    * Writes tree nodes: an unlogged batch per partition (slice, level, bucket) of up to {@link
-   * #NODES_PER_BATCH} rows, all sent at once and awaited together. Unlogged is enough: a node's
+   * #NODES_PER_BATCH} rows, sent together (at most {@link #WRITES_IN_FLIGHT} at a time) and awaited. Unlogged is enough: a node's
    * hash depends only on the leaves, and a write that fails is repeated with the same hash (the
    * integrated size, written after, tells readers which nodes exist).
    */
@@ -335,16 +356,16 @@ public final class LogTables {
           .computeIfAbsent(List.of((long) node.level(), bucket), partition -> new ArrayList<>())
           .add(insertNode.bind(slice, node.level(), bucket, node.index(), ByteBuffer.wrap(node.hash())));
     }
-    List<CompletableFuture<?>> writes = new ArrayList<>();
+    List<Statement<?>> writes = new ArrayList<>();
     for (List<BoundStatement> partition : byPartition.values()) {
       for (int from = 0; from < partition.size(); from += NODES_PER_BATCH) {
-        BatchStatement batch =
-            BatchStatement.newInstance(BatchType.UNLOGGED)
-                .addAll(partition.subList(from, Math.min(partition.size(), from + NODES_PER_BATCH)));
-        writes.add(session.executeAsync(quorum(batch)).toCompletableFuture());
+        writes.add(
+            quorum(
+                BatchStatement.newInstance(BatchType.UNLOGGED)
+                    .addAll(partition.subList(from, Math.min(partition.size(), from + NODES_PER_BATCH)))));
       }
     }
-    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+    executeAll(writes);
   }
 
   // ---- progress ----
@@ -352,12 +373,11 @@ public final class LogTables {
   public SliceProgress progress(int slice) {
     Row row = session.execute(quorum(selectProgress.bind(slice))).one();
     if (row == null) {
-      return new SliceProgress(0, 0, Optional.empty());
+      return new SliceProgress(0, 0);
     }
     return new SliceProgress(
         row.isNull("sequenced_size") ? 0 : row.getLong("sequenced_size"),
-        row.isNull("integrated_size") ? 0 : row.getLong("integrated_size"),
-        Optional.ofNullable(row.getUuid("tag_offset")));
+        row.isNull("integrated_size") ? 0 : row.getLong("integrated_size"));
   }
 
   public void recordSequencedSize(int slice, long size) {
@@ -366,10 +386,6 @@ public final class LogTables {
 
   public void recordIntegratedSize(int slice, long size) {
     session.execute(quorum(updateIntegrated.bind(size, slice)));
-  }
-
-  public void recordTagOffset(int slice, UUID offset) {
-    session.execute(quorum(updateTagOffset.bind(offset, slice)));
   }
 
   // ---- checkpoints ----

@@ -1,55 +1,97 @@
 package org.medtrace.globallog;
 
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.medtrace.merkle.LogLeaf;
 
 /**
- * The reconciler of one slice: what makes the log complete, since the tag stream is only the fast
- * path. Each pass is bounded, whatever the number of entities: it compares the journal with the log
- * for
+ * The reconciler of one slice: what makes the log complete, since the entities' hand-overs are
+ * only the fast path. It compares the journal with the log for a bounded set of entities per pass,
+ * whatever the number of entities:
  *
  * <ul>
- *   <li>the entities the tag stream brought since the previous pass (at most {@link
- *       SliceSequencer#RECENT_ENTITIES}): a late tag write is most likely of an entity that was
- *       just active, and it is found at the next pass;
- *   <li>the slice's entities among the next {@code pageSize} persistence ids of the journal, a
- *       cursor in token order that starts again at the first id after the last: every entity is
- *       compared once per cycle of {@code ceil(persistence ids / pageSize)} passes.
+ *   <li>every {@code interval}, and back to back (one pass per {@link #pollInterval}) during a
+ *       <em>cycle</em>: the slice's entities among the next {@code pageSize} persistence ids of the
+ *       journal (a cursor in token order that starts again at the first id after the last), and the
+ *       entities sequenced since the previous such pass (at most {@link
+ *       SliceSequencer#RECENT_ENTITIES});
+ *   <li>within a poll interval: the entities whose hand-over found no room in the writer's queue
+ *       ({@link SliceIntake}).
  * </ul>
  *
- * <p>So an event the tag stream missed is in the log at most {@code ceil(N / pageSize)} reconcile
- * intervals after it was written (N: the journal's persistence ids, all slices; plus the pass
- * itself), and one interval after it when the tag stream showed its entity in the interval before.
- * The cursor lives in memory: a restarted writer starts its cycle again, which only delays.
+ * <p>A cycle runs the cursor from the first persistence id to the last without waiting for the
+ * interval; the writer asks for one whenever hand-overs may have been lost: at every start of its
+ * stream and when a cluster member is removed. So an event whose hand-over was lost is in the log
+ * at most one cycle (ceil(N / pageSize) poll intervals, N: the journal's persistence ids of all
+ * slices) after the loss was noticed, or, when nothing noticed it (a message dropped by the
+ * network between two nodes that stay members), when its entity writes its next event (its
+ * sequencer fills the gap from the journal) or at most ceil(N / pageSize) intervals later.
  *
- * <p>Not thread-safe: one caller at a time (the slice writer's stream).
+ * <p>Not thread-safe except {@link #claimPass}: passes run one at a time, in the writer's stream.
  */
 final class SliceReconciler {
+
+  private static final Duration LONGEST_POLL = Duration.ofSeconds(1);
 
   private final int slice;
   private final SliceSequencer sequencer;
   private final EntityJournal journal;
   private final int pageSize;
+  private final long intervalMillis;
+  private final SliceIntake intake;
+  private final AtomicBoolean passQueued = new AtomicBoolean();
   private long cursor = EntityJournal.FIRST_TOKEN;
+  private volatile boolean cycling;
+  private volatile long lastPagedPassMillis = Long.MIN_VALUE / 2;
 
-  SliceReconciler(SliceSequencer sequencer, EntityJournal journal, int pageSize) {
+  SliceReconciler(SliceSequencer sequencer, EntityJournal journal, int pageSize, Duration interval, SliceIntake intake) {
     this.slice = sequencer.slice();
     this.sequencer = sequencer;
     this.journal = journal;
     this.pageSize = pageSize;
+    this.intervalMillis = interval.toMillis();
+    this.intake = intake;
+  }
+
+  /** How often the writer asks {@link #claimPass} whether a pass is due. */
+  static Duration pollInterval(Duration interval) {
+    return interval.compareTo(LONGEST_POLL) < 0 ? interval : LONGEST_POLL;
+  }
+
+  /**
+   * Whether a pass is due at {@code nowMillis} and none is queued yet; if so, the caller MUST run
+   * {@link #pass} (at most one pass waits in the writer's queue). Any thread.
+   */
+  boolean claimPass(long nowMillis) {
+    boolean due =
+        cycling || intake.cycleRequested() || intake.hasMissed() || nowMillis - lastPagedPassMillis >= intervalMillis;
+    return due && passQueued.compareAndSet(false, true);
   }
 
   /** One pass, see the class comment; returns the number of leaves appended. */
-  int pass() {
-    Set<EntityJournal.Entity> compared = new LinkedHashSet<>(sequencer.takeRecentlySequenced());
-    EntityJournal.EntityPage page = journal.entityPage(cursor, pageSize);
-    for (EntityJournal.Entity entity : page.entities()) {
-      if (LogLeaf.sliceOf(entity.entityType(), entity.entityId()) == slice) {
-        compared.add(entity);
+  int pass(long nowMillis) {
+    passQueued.set(false);
+    if (intake.takeCycleRequest()) {
+      cursor = EntityJournal.FIRST_TOKEN;
+      cycling = true;
+    }
+    Set<EntityJournal.Entity> compared = new LinkedHashSet<>(intake.takeMissed());
+    if (cycling || nowMillis - lastPagedPassMillis >= intervalMillis) {
+      lastPagedPassMillis = nowMillis;
+      compared.addAll(sequencer.takeRecentlySequenced());
+      EntityJournal.EntityPage page = journal.entityPage(cursor, pageSize);
+      for (EntityJournal.Entity entity : page.entities()) {
+        if (LogLeaf.sliceOf(entity.entityType(), entity.entityId()) == slice) {
+          compared.add(entity);
+        }
+      }
+      cursor = page.continueAfter().orElse(EntityJournal.FIRST_TOKEN);
+      if (page.continueAfter().isEmpty()) {
+        cycling = false;
       }
     }
-    cursor = page.continueAfter().orElse(EntityJournal.FIRST_TOKEN);
     return sequencer.reconcile(compared.stream().toList());
   }
 }

@@ -198,13 +198,13 @@ public final class SliceSequencer {
 
   /**
    * Compares the journal with the log for {@code entities} (those of other slices are ignored) and
-   * appends every event the log lacks. This is what makes the log complete: the tag stream is only
-   * the fast path.
+   * appends every event the log lacks. This is what makes the log complete: the entities' hand-overs
+   * are only the fast path.
    *
    * @return the number of leaves appended (replacements of orphan leaves included)
    */
   public int reconcile(List<EntityJournal.Entity> entities) {
-    // One append for the whole pass, as for a tag batch: its leaves are claimed 32 to a conditional
+    // One append for the whole pass, as for a batch of hand-overs: its leaves are claimed 32 to a conditional
     // batch, where an append per entity cost a conditional write (and a size update) per entity.
     List<Append> toAppend = new ArrayList<>();
     List<EntityJournal.Entity> ofSlice =
@@ -329,9 +329,10 @@ public final class SliceSequencer {
   }
 
   /**
-   * The entities whose events the tag stream brought since the last call (at most {@link
-   * #RECENT_ENTITIES}, the most recent), and forgets them: an entity the tag stream just showed is
-   * where a late event is most likely missing (a tag write delayed past the stream's offset).
+   * The entities sequenced since the last call (at most {@link #RECENT_ENTITIES}, the most recent),
+   * and forgets them: an entity that was just active is where a hand-over lost without notice (a
+   * message dropped between two nodes) is most likely, and one whose events were refused (a link
+   * that did not hold yet) must be compared again.
    */
   public List<EntityJournal.Entity> takeRecentlySequenced() {
     List<EntityJournal.Entity> recent = new ArrayList<>(recentlySequenced);

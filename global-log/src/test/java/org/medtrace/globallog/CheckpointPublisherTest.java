@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.medtrace.actors.ledger.CommitFeed;
 import org.medtrace.actors.patient.PatientRecord;
 import org.medtrace.merkle.LogFormat;
 import org.medtrace.merkle.LogLeaf;
@@ -53,7 +54,7 @@ class CheckpointPublisherTest {
 
   @BeforeAll
   void start() {
-    node = LedgerNode.start("checkpointtest", ConfigFactory.parseString("medtrace.global-log.enabled = off"));
+    node = LedgerNode.start("checkpointtest", ConfigFactory.parseString("medtrace.global-log.enabled = off")).withPatients(CommitFeed.NONE);
     tables = GlobalLog.tables(node.testKit.system());
     journal = new EntityJournal(node.testKit.system(), Duration.ofSeconds(30));
   }

@@ -44,8 +44,8 @@ import org.medtrace.verify.HistoryBundle;
 import org.medtrace.verify.SigningCertificates;
 
 /**
- * The running log: one writer per slice (a sharded daemon process) following the slice tags, with
- * the reconciler running every second alongside, so that both deliver most events and the log must
+ * The running log: one writer per slice (sharded) taking the events the entity hands over, with the
+ * reconciler running every second alongside, so that both deliver most events and the log must
  * still hold each exactly once. Three in-process witnesses of three organisations cosign its
  * checkpoints; the network CA certifies their keys and the log's and signs the quorum (its network
  * policy), so that an export verifies with nothing but the CA's certificate.
@@ -92,6 +92,7 @@ class GlobalLogTest {
     ca.policy(2);
     tables = GlobalLog.tables(node.testKit.system());
     log = GlobalLog.init(node.testKit.system(), settings, new InProcessWitness(logKey, cosigners, 2, tables), Clock.systemUTC());
+    node.withPatients(log.commitFeed());
     assertEquals(log.logKey().orElseThrow().vkey() + "\n", Files.readString(keyDirectory.resolve(LogKey.VKEY_FILE)));
   }
 

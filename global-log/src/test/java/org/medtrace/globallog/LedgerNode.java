@@ -20,6 +20,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.medtrace.actors.ledger.ActingParty;
 import org.medtrace.actors.ledger.CommandResult;
+import org.medtrace.actors.ledger.CommitFeed;
 import org.medtrace.actors.ledger.LedgerSettings;
 import org.medtrace.actors.ledger.Role;
 import org.medtrace.actors.patient.PatientRecord;
@@ -28,7 +29,7 @@ import org.medtrace.persistence.cassandra.RealCassandra;
 
 /**
  * A one-node cluster on the real Cassandra with the patient entity (whose records are the simplest
- * events to write), for the global log's tests. The test class MUST use {@code
+ * events to write, see {@link #withPatients}), for the global log's tests. The test class MUST use {@code
  * @ExtendWith(RealCassandra.class)} and a keyspace prefix of its own.
  */
 final class LedgerNode implements AutoCloseable {
@@ -78,8 +79,16 @@ final class LedgerNode implements AutoCloseable {
               assertEquals(MemberStatus.up(), cluster.selfMember().status());
               return null;
             });
-    PatientRecord.init(testKit.system(), new LedgerSettings(Clock.systemUTC(), Optional.empty(), 100, 1000));
     return new LedgerNode(testKit, journal);
+  }
+
+  /**
+   * Starts the patient entity, which hands what it stores to {@code feed}: the log's ({@link
+   * GlobalLog#commitFeed}), or {@link CommitFeed#NONE} for tests without running writers.
+   */
+  LedgerNode withPatients(CommitFeed feed) {
+    PatientRecord.init(testKit.system(), new LedgerSettings(Clock.systemUTC(), Optional.empty(), 100, 1000).withCommitFeed(feed));
+    return this;
   }
 
   /** Anchors one record on {@code patient}'s chain (one event) and returns its sequence number. */

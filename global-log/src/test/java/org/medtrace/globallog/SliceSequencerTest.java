@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.medtrace.actors.ledger.CommitFeed;
 import org.medtrace.actors.patient.PatientRecord;
 import org.medtrace.globallog.EntityJournal.ChainedLeaf;
 import org.medtrace.merkle.LogLeaf;
@@ -67,7 +68,7 @@ class SliceSequencerTest {
 
   @BeforeAll
   void start() {
-    node = LedgerNode.start("seqtest", ConfigFactory.parseString("medtrace.global-log.enabled = off"));
+    node = LedgerNode.start("seqtest", ConfigFactory.parseString("medtrace.global-log.enabled = off")).withPatients(CommitFeed.NONE);
     tables = GlobalLog.tables(node.testKit.system());
     journal = new EntityJournal(node.testKit.system(), Duration.ofSeconds(30));
   }
@@ -229,21 +230,64 @@ class SliceSequencerTest {
     String quiet = patientInSlice(slice);
     write(quiet, 1);
     String active = patientInSlice(slice);
-    // The tag stream showed #1 of `active` and missed its #2; it never showed `quiet`.
+    // The writer was handed #1 of `active` and not its #2; it was never handed `quiet`.
     sequencer.sequence(write(active, 2).subList(0, 1));
     int pageSize = 3;
-    SliceReconciler reconciler = new SliceReconciler(sequencer, journal, pageSize);
+    // With no interval, every pass walks a page.
+    SliceReconciler reconciler = new SliceReconciler(sequencer, journal, pageSize, Duration.ZERO, new SliceIntake(slice, 100));
 
-    reconciler.pass();
-    assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, active), "an entity the tags just showed is compared at once");
+    reconciler.pass(System.currentTimeMillis());
+    assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, active), "an entity just sequenced is compared at once");
 
     // Every persistence id of this keyspace is a patient's: a cycle is ceil(ids / page) passes.
     int cycle = (journal.entities().size() + pageSize - 1) / pageSize;
     for (int pass = 1; pass < cycle && tables.entityHead(PatientRecord.ENTITY_TYPE, quiet) == 0; pass++) {
-      reconciler.pass();
+      reconciler.pass(System.currentTimeMillis());
     }
     assertEquals(1, tables.entityHead(PatientRecord.ENTITY_TYPE, quiet), "found within one cycle of " + cycle + " passes");
     assertEquals(0, sequencer.reconcile(journal.entities()), "nothing is left to find, nothing was appended twice");
+  }
+
+  @Test
+  void aRequestedCycleWalksEveryEntityBackToBackAndALostHandOverIsComparedAtTheNextPoll() {
+    int slice = 10;
+    SliceSequencer sequencer = recovered(slice);
+    String quiet = patientInSlice(slice);
+    write(quiet, 2);
+    int pageSize = 3;
+    SliceIntake intake = new SliceIntake(slice, 100);
+    SliceReconciler reconciler = new SliceReconciler(sequencer, journal, pageSize, Duration.ofHours(1), intake);
+    long now = System.currentTimeMillis();
+
+    // The first pass is due at once (no pass yet); then none until the interval has passed.
+    assertTrue(reconciler.claimPass(now));
+    assertFalse(reconciler.claimPass(now), "one pass waits in the queue at most");
+    reconciler.pass(now);
+    assertFalse(reconciler.claimPass(now + 1_000), "the next regular pass is an hour away");
+
+    // A cycle (a writer's start, a member's removal) runs page after page until the last id.
+    intake.requestCycle();
+    int cycle = (journal.entities().size() + pageSize - 1) / pageSize;
+    int passes = 0;
+    while (reconciler.claimPass(now + 2_000)) {
+      reconciler.pass(now + 2_000);
+      passes++;
+      assertTrue(passes <= cycle + 1, "the cycle ends at the last id");
+    }
+    assertTrue(passes >= cycle, passes + " passes for " + cycle + " pages");
+    assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, quiet), "the cycle found every entity");
+
+    // A hand-over that finds no queue (the writer's stream restarting) names its entity for the next poll.
+    String handedOver = patientInSlice(slice);
+    List<ChainedLeaf> events = write(handedOver, 1);
+    ChainedLeaf event = events.get(0);
+    intake.offer(
+        new SliceWriter.Committed(
+            PatientRecord.ENTITY_TYPE, handedOver, 1, event.previousHash(), List.of(event.leaf().eventHash())));
+    assertTrue(reconciler.claimPass(now + 3_000), "a missed hand-over makes a pass due");
+    reconciler.pass(now + 3_000);
+    assertEquals(1, tables.entityHead(PatientRecord.ENTITY_TYPE, handedOver));
+    assertFalse(reconciler.claimPass(now + 4_000));
   }
 
   @Test

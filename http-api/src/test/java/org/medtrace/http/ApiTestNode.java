@@ -131,7 +131,9 @@ public final class ApiTestNode implements AutoCloseable {
                 return null;
               });
       AdjustableClock clock = new AdjustableClock();
-      LedgerSettings ledger = new LedgerSettings(clock, Optional.empty(), 100, 1000);
+      GlobalLogSettings logSettings = GlobalLogSettings.from(config);
+      GlobalLog log = GlobalLog.init(system, logSettings, GlobalLog.witnesses(system, logSettings), Clock.systemUTC());
+      LedgerSettings ledger = new LedgerSettings(clock, Optional.empty(), 100, 1000).withCommitFeed(log.commitFeed());
       DrugBatch.init(system, ledger, DrugBatch.Rules.defaults());
       MedicalDevice.init(system, ledger, MedicalDevice.Rules.defaults());
       PatientRecord.init(system, ledger);
@@ -139,8 +141,6 @@ public final class ApiTestNode implements AutoCloseable {
       HttpApiSettings settings = HttpApiSettings.from(config);
       PrometheusRegistry registry = new PrometheusRegistry();
       RecordingEpcisCapture epcis = new RecordingEpcisCapture();
-      GlobalLogSettings logSettings = GlobalLogSettings.from(config);
-      GlobalLog log = GlobalLog.init(system, logSettings, GlobalLog.witnesses(system, logSettings), Clock.systemUTC());
       HttpApi api =
           HttpApi.create(
               system, settings, TrustedKeys.none(), registry, clock, Optional.of(epcis),

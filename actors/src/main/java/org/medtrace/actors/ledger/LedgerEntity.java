@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -38,7 +39,6 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
   protected final String entityId;
   protected final LedgerSettings settings;
   private final Map<? extends Class<?>, Permission> permissions;
-  private final String logSliceTag;
 
   /**
    * @param permissions which roles may issue each write command class; a write without an entry
@@ -54,7 +54,6 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
     this.entityId = entityId;
     this.settings = settings;
     this.permissions = permissions;
-    this.logSliceTag = LogSliceTag.of(entityType, entityId);
   }
 
   /**
@@ -131,14 +130,13 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
   }
 
   /**
-   * Every event carries its entity's {@link LogSliceTag} (the global log follows it); alerts also
-   * carry {@link Alerts#TAG}.
+   * Alerts carry {@link Alerts#TAG}; no other event is tagged. The global log does not follow a tag
+   * (a tag costs two more Cassandra writes per event, on the persist's path): entities hand it
+   * their events ({@link LedgerSettings#commitFeed}).
    */
   @Override
   public Set<String> tagsFor(JournalRecord record) {
-    return record instanceof ChainedEvent event && Alerts.isAlert(event.body())
-        ? Set.of(Alerts.TAG, logSliceTag)
-        : Set.of(logSliceTag);
+    return record instanceof ChainedEvent event && Alerts.isAlert(event.body()) ? Set.of(Alerts.TAG) : Set.of();
   }
 
   @Override
@@ -149,9 +147,7 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
 
   /** Seals {@code events} (bodies with only their domain event set) onto the chain, persists them, then replies {@code Accepted}. */
   protected ReplyEffect<JournalRecord, S> accept(S state, LedgerWrite command, EventBody.Builder... events) {
-    List<JournalRecord> sealed = seal(state.head(), command.party(), command.sourceMessageId(), events);
-    return Effect()
-        .persist(sealed)
+    return persistSealed(state.head(), command.party(), command.sourceMessageId(), events)
         .thenReply(
             command.replyTo(),
             after -> new CommandResult.Accepted(after.head().sequenceNumber(), after.head().hashHex()));
@@ -163,13 +159,23 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
    */
   protected ReplyEffect<JournalRecord, S> refuseAndRecord(
       S state, LedgerWrite command, String message, EventBody.Builder... evidence) {
-    return Effect()
-        .persist(seal(state.head(), command.party(), command.sourceMessageId(), evidence))
+    return persistSealed(state.head(), command.party(), command.sourceMessageId(), evidence)
         .thenReply(
             command.replyTo(),
             after ->
                 new CommandResult.Rejected(
                     Rejection.REFUSED_AND_RECORDED, message, after.head().sequenceNumber()));
+  }
+
+  /**
+   * Seals {@code events} after {@code head} ({@link #seal}) and persists them; once they are stored,
+   * hands them to the settings' {@link CommitFeed}, before any reply the caller adds.
+   */
+  protected EffectBuilder<JournalRecord, S> persistSealed(
+      ChainHead head, ActingParty party, String sourceMessageId, EventBody.Builder... events) {
+    List<JournalRecord> sealed = seal(head, party, sourceMessageId, events);
+    List<ChainedEvent> stored = sealed.stream().map(ChainedEvent.class::cast).toList();
+    return Effect().persist(sealed).thenRun(after -> settings.commitFeed().committed(stored));
   }
 
   /** Replies a rejection and persists nothing. */
@@ -194,7 +200,7 @@ public abstract class LedgerEntity<C, S extends LedgerState<S>>
    * with the recorded-at time, the acting party, the source message id and the party's submission
    * signature (if its request was signed), and chains them in order.
    */
-  protected List<JournalRecord> seal(
+  private List<JournalRecord> seal(
       ChainHead head, ActingParty party, String sourceMessageId, EventBody.Builder... events) {
     Timestamp recordedAt = timestamp(now());
     List<JournalRecord> sealed = new ArrayList<>(events.length);

@@ -874,8 +874,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
       List<RecordView> records,
       Optional<String> consentId,
       boolean breakGlass) {
-    return Effect()
-        .persist(seal(state.head(), c.party(), c.sourceMessageId(), EventBody.newBuilder().setAccessRecorded(recorded)))
+    return persistSealed(state.head(), c.party(), c.sourceMessageId(), EventBody.newBuilder().setAccessRecorded(recorded))
         .thenReply(
             c.replyTo(),
             after -> new AccessResult.Granted(after.head().sequenceNumber(), after.head().hashHex(), consentId, breakGlass, records));
@@ -883,8 +882,7 @@ public final class PatientRecord extends LedgerEntity<PatientRecord.Command, Pat
 
   /** Persists the denial as evidence, then replies that the read was refused and recorded. */
   private ReplyEffect<JournalRecord, State> denyAndRecord(State state, RecordAccess c, String reason, AccessDenied.Builder denied) {
-    return Effect()
-        .persist(seal(state.head(), c.party(), c.sourceMessageId(), EventBody.newBuilder().setAccessDenied(denied)))
+    return persistSealed(state.head(), c.party(), c.sourceMessageId(), EventBody.newBuilder().setAccessDenied(denied))
         .thenReply(
             c.replyTo(),
             after ->

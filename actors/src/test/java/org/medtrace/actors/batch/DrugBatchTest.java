@@ -1,6 +1,5 @@
 package org.medtrace.actors.batch;
 
-import org.medtrace.actors.ledger.LogSliceTag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -356,10 +355,7 @@ class DrugBatchTest {
   }
 
   private static Set<String> alertTags(ChainedEvent event) {
-    return DrugBatch.create("x/y", EntityTestSupport.settings(10), DrugBatch.Rules.defaults()).tagsFor(event)
-        .stream()
-        .filter(tag -> !LogSliceTag.isSliceTag(tag))
-        .collect(java.util.stream.Collectors.toSet());
+    return DrugBatch.create("x/y", EntityTestSupport.settings(10), DrugBatch.Rules.defaults()).tagsFor(event);
   }
 
   @Test

@@ -1,6 +1,5 @@
 package org.medtrace.actors.device;
 
-import org.medtrace.actors.ledger.LogSliceTag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -144,10 +143,7 @@ class MedicalDeviceTest {
   }
 
   private static Set<String> tags(ChainedEvent event) {
-    return MedicalDevice.create("x/y", EntityTestSupport.settings(10), MedicalDevice.Rules.defaults()).tagsFor(event)
-        .stream()
-        .filter(tag -> !LogSliceTag.isSliceTag(tag))
-        .collect(java.util.stream.Collectors.toSet());
+    return MedicalDevice.create("x/y", EntityTestSupport.settings(10), MedicalDevice.Rules.defaults()).tagsFor(event);
   }
 
   private static void assertMentions(CommandResult.Rejected rejected, String... fragments) {

@@ -1,6 +1,5 @@
 package org.medtrace.actors.patient;
 
-import org.medtrace.actors.ledger.LogSliceTag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -170,10 +169,7 @@ class PatientRecordTest {
   }
 
   private static Set<String> tags(ChainedEvent event) {
-    return PatientRecord.create("pk-tags-only", EntityTestSupport.settings(10)).tagsFor(event)
-        .stream()
-        .filter(tag -> !LogSliceTag.isSliceTag(tag))
-        .collect(java.util.stream.Collectors.toSet());
+    return PatientRecord.create("pk-tags-only", EntityTestSupport.settings(10)).tagsFor(event);
   }
 
   // ---- anchoring and amending ----
