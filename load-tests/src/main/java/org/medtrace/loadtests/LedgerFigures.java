@@ -58,9 +58,6 @@ final class LedgerFigures {
 
   private static final Logger log = LoggerFactory.getLogger(LedgerFigures.class);
 
-  /** The largest trail page the API serves by default ({@code medtrace.http.max-page-size}). */
-  private static final int TRAIL_PAGE = 500;
-
   /** Events per journal write when storing the long chain (a Cassandra batch well under its 50 KB limit). */
   private static final int EVENTS_PER_WRITE = 50;
 
@@ -93,6 +90,8 @@ final class LedgerFigures {
   private final LedgerSettings ledger;
   private final TrustedKeys trustedKeys;
   private final ClusterSharding sharding;
+  /** The largest trail page the node's API serves ({@code medtrace.http.max-page-size}): a client reads as much at once as it may. */
+  private final int trailPage;
   private final String run = Long.toString(System.currentTimeMillis(), 36).toUpperCase(Locale.ROOT);
 
   LedgerFigures(ActorSystem<?> system, BenchmarkSettings settings, LedgerSettings ledger, TrustedKeys trustedKeys) {
@@ -101,11 +100,12 @@ final class LedgerFigures {
     this.ledger = ledger;
     this.trustedKeys = trustedKeys;
     this.sharding = ClusterSharding.get(system);
+    this.trailPage = system.settings().config().getInt("medtrace.http.max-page-size");
   }
 
   /**
    * Registers a batch, records {@code trail-events - 1} readings on it through the entity, then
-   * reads its whole trail ({@value #TRAIL_PAGE} events a page, following {@code nextFrom}) over
+   * reads its whole trail ({@code medtrace.http.max-page-size} events a page, following {@code nextFrom}) over
    * HTTP with a regulator's token, {@code trail-queries} times after {@code trail-warm-up}. Each
    * read must return every event, in order.
    */
@@ -147,7 +147,7 @@ final class LedgerFigures {
       while (true) {
         HttpResponse<String> response =
             http.send(
-                HttpRequest.newBuilder(URI.create(trail + "?limit=" + TRAIL_PAGE + "&from=" + from))
+                HttpRequest.newBuilder(URI.create(trail + "?limit=" + trailPage + "&from=" + from))
                     .header("Authorization", "Bearer " + token)
                     .timeout(Duration.ofSeconds(30))
                     .build(),
@@ -178,7 +178,7 @@ final class LedgerFigures {
         "trail of a " + events + "-event batch over HTTP",
         latencies.summary(),
         0,
-        "GET .../trail?limit=" + TRAIL_PAGE + " and its next pages, one after another, after " + settings.trailWarmUp() + " warm-up reads");
+        "GET .../trail?limit=" + trailPage + " and its next pages, one after another, after " + settings.trailWarmUp() + " warm-up reads");
   }
 
   /**
