@@ -1,6 +1,7 @@
 package org.medtrace.globallog;
 
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
 import java.time.Duration;
@@ -50,6 +51,10 @@ public class EntityJournal {
   private final CassandraReadJournal readJournal;
   private final String persistenceIdsTable;
   private final Duration timeout;
+  private final long targetPartitionSize;
+  private final String readProfile;
+  private final String probeCql;
+  private volatile PreparedStatement probe;
 
   public EntityJournal(ActorSystem<?> system, Duration timeout) {
     this.system = system;
@@ -58,6 +63,42 @@ public class EntityJournal {
     this.persistenceIdsTable =
         pluginConfig.getString("journal.keyspace") + "." + pluginConfig.getString("journal.all-persistence-ids-table");
     this.timeout = timeout;
+    this.targetPartitionSize = pluginConfig.getLong("journal.target-partition-size");
+    this.readProfile = pluginConfig.getString("query.read-profile");
+    this.probeCql =
+        "SELECT sequence_nr FROM " + pluginConfig.getString("journal.keyspace") + "." + pluginConfig.getString("journal.table")
+            + " WHERE persistence_id = ? AND partition_nr IN (?, ?) AND sequence_nr = ?";
+  }
+
+  /**
+   * Whether the journal holds a row of the entity with {@code sequenceNumber}: one query, where
+   * reading the events through the plugin costs about a dozen (its deleted-to mark, the partitions
+   * it searches). The plugin writes a row in the partition {@code (sequence number - 1) /
+   * target-partition-size}, or in the next one when a write of several events crosses into it
+   * (each write goes to the partition of its last event), so both are asked. Without a row there,
+   * the entity has no event after {@code sequenceNumber - 1}: its events are written one after the
+   * other, without gaps.
+   */
+  public CompletableFuture<Boolean> holdsAsync(String entityType, String entityId, long sequenceNumber) {
+    long partition = (sequenceNumber - 1) / targetPartitionSize;
+    return readJournal
+        .session()
+        .selectOne(
+            probe()
+                .bind(entityType + PERSISTENCE_ID_SEPARATOR + entityId, partition, partition + 1, sequenceNumber)
+                .setExecutionProfileName(readProfile))
+        .toCompletableFuture()
+        .thenApply(Optional::isPresent);
+  }
+
+  /** The probe's statement, prepared on first use (and again after a failed preparation). */
+  private PreparedStatement probe() {
+    PreparedStatement prepared = probe;
+    if (prepared == null) {
+      prepared = await(readJournal.session().prepare(probeCql).toCompletableFuture());
+      probe = prepared;
+    }
+    return prepared;
   }
 
   /**

@@ -14,9 +14,10 @@ import org.medtrace.merkle.LogLeaf;
  * <ul>
  *   <li>every {@code interval}, and back to back (one pass per {@link #pollInterval}) during a
  *       <em>cycle</em>: the slice's entities among the next {@code pageSize} persistence ids of the
- *       journal (a cursor in token order that starts again at the first id after the last), and the
- *       entities sequenced since the previous such pass (at most {@link
- *       SliceSequencer#RECENT_ENTITIES});
+ *       journal (a cursor in token order that starts again at the first id after the last; those
+ *       sequenced since the previous pass are active, and left until they go quiet), and the
+ *       entities that just went quiet and those whose events were not all appended ({@link
+ *       SliceSequencer#takeToCompare});
  *   <li>within a poll interval: the entities whose hand-over found no room in the writer's queue
  *       ({@link SliceIntake}).
  * </ul>
@@ -27,7 +28,11 @@ import org.medtrace.merkle.LogLeaf;
  * at most one cycle (ceil(N / pageSize) poll intervals, N: the journal's persistence ids of all
  * slices) after the loss was noticed, or, when nothing noticed it (a message dropped by the
  * network between two nodes that stay members), when its entity writes its next event (its
- * sequencer fills the gap from the journal) or at most ceil(N / pageSize) intervals later.
+ * sequencer fills the gap from the journal), or at most two intervals after its entity's last
+ * event (when it went quiet).
+ *
+ * <p>Each entity compared costs one probe of the journal ({@link EntityJournal#holdsAsync}) for the
+ * event after the log's head, and the plugin's read only when there is one.
  *
  * <p>Not thread-safe except {@link #claimPass}: passes run one at a time, in the writer's stream.
  */
@@ -80,13 +85,16 @@ final class SliceReconciler {
     Set<EntityJournal.Entity> compared = new LinkedHashSet<>(intake.takeMissed());
     if (cycling || nowMillis - lastPagedPassMillis >= intervalMillis) {
       lastPagedPassMillis = nowMillis;
-      compared.addAll(sequencer.takeRecentlySequenced());
       EntityJournal.EntityPage page = journal.entityPage(cursor, pageSize);
       for (EntityJournal.Entity entity : page.entities()) {
-        if (LogLeaf.sliceOf(entity.entityType(), entity.entityId()) == slice) {
+        // An entity sequenced since the last pass is active: the log is behind its journal by the
+        // hand-overs on their way, and any gap is filled at its next one; it is compared once it
+        // goes quiet (takeToCompare).
+        if (LogLeaf.sliceOf(entity.entityType(), entity.entityId()) == slice && !sequencer.sequencedSinceLastPass(entity)) {
           compared.add(entity);
         }
       }
+      compared.addAll(sequencer.takeToCompare());
       cursor = page.continueAfter().orElse(EntityJournal.FIRST_TOKEN);
       if (page.continueAfter().isEmpty()) {
         cycling = false;

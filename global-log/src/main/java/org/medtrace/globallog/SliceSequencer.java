@@ -58,9 +58,8 @@ public final class SliceSequencer {
   static final int CACHED_ENTITY_HEADS = 100_000;
 
   /**
-   * Entities sequenced since the reconciler last asked ({@link #takeRecentlySequenced}) that are
-   * remembered for it; beyond this the oldest are dropped (the reconciler's cursor still finds
-   * what they miss, only later).
+   * Entities remembered for the reconciler ({@link #takeToCompare}) per generation; beyond this the
+   * oldest are dropped (the reconciler's cursor still finds what they miss, only later).
    */
   static final int RECENT_ENTITIES = 10_000;
 
@@ -83,7 +82,11 @@ public final class SliceSequencer {
         }
       };
 
-  private final Set<EntityJournal.Entity> recentlySequenced = new LinkedHashSet<>();
+  /** Entities sequenced since the reconciler last asked, and in the generation before. */
+  private Set<EntityJournal.Entity> sequencedNow = new LinkedHashSet<>();
+  private Set<EntityJournal.Entity> sequencedBefore = new LinkedHashSet<>();
+  /** Entities whose events were not all appended (a link that did not hold yet). */
+  private final Set<EntityJournal.Entity> compareAgain = new LinkedHashSet<>();
 
   private SliceSequencer(int slice, LogTables tables, EntityJournal journal, Clock clock, long size) {
     this.slice = slice;
@@ -186,13 +189,14 @@ public final class SliceSequencer {
             if (!predecessorsFound || reached.sequenceNumber() != leaf.sequenceNumber()) {
               // The journal does not show the predecessors yet, or a link did not hold: the
               // reconciler comes back for the entity.
+              remember(compareAgain, entity);
               break;
             }
             head = reached;
           }
         });
     append(toAppend);
-    byEntity.keySet().forEach(this::rememberRecent);
+    byEntity.keySet().forEach(entity -> remember(sequencedNow, entity));
     return toAppend.size();
   }
 
@@ -222,10 +226,20 @@ public final class SliceSequencer {
    */
   private void reconcile(List<EntityJournal.Entity> entities, List<Append> toAppend) {
     List<Head> heads = entities.stream().map(this::head).toList();
+    // Most entities compared lack nothing: one probe for the event after the log's head each, and
+    // the plugin's read (a dozen queries) only for those whose journal has it.
     List<CompletableFuture<List<ChainedLeaf>>> reads = new ArrayList<>();
     for (int i = 0; i < entities.size(); i++) {
       EntityJournal.Entity entity = entities.get(i);
-      reads.add(journal.chainedEventsAsync(entity.entityType(), entity.entityId(), heads.get(i).sequenceNumber() + 1, Long.MAX_VALUE));
+      long from = heads.get(i).sequenceNumber() + 1;
+      reads.add(
+          journal
+              .holdsAsync(entity.entityType(), entity.entityId(), from)
+              .thenCompose(
+                  held ->
+                      held
+                          ? journal.chainedEventsAsync(entity.entityType(), entity.entityId(), from, Long.MAX_VALUE)
+                          : CompletableFuture.completedFuture(List.of())));
     }
     for (int i = 0; i < entities.size(); i++) {
       EntityJournal.Entity entity = entities.get(i);
@@ -237,7 +251,7 @@ public final class SliceSequencer {
             slice, entity.entityType(), entity.entityId(), head.sequenceNumber() + 1, head.sequenceNumber() + missing.size());
         if (extend(entity, head, missing, toAppend).sequenceNumber() < head.sequenceNumber() + missing.size()) {
           // Refused (said at ERROR): the next pass compares the entity again.
-          rememberRecent(entity);
+          remember(compareAgain, entity);
         }
       }
     }
@@ -329,22 +343,37 @@ public final class SliceSequencer {
   }
 
   /**
-   * The entities sequenced since the last call (at most {@link #RECENT_ENTITIES}, the most recent),
-   * and forgets them: an entity that was just active is where a hand-over lost without notice (a
-   * message dropped between two nodes) is most likely, and one whose events were refused (a link
-   * that did not hold yet) must be compared again.
+   * What the reconciler's regular pass compares besides its page of the cursor, and forgets here:
+   * the entities whose events were not all appended (a link that did not hold yet), and the
+   * entities sequenced in the generation before this one but not since, the ones that just went
+   * quiet. An entity whose last hand-over was lost without notice (a message dropped between two
+   * nodes) is among those one or two passes after its last event. An entity still active is not
+   * compared: its hand-overs arrive, and any gap is filled from the journal at its next one.
    */
-  public List<EntityJournal.Entity> takeRecentlySequenced() {
-    List<EntityJournal.Entity> recent = new ArrayList<>(recentlySequenced);
-    recentlySequenced.clear();
-    return recent;
+  public List<EntityJournal.Entity> takeToCompare() {
+    List<EntityJournal.Entity> toCompare = new ArrayList<>(compareAgain);
+    compareAgain.clear();
+    for (EntityJournal.Entity entity : sequencedBefore) {
+      if (!sequencedNow.contains(entity)) {
+        toCompare.add(entity);
+      }
+    }
+    sequencedBefore = sequencedNow;
+    sequencedNow = new LinkedHashSet<>();
+    return toCompare;
   }
 
-  private void rememberRecent(EntityJournal.Entity entity) {
-    recentlySequenced.remove(entity);
-    recentlySequenced.add(entity);
-    if (recentlySequenced.size() > RECENT_ENTITIES) {
-      Iterator<EntityJournal.Entity> oldest = recentlySequenced.iterator();
+  /** Whether the entity was sequenced since the reconciler last asked ({@link #takeToCompare}). */
+  public boolean sequencedSinceLastPass(EntityJournal.Entity entity) {
+    return sequencedNow.contains(entity);
+  }
+
+  /** Adds {@code entity} as the newest of {@code entities}, dropping the oldest beyond {@link #RECENT_ENTITIES}. */
+  private static void remember(Set<EntityJournal.Entity> entities, EntityJournal.Entity entity) {
+    entities.remove(entity);
+    entities.add(entity);
+    if (entities.size() > RECENT_ENTITIES) {
+      Iterator<EntityJournal.Entity> oldest = entities.iterator();
       oldest.next();
       oldest.remove();
     }

@@ -1,6 +1,7 @@
 package org.medtrace.globallog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -27,7 +28,8 @@ import org.medtrace.persistence.chain.ChainedEvent;
  * hour apart, so that only the hand-overs, the gap filling of the sequencer and the cycle every
  * writer runs when it starts bring events in: events stored while no writer ran are found by that
  * cycle, events handed over are sequenced, and lost hand-overs are filled in from the journal when
- * the entity's next event arrives.
+ * the entity's next event arrives. The journal's partitions hold 3 events, so that the reconciler's
+ * probe for the event after the log's head ({@link EntityJournal#holdsAsync}) crosses them.
  */
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -46,9 +48,15 @@ class CommitFeedTest {
   @BeforeAll
   void start() {
     node =
-        LedgerNode.start("commitfeedtest", ConfigFactory.parseMap(Map.of("medtrace.global-log.reconcile-interval", "1h")))
+        LedgerNode.start(
+                "commitfeedtest",
+                ConfigFactory.parseMap(
+                    Map.of(
+                        "medtrace.global-log.reconcile-interval", "1h",
+                        // Journal partitions of 3 events: the reconciler's probes cross them.
+                        "pekko.persistence.cassandra.journal.target-partition-size", "3")))
             .withPatients(this::handOver);
-    storedBeforeTheLogRan = node.anchorOnPatients("pk-before", 8, 3);
+    storedBeforeTheLogRan = node.anchorOnPatients("pk-before", 8, 7);
     GlobalLog log = GlobalLog.init(node.testKit.system(), GlobalLogSettings.from(node.testKit.system().settings().config()), Clock.systemUTC());
     delegate.set(log.commitFeed());
     tables = log.tables();
@@ -68,6 +76,21 @@ class CommitFeedTest {
   @Test
   void eventsStoredWhileNoWriterRanAreFoundByTheCycleEachWriterStartsWith() {
     node.awaitAssert(Duration.ofSeconds(30), () -> LedgerNode.assertInTheLogOnce(tables, storedBeforeTheLogRan));
+  }
+
+  @Test
+  void theReconcilersProbeFindsAnEventInWhicheverPartitionItIs() {
+    node.anchorOnPatients("pk-probed", 1, 1);
+    String patient = "pk-probed-0";
+    for (int r = 2; r <= 7; r++) {
+      node.anchor(patient, "r-" + r);
+    }
+    EntityJournal journal = new EntityJournal(node.testKit.system(), Duration.ofSeconds(30));
+    for (long sequenceNumber = 1; sequenceNumber <= 7; sequenceNumber++) {
+      assertTrue(journal.holdsAsync(PatientRecord.ENTITY_TYPE, patient, sequenceNumber).join(), "#" + sequenceNumber);
+    }
+    assertFalse(journal.holdsAsync(PatientRecord.ENTITY_TYPE, patient, 8).join(), "#8 was never written");
+    assertFalse(journal.holdsAsync(PatientRecord.ENTITY_TYPE, "pk-never-written", 1).join());
   }
 
   @Test

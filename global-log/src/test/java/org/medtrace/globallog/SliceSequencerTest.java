@@ -224,7 +224,7 @@ class SliceSequencerTest {
   }
 
   @Test
-  void theReconcilersBoundedPassesFindAMissedEventOfAnActiveEntityAtOnceAndAnyOtherWithinOneCycle() {
+  void theReconcilersBoundedPassesFindAMissedEventOfAnEntityThatWentQuietAtTheSecondPassAndAnyOtherWithinOneCycle() {
     int slice = 7;
     SliceSequencer sequencer = recovered(slice);
     String quiet = patientInSlice(slice);
@@ -236,8 +236,10 @@ class SliceSequencerTest {
     // With no interval, every pass walks a page.
     SliceReconciler reconciler = new SliceReconciler(sequencer, journal, pageSize, Duration.ZERO, new SliceIntake(slice, 100));
 
+    // `active` went quiet after #1: the second pass compares it, whatever the cursor's page.
     reconciler.pass(System.currentTimeMillis());
-    assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, active), "an entity just sequenced is compared at once");
+    reconciler.pass(System.currentTimeMillis());
+    assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, active), "an entity that went quiet is compared");
 
     // Every persistence id of this keyspace is a patient's: a cycle is ceil(ids / page) passes.
     int cycle = (journal.entities().size() + pageSize - 1) / pageSize;
@@ -246,6 +248,25 @@ class SliceSequencerTest {
     }
     assertEquals(1, tables.entityHead(PatientRecord.ENTITY_TYPE, quiet), "found within one cycle of " + cycle + " passes");
     assertEquals(0, sequencer.reconcile(journal.entities()), "nothing is left to find, nothing was appended twice");
+  }
+
+  @Test
+  void theEntitiesThatJustWentQuietAreComparedAndTheActiveOnesAreNot() {
+    int slice = 11;
+    SliceSequencer sequencer = recovered(slice);
+    String first = patientInSlice(slice);
+    String second = patientInSlice(slice);
+    List<ChainedLeaf> firstEvents = write(first, 2);
+    List<ChainedLeaf> secondEvents = write(second, 1);
+    EntityJournal.Entity firstEntity = new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, first);
+    EntityJournal.Entity secondEntity = new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, second);
+
+    sequencer.sequence(List.of(firstEvents.get(0), secondEvents.get(0)));
+    assertTrue(sequencer.takeToCompare().isEmpty(), "both were just active");
+    sequencer.sequence(List.of(firstEvents.get(1)));
+    assertEquals(List.of(secondEntity), sequencer.takeToCompare(), "the second went quiet, the first is still active");
+    assertEquals(List.of(firstEntity), sequencer.takeToCompare(), "now the first went quiet");
+    assertTrue(sequencer.takeToCompare().isEmpty());
   }
 
   @Test
@@ -381,7 +402,7 @@ class SliceSequencerTest {
 
     // The committed #2 shows again: the reconciler, which compares the entity next, repairs.
     writeJournalRow(patient, 2, committedSecond, now + 2_000_000);
-    assertTrue(sequencer.takeRecentlySequenced().contains(new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, patient)));
+    assertTrue(sequencer.takeToCompare().contains(new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, patient)));
     assertEquals(2, sequencer.reconcile(List.of(new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, patient))));
     assertTheOrphanIsSupersededBy(orphan, new LogTables.Position(slice, size), committed);
   }
