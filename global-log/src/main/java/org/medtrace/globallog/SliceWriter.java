@@ -93,7 +93,8 @@ public final class SliceWriter {
    * {@code keep-alive-interval} (a writer must run even while its slice's entities are idle: it
    * reconciles and publishes checkpoints).
    *
-   * @param sender the address of the node that sent it, for the logs
+   * @param sender the address of the node that sent it: what an operator reads when one shows up
+   *     in the dead letters (a writer stopping, a node leaving)
    */
   public record KeepAlive(String sender) implements Command {}
 
