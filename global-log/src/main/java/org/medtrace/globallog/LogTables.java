@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -40,6 +41,13 @@ public final class LogTables {
    * keeps a batch under Cassandra's 5 KiB batch-size warning).
    */
   static final int NODES_PER_BATCH = 64;
+
+  /**
+   * At most this many position rows go into one batch: a batch of one partition is applied as one
+   * update, however many rows, but one update should stay small (an entity with thousands of
+   * events since the positions were last written, after an outage, is written in several).
+   */
+  static final int POSITIONS_PER_BATCH = 256;
 
   /** Writes one slice writer has in flight at most, see {@link #executeAll}. */
   static final int WRITES_IN_FLIGHT = 32;
@@ -225,21 +233,24 @@ public final class LogTables {
   }
 
   /**
-   * Writes the (entity, sequence number) → position rows of leaves already claimed: an unlogged
-   * batch per entity (one partition), so that an entity's several events cost one write.
+   * Writes the (entity, sequence number) → leaf index rows of leaves already claimed, {@code
+   * byEntity} giving each entity's sequence numbers and their leaf indexes: one unlogged batch per
+   * entity (one partition) of up to {@link #POSITIONS_PER_BATCH} rows, so that an entity's events
+   * cost one partition write, however many.
    */
-  public void recordPositions(int slice, long firstIndex, List<LogLeaf> leaves) {
-    Map<List<String>, List<BoundStatement>> byEntity = new LinkedHashMap<>();
-    for (int i = 0; i < leaves.size(); i++) {
-      LogLeaf leaf = leaves.get(i);
-      byEntity
-          .computeIfAbsent(List.of(leaf.entityType(), leaf.entityId()), entity -> new ArrayList<>())
-          .add(insertLookup.bind(leaf.entityType(), leaf.entityId(), leaf.sequenceNumber(), slice, firstIndex + i));
-    }
+  public void recordPositions(int slice, Map<EntityJournal.Entity, ? extends SortedMap<Long, Long>> byEntity) {
     List<Statement<?>> writes = new ArrayList<>(byEntity.size());
-    for (List<BoundStatement> entity : byEntity.values()) {
-      writes.add(entity.size() == 1 ? quorum(entity.get(0)) : quorum(BatchStatement.newInstance(BatchType.UNLOGGED).addAll(entity)));
-    }
+    byEntity.forEach(
+        (entity, leafIndexes) -> {
+          List<BoundStatement> rows = new ArrayList<>(leafIndexes.size());
+          leafIndexes.forEach(
+              (sequenceNumber, leafIndex) ->
+                  rows.add(insertLookup.bind(entity.entityType(), entity.entityId(), sequenceNumber, slice, leafIndex)));
+          for (int from = 0; from < rows.size(); from += POSITIONS_PER_BATCH) {
+            List<BoundStatement> chunk = rows.subList(from, Math.min(rows.size(), from + POSITIONS_PER_BATCH));
+            writes.add(chunk.size() == 1 ? quorum(chunk.get(0)) : quorum(BatchStatement.newInstance(BatchType.UNLOGGED).addAll(chunk)));
+          }
+        });
     executeAll(writes);
   }
 

@@ -8,8 +8,9 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -66,6 +67,12 @@ public final class SliceSequencer {
   /** Entities whose journals a reconcile pass reads at once. */
   static final int RECONCILE_READS_IN_FLIGHT = 16;
 
+  /**
+   * At most this many sequenced leaves wait for their positions to be written ({@link
+   * #indexPositions}, before each checkpoint); a step that takes more writes them itself.
+   */
+  static final int UNINDEXED_LEAVES = 16_384;
+
   /** Leaves read per query while a recovering sequencer rolls forward. */
   private static final int ROLL_FORWARD_PAGE = 1000;
 
@@ -81,6 +88,14 @@ public final class SliceSequencer {
           return size() > CACHED_ENTITY_HEADS;
         }
       };
+
+  /**
+   * The positions not written yet ({@link #indexPositions}): of each entity, sequence number → leaf
+   * index. The recorded sequenced size stays below them, so a recovering sequencer rolls forward
+   * over their leaves and writes them.
+   */
+  private final Map<EntityJournal.Entity, TreeMap<Long, Long>> unindexed = new LinkedHashMap<>();
+  private int unindexedLeaves;
 
   /** Entities sequenced since the reconciler last asked, and in the generation before. */
   private Set<EntityJournal.Entity> sequencedNow = new LinkedHashSet<>();
@@ -98,9 +113,9 @@ public final class SliceSequencer {
 
   /**
    * The sequencer of {@code slice}, recovered: from the recorded sequenced size it rolls forward
-   * over leaf rows stored beyond it (a writer that stopped after claiming leaves but before
-   * recording the size), rewriting their position rows (and the record of any orphan leaf such a
-   * leaf replaces, see {@link #recordSupersededBy}), and records the size it found.
+   * over leaf rows stored beyond it (the leaves a writer sequenced after it last wrote positions,
+   * {@link #indexPositions}), writing their position rows (and the record of any orphan leaf such
+   * a leaf replaces, see {@link #recordSupersededBy}), and records the size it found.
    */
   public static SliceSequencer recover(int slice, LogTables tables, EntityJournal journal, Clock clock) {
     SliceSequencer sequencer = new SliceSequencer(slice, tables, journal, clock, tables.progress(slice).sequencedSize());
@@ -110,30 +125,40 @@ public final class SliceSequencer {
 
   private void rollForward() {
     long recorded = size;
+    long indexed = size;
     while (true) {
       List<LogTables.StoredLeaf> found = tables.leavesFrom(slice, size, ROLL_FORWARD_PAGE);
       if (found.isEmpty()) {
         break;
       }
-      found.forEach(this::recordSupersededBy);
-      tables.recordPositions(slice, size, found.stream().map(LogTables.StoredLeaf::leaf).toList());
+      for (LogTables.StoredLeaf leaf : found) {
+        recordSupersededBy(leaf, indexed);
+        unindexed(leaf.leaf(), leaf.leafIndex());
+      }
       size += found.size();
+      if (unindexedLeaves >= UNINDEXED_LEAVES) {
+        indexPositions();
+        indexed = size;
+      }
     }
     if (size != recorded) {
       log.info("Slice {}: rolled forward over leaves {}..{} stored after the recorded size", slice, recorded, size - 1);
-      tables.recordSequencedSize(slice, size);
+      indexPositions();
     }
   }
 
   /**
-   * While rolling forward: if {@code leaf}'s event still has a position at another leaf with
+   * While rolling forward: if {@code leaf}'s event already has a position at another leaf with
    * another hash, {@code leaf} is the replacement of that orphan leaf, whose record the crashed
-   * writer may not have written.
+   * writer may not have written. A position row at or beyond the {@code indexed} size is ignored:
+   * it was written for a leaf of this roll-forward, which comes to it in leaf order (a replacement
+   * always after its orphan).
    */
-  private void recordSupersededBy(LogTables.StoredLeaf leaf) {
+  private void recordSupersededBy(LogTables.StoredLeaf leaf, long indexed) {
     LogLeaf event = leaf.leaf();
-    tables
-        .position(event.entityType(), event.entityId(), event.sequenceNumber())
+    EntityJournal.Entity entity = new EntityJournal.Entity(event.entityType(), event.entityId());
+    unindexedPosition(entity, event.sequenceNumber())
+        .or(() -> tables.position(event.entityType(), event.entityId(), event.sequenceNumber()).filter(row -> row.leafIndex() < indexed))
         .filter(current -> current.leafIndex() != leaf.leafIndex())
         .ifPresent(
             current -> {
@@ -151,6 +176,41 @@ public final class SliceSequencer {
   /** The number of leaves sequenced. */
   public long size() {
     return size;
+  }
+
+  /**
+   * Writes the positions of the leaves sequenced since it last did, then records the sequenced
+   * size. Called before each checkpoint is signed, so that every leaf of a checkpoint can be found
+   * by its event (an inclusion proof needs a checkpoint anyway), and when more than {@link
+   * #UNINDEXED_LEAVES} wait. Written a checkpoint interval at a time, a busy entity's positions
+   * cost one partition write per interval instead of one per step.
+   */
+  public void indexPositions() {
+    if (unindexed.isEmpty()) {
+      return;
+    }
+    tables.recordPositions(slice, unindexed);
+    tables.recordSequencedSize(slice, size);
+    unindexed.clear();
+    unindexedLeaves = 0;
+  }
+
+  private void unindexed(LogLeaf leaf, long leafIndex) {
+    unindexed
+        .computeIfAbsent(new EntityJournal.Entity(leaf.entityType(), leaf.entityId()), entity -> new TreeMap<>())
+        .put(leaf.sequenceNumber(), leafIndex);
+    unindexedLeaves++;
+  }
+
+  /** Where the leaf of the entity's event is: among the positions not written yet, or in the table. */
+  private Optional<LogTables.Position> position(EntityJournal.Entity entity, long sequenceNumber) {
+    return unindexedPosition(entity, sequenceNumber).or(() -> tables.position(entity.entityType(), entity.entityId(), sequenceNumber));
+  }
+
+  private Optional<LogTables.Position> unindexedPosition(EntityJournal.Entity entity, long sequenceNumber) {
+    return Optional.ofNullable(unindexed.get(entity))
+        .map(leafIndexes -> leafIndexes.get(sequenceNumber))
+        .map(leafIndex -> new LogTables.Position(slice, leafIndex));
   }
 
   /**
@@ -328,8 +388,7 @@ public final class SliceSequencer {
       }
       long previousNumber = number - 1;
       LogTables.Position previousPosition =
-          tables
-              .position(entity.entityType(), entity.entityId(), previousNumber)
+          position(entity, previousNumber)
               .orElseThrow(() -> new IllegalStateException(entity + " #" + previousNumber + " has no position, but a later event has"));
       LogLeaf previous = tables.leafAt(previousPosition);
       if (committed.follows(previous)) {
@@ -384,6 +443,11 @@ public final class SliceSequencer {
     if (cached != null) {
       return cached;
     }
+    TreeMap<Long, Long> pending = unindexed.get(entity);
+    if (pending != null) {
+      Map.Entry<Long, Long> last = pending.lastEntry();
+      return new Head(last.getKey(), new LogTables.Position(slice, last.getValue()), null);
+    }
     // The leaf itself is read only if a successor's link must be checked against it.
     return tables
         .lastPosition(entity.entityType(), entity.entityId())
@@ -392,9 +456,10 @@ public final class SliceSequencer {
   }
 
   /**
-   * Claims the leaves, then records the orphan leaves they supersede, then their positions (which
-   * moves an orphan's event to its replacement), then the size. A crash after the claim leaves
-   * leaf rows beyond the recorded size, from which {@link #recover} does the rest.
+   * Claims the leaves, then records the orphan leaves they supersede; their positions (which move
+   * an orphan's event to its replacement) and the size wait for {@link #indexPositions}. A crash
+   * after the claim leaves leaf rows beyond the recorded size, from which {@link #recover} does the
+   * rest.
    */
   private void append(List<Append> appends) {
     if (appends.isEmpty()) {
@@ -415,11 +480,13 @@ public final class SliceSequencer {
       long index = first + i;
       appends.get(i).supersedes().ifPresent(orphan -> recordSuperseded(orphan, index, now));
     }
-    tables.recordPositions(slice, first, leaves);
-    tables.recordSequencedSize(slice, size);
     for (int i = 0; i < leaves.size(); i++) {
       LogLeaf leaf = leaves.get(i);
+      unindexed(leaf, first + i);
       heads.put(new EntityJournal.Entity(leaf.entityType(), leaf.entityId()), new Head(leaf.sequenceNumber(), new LogTables.Position(slice, first + i), leaf));
+    }
+    if (unindexedLeaves >= UNINDEXED_LEAVES) {
+      indexPositions();
     }
   }
 

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *       their nodes' {@link SliceFeed}): the fast path, and
  *   <li>reconciliation passes (the journal compared with the log, a bounded part of the slice's
  *       entities per pass, see {@link SliceReconciler}), and
- *   <li>checkpoint ticks,
+ *   <li>checkpoint ticks (the positions of the leaves sequenced since the last, then a signed
+ *       checkpoint),
  * </ul>
  *
  * and passes each through sequencing ({@link SliceSequencer}) and Merkle integration ({@link
@@ -110,7 +111,8 @@ public final class SliceWriter {
 
   private record Reconcile(long queuedNanos) implements Work {}
 
-  private record Publish(long queuedNanos) implements Work {}
+  /** Every checkpoint interval: the positions of what was sequenced since, then a checkpoint (when the log signs). */
+  private record CheckpointTick(long queuedNanos) implements Work {}
 
   private SliceWriter() {}
 
@@ -198,11 +200,9 @@ public final class SliceWriter {
                       .<Work>map(tick -> new Reconcile(System.nanoTime()))
                       .mapMaterializedValue(cancellable -> NotUsed.getInstance());
               Source<Work, NotUsed> checkpoints =
-                  publisher.isPresent()
-                      ? Source.tick(settings.checkpointInterval(), settings.checkpointInterval(), NotUsed.getInstance())
-                          .<Work>map(tick -> new Publish(System.nanoTime()))
-                          .mapMaterializedValue(cancellable -> NotUsed.getInstance())
-                      : Source.empty();
+                  Source.tick(settings.checkpointInterval(), settings.checkpointInterval(), NotUsed.getInstance())
+                      .<Work>map(tick -> new CheckpointTick(System.nanoTime()))
+                      .mapMaterializedValue(cancellable -> NotUsed.getInstance());
               return handedOver
                   .merge(reconcile)
                   .merge(checkpoints)
@@ -225,12 +225,16 @@ public final class SliceWriter {
       Optional<CheckpointPublisher> publisher,
       Clock clock) {
     long started = System.nanoTime();
-    if (work instanceof Publish) {
-      try {
-        publisher.orElseThrow().publish(slice, integrator.tree());
-      } catch (CheckpointRefusedException e) {
-        // Sequencing goes on; signing waits for an operator (and says so every interval).
-        log.error("Slice {}: no checkpoint published: {}", slice, e.getMessage());
+    if (work instanceof CheckpointTick) {
+      // The positions first: once a checkpoint is stored, each of its leaves can be found by its event.
+      sequencer.indexPositions();
+      if (publisher.isPresent()) {
+        try {
+          publisher.get().publish(slice, integrator.tree());
+        } catch (CheckpointRefusedException e) {
+          // Sequencing goes on; signing waits for an operator (and says so every interval).
+          log.error("Slice {}: no checkpoint published: {}", slice, e.getMessage());
+        }
       }
       logStep(slice, work, started, started, started, integrator.tree().size());
       return integrator.tree().size();

@@ -53,6 +53,8 @@ class CommitFeedTest {
                 ConfigFactory.parseMap(
                     Map.of(
                         "medtrace.global-log.reconcile-interval", "1h",
+                        // Positions are written every interval: a test that waits 3 s sees them.
+                        "medtrace.global-log.checkpoint-interval", "1s",
                         // Journal partitions of 3 events: the reconciler's probes cross them.
                         "pekko.persistence.cassandra.journal.target-partition-size", "3")))
             .withPatients(this::handOver);

@@ -115,6 +115,10 @@ class SliceSequencerTest {
 
     List<LogTables.StoredLeaf> leaves = tables.leavesFrom(slice, start, 100);
     assertEquals(leaves(events), leaves.stream().map(LogTables.StoredLeaf::leaf).toList());
+    // The positions and the size are written when the writer indexes (before each checkpoint).
+    assertTrue(tables.positions(PatientRecord.ENTITY_TYPE, patient).isEmpty());
+    assertEquals(start, tables.progress(slice).sequencedSize());
+    sequencer.indexPositions();
     for (int i = 0; i < events.size(); i++) {
       assertEquals(
           new LogTables.Position(slice, start + i),
@@ -137,8 +141,8 @@ class SliceSequencerTest {
     int appended = sequencer.reconcile(journal.entities());
 
     assertEquals(1 + 3, appended);
-    assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, seen));
-    assertEquals(3, tables.entityHead(PatientRecord.ENTITY_TYPE, missed));
+    assertEquals(2, logHead(sequencer, seen));
+    assertEquals(3, logHead(sequencer, missed));
     assertEquals(0, sequencer.reconcile(journal.entities()));
     assertEquals(missedEvents.get(2).leaf(), leafOf(missed, 3));
   }
@@ -239,14 +243,14 @@ class SliceSequencerTest {
     // `active` went quiet after #1: the second pass compares it, whatever the cursor's page.
     reconciler.pass(System.currentTimeMillis());
     reconciler.pass(System.currentTimeMillis());
-    assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, active), "an entity that went quiet is compared");
+    assertEquals(2, logHead(sequencer, active), "an entity that went quiet is compared");
 
     // Every persistence id of this keyspace is a patient's: a cycle is ceil(ids / page) passes.
     int cycle = (journal.entities().size() + pageSize - 1) / pageSize;
-    for (int pass = 1; pass < cycle && tables.entityHead(PatientRecord.ENTITY_TYPE, quiet) == 0; pass++) {
+    for (int pass = 1; pass < cycle && logHead(sequencer, quiet) == 0; pass++) {
       reconciler.pass(System.currentTimeMillis());
     }
-    assertEquals(1, tables.entityHead(PatientRecord.ENTITY_TYPE, quiet), "found within one cycle of " + cycle + " passes");
+    assertEquals(1, logHead(sequencer, quiet), "found within one cycle of " + cycle + " passes");
     assertEquals(0, sequencer.reconcile(journal.entities()), "nothing is left to find, nothing was appended twice");
   }
 
@@ -296,7 +300,7 @@ class SliceSequencerTest {
       assertTrue(passes <= cycle + 1, "the cycle ends at the last id");
     }
     assertTrue(passes >= cycle, passes + " passes for " + cycle + " pages");
-    assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, quiet), "the cycle found every entity");
+    assertEquals(2, logHead(sequencer, quiet), "the cycle found every entity");
 
     // A hand-over that finds no queue (the writer's stream restarting) names its entity for the next poll.
     String handedOver = patientInSlice(slice);
@@ -307,7 +311,7 @@ class SliceSequencerTest {
             PatientRecord.ENTITY_TYPE, handedOver, 1, event.previousHash(), List.of(event.leaf().eventHash())));
     assertTrue(reconciler.claimPass(now + 3_000), "a missed hand-over makes a pass due");
     reconciler.pass(now + 3_000);
-    assertEquals(1, tables.entityHead(PatientRecord.ENTITY_TYPE, handedOver));
+    assertEquals(1, logHead(sequencer, handedOver));
     assertFalse(reconciler.claimPass(now + 4_000));
   }
 
@@ -329,6 +333,7 @@ class SliceSequencerTest {
     List<ChainedLeaf> committed = committedAfterTheOrphan(orphan);
     long sizeBefore = sequencer.size();
     assertEquals(2, sequencer.sequence(List.of(committed.get(2))));
+    sequencer.indexPositions();
 
     LogTables.Position replacement = tables.position(PatientRecord.ENTITY_TYPE, patient, 2).orElseThrow();
     assertEquals(new LogTables.Position(slice, sizeBefore), replacement);
@@ -363,6 +368,7 @@ class SliceSequencerTest {
     int slice = 9;
     SliceSequencer sequencer = recovered(slice);
     Orphan orphan = orphanInTheLog(sequencer);
+    sequencer.indexPositions();
     List<ChainedLeaf> committed = committedAfterTheOrphan(orphan);
     String patient = orphan.patient();
     // A writer that claimed the replacement of #2 and #3, and stopped before recording the
@@ -396,6 +402,7 @@ class SliceSequencerTest {
 
     assertEquals(0, sequencer.sequence(List.of(committed.get(2))), "#3 is not built on what the journal shows as #2");
     assertEquals(size, sequencer.size());
+    sequencer.indexPositions();
     assertEquals(orphan.position(), tables.position(PatientRecord.ENTITY_TYPE, patient, 2).orElseThrow());
     assertEquals(2, tables.entityHead(PatientRecord.ENTITY_TYPE, patient));
     assertTrue(tables.superseded(slice).isEmpty());
@@ -404,7 +411,30 @@ class SliceSequencerTest {
     writeJournalRow(patient, 2, committedSecond, now + 2_000_000);
     assertTrue(sequencer.takeToCompare().contains(new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, patient)));
     assertEquals(2, sequencer.reconcile(List.of(new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, patient))));
+    sequencer.indexPositions();
     assertTheOrphanIsSupersededBy(orphan, new LogTables.Position(slice, size), committed);
+  }
+
+  @Test
+  void anOrphanAndItsReplacementSequencedSinceThePositionsWereLastWrittenAreSortedOutByRecovery() {
+    int slice = 12;
+    SliceSequencer sequencer = recovered(slice);
+    long recordedSize = tables.progress(slice).sequencedSize();
+    Orphan orphan = orphanInTheLog(sequencer);
+    List<ChainedLeaf> committed = committedAfterTheOrphan(orphan);
+    // A writer that sequenced the orphan, then claimed its replacement and #3, and stopped before
+    // recording the superseded leaf and before writing any of their positions.
+    long size = sequencer.size();
+    tables.claimLeaves(slice, size, leaves(committed.subList(1, 3)), Clock.systemUTC().instant());
+    assertTrue(tables.positions(PatientRecord.ENTITY_TYPE, orphan.patient()).isEmpty());
+    assertEquals(recordedSize, tables.progress(slice).sequencedSize());
+
+    SliceSequencer recovered = recovered(slice);
+
+    assertEquals(size + 2, recovered.size());
+    assertEquals(size + 2, tables.progress(slice).sequencedSize());
+    assertTheOrphanIsSupersededBy(orphan, new LogTables.Position(slice, size), committed);
+    assertEquals(0, recovered.sequence(committed), "nothing is appended twice");
   }
 
   /** An orphan leaf of the log: whose, where it is, what it holds, and the failed write's envelope. */
@@ -433,8 +463,10 @@ class SliceSequencerTest {
     } catch (InvalidProtocolBufferException e) {
       throw new AssertionError(e);
     }
+    long size = sequencer.size();
     assertEquals(2, sequencer.reconcile(List.of(new EntityJournal.Entity(PatientRecord.ENTITY_TYPE, patient))));
-    LogTables.Position position = tables.position(PatientRecord.ENTITY_TYPE, patient, 2).orElseThrow();
+    LogTables.Position position = new LogTables.Position(sequencer.slice(), size + 1);
+    assertEquals(2, tables.leafAt(position).sequenceNumber());
     return new Orphan(patient, position, tables.leafAt(position), failedEnvelope);
   }
 
@@ -472,7 +504,7 @@ class SliceSequencerTest {
     node.anchor(patient, "r-3");
     List<ChainedLeaf> committed = journal.chainedEvents(PatientRecord.ENTITY_TYPE, patient, 1, Long.MAX_VALUE);
     assertEquals(3, committed.size());
-    assertFalse(committed.get(1).leaf().equals(tables.leafAt(tables.position(PatientRecord.ENTITY_TYPE, patient, 2).orElseThrow())));
+    assertFalse(committed.get(1).leaf().equals(orphan.leaf()));
     return committed;
   }
 
@@ -493,6 +525,12 @@ class SliceSequencerTest {
       assertEquals(committed.get(i).leaf(), tables.leafAt(positions.get(i)), "#" + (i + 1));
     }
     assertEquals(committed.size(), new HashSet<>(positions).size(), "two events share a leaf");
+  }
+
+  /** How far the log's positions hold the patient, once the sequencer wrote them (as before a checkpoint). */
+  private long logHead(SliceSequencer sequencer, String patient) {
+    sequencer.indexPositions();
+    return tables.entityHead(PatientRecord.ENTITY_TYPE, patient);
   }
 
   /** The slice's sequencer as a writer starting now recovers it. */
