@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -136,6 +137,28 @@ class CheckpointPublisherTest {
         Clock.systemUTC().instant());
 
     assertThrows(CheckpointRefusedException.class, () -> publisher(CheckpointWitnesses.none()).publish(slice, integrator.tree()));
+  }
+
+  @Test
+  void aCheckpointChangedInTheTableAfterThePublisherStoredItStopsPublishing() {
+    int slice = 13;
+    CheckpointPublisher publisher = publisher(CheckpointWitnesses.none());
+    SliceIntegrator first = grow(slice, 2);
+    long size = publisher.publish(slice, first.tree()).map(note -> first.tree().size()).orElseThrow();
+    // The same tree under another key, written over the row the publisher stored.
+    NoteSigner impostor = NoteSigner.generate("test.example/ledger", SignatureType.ED25519);
+    String forged =
+        Checkpoint.at(LogFormat.sliceOrigin("test.example/ledger", slice), size, first.tree().rootHash(size), Clock.systemUTC().instant())
+            .sign(impostor)
+            .format();
+    RealCassandra.session()
+        .execute(
+            SimpleStatement.newInstance(
+                "UPDATE " + node.journalKeyspace + ".log_checkpoints SET note = ? WHERE slice = ? AND tree_size = ?", forged, slice, size));
+
+    SliceIntegrator second = grow(slice, 1);
+    assertThrows(CheckpointRefusedException.class, () -> publisher.publish(slice, second.tree()));
+    assertEquals(size, tables.latestCheckpoint(slice).orElseThrow().treeSize());
   }
 
   @Test
