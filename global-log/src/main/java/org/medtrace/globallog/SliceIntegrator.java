@@ -1,13 +1,14 @@
 package org.medtrace.globallog;
 
 import java.util.List;
+import org.medtrace.merkle.LogLeaf;
 import org.medtrace.merkle.MerkleTree;
 
 /**
  * Step 2 of the log: Merkle integration. Adds the leaves the sequencer stored to the slice's tree
  * ({@link CassandraNodeStore}), in index order. The tree MUST NOT run ahead of the sequenced leaves,
- * and it never needs to: integration reads the leaf rows, so a crash at any point is repaired by
- * integrating again from the recorded integrated size. The tree's nodes are written a page of
+ * and it never needs to: it integrates the leaf rows (as the sequencer claimed them, or read back),
+ * so a crash at any point is repaired by integrating again from the recorded integrated size. The tree's nodes are written a page of
  * leaves at a time ({@link CassandraNodeStore#flush}); when {@link #integrateUpTo} returns, what it
  * integrated is durable.
  *
@@ -36,7 +37,24 @@ public final class SliceIntegrator {
     return tree;
   }
 
-  /** Integrates every leaf below {@code sequencedSize}; returns the tree's new size. */
+  /**
+   * Integrates every leaf below {@code sequencedSize}, where {@code lastSequenced} are the leaves
+   * just below it as the sequencer claimed them ({@link SliceSequencer#takeAppended}): when the
+   * tree reaches up to them they are added as they are, without reading their rows back; otherwise
+   * (a tree behind after a restart) the rows are read. Returns the tree's new size.
+   */
+  public long integrateUpTo(long sequencedSize, List<LogLeaf> lastSequenced) {
+    if (!lastSequenced.isEmpty() && tree.size() == sequencedSize - lastSequenced.size()) {
+      for (LogLeaf leaf : lastSequenced) {
+        tree.appendLeafHash(leaf.leafHash());
+      }
+      store.flush();
+      return tree.size();
+    }
+    return integrateUpTo(sequencedSize);
+  }
+
+  /** Integrates every leaf below {@code sequencedSize}, read from the leaf rows; returns the tree's new size. */
   public long integrateUpTo(long sequencedSize) {
     while (tree.size() < sequencedSize) {
       List<LogTables.StoredLeaf> leaves =

@@ -97,6 +97,9 @@ public final class SliceSequencer {
   private final Map<EntityJournal.Entity, TreeMap<Long, Long>> unindexed = new LinkedHashMap<>();
   private int unindexedLeaves;
 
+  /** The leaves appended since {@link #takeAppended} was last called, in index order up to {@link #size}. */
+  private final List<LogLeaf> appended = new ArrayList<>();
+
   /** Entities sequenced since the reconciler last asked, and in the generation before. */
   private Set<EntityJournal.Entity> sequencedNow = new LinkedHashSet<>();
   private Set<EntityJournal.Entity> sequencedBefore = new LinkedHashSet<>();
@@ -193,6 +196,16 @@ public final class SliceSequencer {
     tables.recordSequencedSize(slice, size);
     unindexed.clear();
     unindexedLeaves = 0;
+  }
+
+  /**
+   * The leaves appended since the last call, the last of them at index {@link #size} - 1: what
+   * the integrator adds to the tree next, without reading back the rows just written.
+   */
+  public List<LogLeaf> takeAppended() {
+    List<LogLeaf> taken = List.copyOf(appended);
+    appended.clear();
+    return taken;
   }
 
   private void unindexed(LogLeaf leaf, long leafIndex) {
@@ -480,6 +493,7 @@ public final class SliceSequencer {
       long index = first + i;
       appends.get(i).supersedes().ifPresent(orphan -> recordSuperseded(orphan, index, now));
     }
+    appended.addAll(leaves);
     for (int i = 0; i < leaves.size(); i++) {
       LogLeaf leaf = leaves.get(i);
       unindexed(leaf, first + i);

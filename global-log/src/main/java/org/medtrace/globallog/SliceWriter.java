@@ -245,7 +245,7 @@ public final class SliceWriter {
       reconciler.pass(clock.millis());
     }
     long sequenced = System.nanoTime();
-    long size = integrator.integrateUpTo(sequencer.size());
+    long size = integrator.integrateUpTo(sequencer.size(), sequencer.takeAppended());
     long integrated = System.nanoTime();
     logStep(slice, work, started, sequenced, integrated, size);
     return size;
