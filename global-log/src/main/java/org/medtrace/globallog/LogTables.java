@@ -37,8 +37,8 @@ public final class LogTables {
    * At most this many leaves go into one conditional batch: one Paxos round, whose proposal and
    * commit carry the batch (a leaf row is 100–200 bytes). A batch of one partition is one mutation,
    * which Cassandra's batch-size warning and failure thresholds leave alone (they apply to batches
-   * over several partitions); 256 instead of 32 took the Paxos writes per stored event from 0.11 to 0.03
-   * in the full-path benchmark.
+   * over several partitions); 256 instead of 32 took the Paxos writes per stored event from 0.11
+   * to 0.03 in the full-path benchmark.
    */
   static final int LEAVES_PER_BATCH = 256;
 

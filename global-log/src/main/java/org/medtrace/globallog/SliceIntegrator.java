@@ -8,9 +8,9 @@ import org.medtrace.merkle.MerkleTree;
  * Step 2 of the log: Merkle integration. Adds the leaves the sequencer stored to the slice's tree
  * ({@link CassandraNodeStore}), in index order. The tree MUST NOT run ahead of the sequenced leaves,
  * and it never needs to: it integrates the leaf rows (as the sequencer claimed them, or read back),
- * so a crash at any point is repaired by integrating again from the recorded integrated size. The tree's nodes are written a page of
- * leaves at a time ({@link CassandraNodeStore#flush}); when {@link #integrateUpTo} returns, what it
- * integrated is durable.
+ * so a crash at any point is repaired by integrating again from the recorded integrated size. The
+ * tree's nodes are written a page of leaves at a time ({@link CassandraNodeStore#flush}); when
+ * {@link #integrateUpTo} returns, what it integrated is durable.
  *
  * <p>Not thread-safe: one caller at a time (the slice writer's stream). Readers use their own
  * {@link CassandraNodeStore#forReader} view.
