@@ -45,6 +45,11 @@ class CassandraLauncherSettingsTest {
   }
 
   @Test
+  void theCommitLogIsWrittenWithDirectIoWhereTheFileSystemAllowsIt() {
+    assertTrue(new CassandraLauncher(NODE).cassandraYaml().contains("\ncommitlog_disk_access_mode: auto\n"));
+  }
+
+  @Test
   void refusesANonPositiveRingDelay() {
     assertThrows(IllegalArgumentException.class, () -> NODE.withRingDelay(Duration.ZERO));
   }
