@@ -45,7 +45,7 @@ class CassandraLauncherSettingsTest {
   }
 
   @Test
-  void theCommitLogIsWrittenWithDirectIoWhereTheFileSystemAllowsIt() {
+  void theCommitLogDiskAccessIsLeftToCassandraWhichPicksDirectIoWhereTheFileSystemAllowsIt() {
     assertTrue(new CassandraLauncher(NODE).cassandraYaml().contains("\ncommitlog_disk_access_mode: auto\n"));
   }
 
