@@ -512,13 +512,28 @@ abstract class ManifestInvariants {
    * their processes die: with periodic commit log sync two replicas killed at once can both lose it.
    */
   @Test
-  @SuppressWarnings("unchecked")
   void cassandraAcknowledgesAWriteOnlyOnceItsCommitLogIsSynced() {
+    assertEquals("batch", cassandraYaml().get("commitlog_sync"), "K8ssandraCluster " + CASSANDRA + " commitlog_sync");
+  }
+
+  /**
+   * Cassandra 5.0 keeps the legacy mmap commit log unless told otherwise; "auto" lets it write with
+   * O_DIRECT | O_DSYNC where the volume allows, as the development node does (CassandraLauncher).
+   */
+  @Test
+  void cassandraWritesItsCommitLogWithDirectIoWhereItsVolumeAllows() {
+    assertEquals("auto", cassandraYaml().get("commitlog_disk_access_mode"),
+        "K8ssandraCluster " + CASSANDRA + " commitlog_disk_access_mode");
+  }
+
+  /** The cassandra.yaml settings of the K8ssandraCluster's data centre dc1. */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> cassandraYaml() {
     Map<String, Object> config = (Map<String, Object>) cassandraDatacenter().get("config");
     assertNotNull(config, "K8ssandraCluster " + CASSANDRA + " datacenter dc1 config");
     Map<String, Object> cassandraYaml = (Map<String, Object>) config.get("cassandraYaml");
     assertNotNull(cassandraYaml, "K8ssandraCluster " + CASSANDRA + " datacenter dc1 config.cassandraYaml");
-    assertEquals("batch", cassandraYaml.get("commitlog_sync"), "K8ssandraCluster " + CASSANDRA + " commitlog_sync");
+    return cassandraYaml;
   }
 
   @Test
