@@ -86,7 +86,8 @@ public class EntityJournal {
         .selectOne(
             probe()
                 .bind(entityType + PERSISTENCE_ID_SEPARATOR + entityId, partition, partition + 1, sequenceNumber)
-                .setExecutionProfileName(readProfile))
+                .setExecutionProfileName(readProfile)
+                .setTimeout(timeout))
         .toCompletableFuture()
         .thenApply(Optional::isPresent);
   }
@@ -216,7 +217,8 @@ public class EntityJournal {
                 "SELECT token(persistence_id) AS position, persistence_id FROM " + persistenceIdsTable
                     + " WHERE token(persistence_id) > ? LIMIT ?",
                 afterToken, limit)
-            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM);
+            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)
+            .setTimeout(timeout);
     List<com.datastax.oss.driver.api.core.cql.Row> rows = await(readJournal.session().selectAll(page).toCompletableFuture());
     List<Entity> entities = new ArrayList<>(rows.size());
     rows.forEach(row -> ledgerEntity(row.getString("persistence_id")).ifPresent(entities::add));
