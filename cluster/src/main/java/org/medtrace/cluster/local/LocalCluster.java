@@ -219,6 +219,7 @@ public final class LocalCluster {
         .withStoragePort(layout.storagePort())
         .withClusterName(layout.cassandraClusterName())
         .withHeapSize(layout.cassandraHeapSize())
+        .withStartupTimeout(layout.cassandraStartupTimeout())
         .withSeeds(List.of(layout.cassandraSeed()))
         .withRingDelay(number == 1 ? CassandraLauncher.Settings.DEFAULT_RING_DELAY : JOINING_RING_DELAY);
   }
