@@ -22,13 +22,13 @@ import scala.collection.immutable.Vector;
  * It is part of the state, so it survives restarts through snapshots and replay.
  *
  * <p>Every applied event makes a new window, so recording MUST NOT copy the window: it is kept in
- * persistent collections (Scala's immutable hash map and queue, which share structure with the
+ * persistent collections (Scala's immutable hash map and vector, which share structure with the
  * previous window), so that recording costs O(log n) instead of O(window) per event, which at the
  * default window of 1000 was a copy of 1000 entries per stored event. The recordings are a {@link
- * Vector}, not a {@code Queue}: an immutable queue reverses its back list on every look at its head
- * until something is dequeued, which is every event of an entity whose window is not yet full (a
- * profile of the full ingest path had 4 % of the node's CPU there). Its serialized form is
- * unchanged: the ids oldest first, each with its sequence number.
+ * Vector}, not a {@code Queue}: an immutable queue finds its head by walking its back list to the
+ * end until something is dequeued, and the head is looked at on every event of an entity whose
+ * window is not yet full (a profile of the full ingest path had 4 % of the node's CPU there). Its
+ * serialized form is unchanged: the ids oldest first, each with its sequence number.
  */
 public final class RecentSources implements CborSerializable {
 
