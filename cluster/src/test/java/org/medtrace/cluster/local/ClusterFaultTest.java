@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
 class ClusterFaultTest {
 
   static final String ADDRESSES_PROPERTY = "medtrace.test.fault-cluster-addresses";
+  static final String LOAD_INTERVAL_PROPERTY = "medtrace.test.fault-load-interval-ms";
 
   private static final Logger log = LoggerFactory.getLogger(ClusterFaultTest.class);
 
@@ -68,6 +69,12 @@ class ClusterFaultTest {
    * (its worker waits for its answer, as a real client waits for its own request).
    */
   private static final int WORKERS = 3 * ENTITIES_PER_TYPE;
+  /**
+   * Between the starts of two commands of one worker. Paced, the load keeps every entity busy while
+   * leaving the two cores room to restart a JVM: as fast as answered, a restarted Cassandra node
+   * took minutes to start (seconds with no load).
+   */
+  private static final Duration COMMAND_INTERVAL = Duration.ofMillis(Long.getLong(LOAD_INTERVAL_PROPERTY, 2000));
   private static final Duration WARM_UP = Duration.ofSeconds(10);
   /** The load runs this long without a failed request before a scenario counts it as recovered. */
   private static final Duration STEADY = Duration.ofSeconds(8);
@@ -319,7 +326,7 @@ class ClusterFaultTest {
 
   /** A load on entities of the scenario's own, running for {@link #WARM_UP} already. */
   private LoadClient warmLoad(String scenario) throws InterruptedException {
-    LoadClient load = new LoadClient(cluster.layout().nodes(), cluster.tokenIssuer(), scenario + runId, WORKERS, ENTITIES_PER_TYPE);
+    LoadClient load = new LoadClient(cluster.layout().nodes(), cluster.tokenIssuer(), scenario + runId, WORKERS, ENTITIES_PER_TYPE, COMMAND_INTERVAL);
     load.start();
     Thread.sleep(WARM_UP.toMillis());
     return load;

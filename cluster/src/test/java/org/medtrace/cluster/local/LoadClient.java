@@ -36,7 +36,9 @@ import org.medtrace.http.auth.DevTokenIssuer;
  * (entity, key, sequence number) and every failed request (by kind) is recorded.
  *
  * <p>Each worker thread owns some entities and has one command in flight at a time, so an entity's
- * commands are sent one after another.
+ * commands are sent one after another. With a command interval, a worker starts a new command at
+ * most once per interval (retries of a command whose outcome is unknown are not held back by it);
+ * with none, it sends the next command as soon as the last one is answered.
  */
 final class LoadClient implements AutoCloseable {
 
@@ -79,6 +81,7 @@ final class LoadClient implements AutoCloseable {
   private final String runId;
   private final int workerCount;
   private final int entitiesPerType;
+  private final Duration commandInterval;
 
   private final AtomicInteger nextNode = new AtomicInteger();
   private final Map<String, Boolean> nodeOut = new ConcurrentHashMap<>();
@@ -93,12 +96,21 @@ final class LoadClient implements AutoCloseable {
 
   /**
    * @param runId makes this client's entity ids unique (a scenario of one test run)
+   * @param commandInterval the least time between the starts of two commands of one worker; zero
+   *     for as fast as the cluster answers
    */
-  LoadClient(List<LocalClusterLayout.Node> nodes, DevTokenIssuer issuer, String runId, int workerCount, int entitiesPerType) {
+  LoadClient(
+      List<LocalClusterLayout.Node> nodes,
+      DevTokenIssuer issuer,
+      String runId,
+      int workerCount,
+      int entitiesPerType,
+      Duration commandInterval) {
     this.nodes = List.copyOf(nodes);
     this.runId = runId;
     this.workerCount = workerCount;
     this.entitiesPerType = entitiesPerType;
+    this.commandInterval = commandInterval;
     Duration lifetime = Duration.ofHours(2);
     tokens.put(Role.MANUFACTURER, issuer.mint(Role.MANUFACTURER, "acme-pharma", "fault-test", lifetime));
     tokens.put(Role.DEVICE_ENGINEER, issuer.mint(Role.DEVICE_ENGINEER, "st-mary", "fault-test", lifetime));
@@ -122,7 +134,9 @@ final class LoadClient implements AutoCloseable {
       for (int i = w; i < scripts.size(); i += workerCount) {
         own.add(scripts.get(i));
       }
-      Thread worker = new Thread(() -> run(own), "load-" + runId + "-" + w);
+      // Spread over the interval, so the workers' commands do not arrive in bursts.
+      long firstAt = System.nanoTime() + commandInterval.toNanos() * w / workerCount;
+      Thread worker = new Thread(() -> run(own, firstAt), "load-" + runId + "-" + w);
       worker.setDaemon(true);
       workers.add(worker);
       worker.start();
@@ -173,9 +187,21 @@ final class LoadClient implements AutoCloseable {
 
   // ---- workers ----------------------------------------------------------------------------------
 
-  private void run(List<EntityScript> own) {
+  private void run(List<EntityScript> own, long firstAt) {
     int next = 0;
+    long nextAt = firstAt;
     while (!stopping.get()) {
+      long now = System.nanoTime();
+      if (nextAt - now > 0) {
+        sleep(Duration.ofNanos(nextAt - now));
+        if (stopping.get()) {
+          return;
+        }
+      } else {
+        // A worker that fell behind (a command retried through an outage) does not catch up in a burst.
+        nextAt = now;
+      }
+      nextAt += commandInterval.toNanos();
       EntityScript script = own.get(next++ % own.size());
       Command command = script.nextCommand();
       if (send(command, script.entity())) {

@@ -77,9 +77,13 @@ final class RemotingPartition implements AutoCloseable {
     log.info("remoting of {} cut off: {} connections closed, new ones refused", host, closed);
   }
 
+  /** Lets new connections through again; a no-op when nothing is cut off (a scenario's finally block). */
   void heal() {
-    log.info("remoting partition of {} healed", isolatedHost);
+    String healed = isolatedHost;
     isolatedHost = null;
+    if (healed != null) {
+      log.info("remoting partition of {} healed", healed);
+    }
   }
 
   private void accept(ServerSocket listener, LocalClusterLayout.Node node) {
