@@ -20,6 +20,7 @@ record BenchmarkReport(
     List<PartResult> parts,
     List<LedgerFigures.Figure> figures,
     List<CassandraWork> cassandraWork,
+    List<ProcessCpu.PartCpu> processCpu,
     List<String> problems,
     long produced,
     long eventsChecked) {
@@ -77,6 +78,9 @@ record BenchmarkReport(
     }
     if (!cassandraWork.isEmpty()) {
       out.append(CassandraWork.table(cassandraWork));
+    }
+    if (!processCpu.isEmpty()) {
+      out.append(ProcessCpu.table(processCpu));
     }
     if (!figures.isEmpty()) {
       out.append(String.format(Locale.ROOT, "%nOther figures (same run, same node):%n"));
@@ -139,6 +143,7 @@ record BenchmarkReport(
       root.put("fullPathOverPlainEntity", parts.get(1).perSecond() == 0 ? 0 : parts.get(2).perSecond() / parts.get(1).perSecond());
     }
     CassandraWork.putJson(root, cassandraWork);
+    ProcessCpu.putJson(root, processCpu);
     ArrayNode figureArray = root.putArray("figures");
     for (LedgerFigures.Figure figure : figures) {
       ObjectNode node = figureArray.addObject();

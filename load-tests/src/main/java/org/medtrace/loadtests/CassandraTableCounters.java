@@ -26,6 +26,11 @@ import java.util.TreeSet;
  * rows; a batch over N partitions counts N. A <b>read</b> is one single-partition read command
  * executed locally; a <b>scan</b> is one range read (a query without a partition key). Virtual
  * tables have no counters, so reading these does not count itself.
+ *
+ * <p>Beside them, the CQL <b>requests</b> the node served: the completed tasks of its {@value
+ * #REQUEST_POOL} thread pool ({@code system_views.thread_pools}), one per request of any client (a
+ * statement, a batch, a prepare, the driver's heartbeats), a network round trip each. Reading the
+ * counters is four requests, so a window counts a few of its own.
  */
 final class CassandraTableCounters {
 
@@ -42,6 +47,9 @@ final class CassandraTableCounters {
     }
   }
 
+  /** The pool that executes every CQL request the node receives (Cassandra 5.0's {@code Dispatcher}). */
+  static final String REQUEST_POOL = "Native-Transport-Requests";
+
   private CassandraTableCounters() {}
 
   /** An unmodifiable copy of {@code counts} with a (possibly empty) map for every operation. */
@@ -54,10 +62,14 @@ final class CassandraTableCounters {
   }
 
   /** Every table's counts at one moment (keyspace.table → count), by operation. */
-  record Snapshot(Map<Operation, SortedMap<String, Long>> counts) {
+  record Snapshot(Map<Operation, SortedMap<String, Long>> counts, long cqlRequests) {
 
     Snapshot {
       counts = everyOperation(counts);
+    }
+
+    Snapshot(Map<Operation, SortedMap<String, Long>> counts) {
+      this(counts, 0);
     }
 
     /**
@@ -85,17 +97,26 @@ final class CassandraTableCounters {
             });
         delta.put(operation, increase);
       }
-      return new TableWork(delta);
+      if (cqlRequests < before.cqlRequests) {
+        throw new IllegalStateException(
+            "Cassandra's " + REQUEST_POOL + " completed tasks went down from " + before.cqlRequests + " to " + cqlRequests
+                + ": the node restarted, the difference means nothing");
+      }
+      return new TableWork(delta, cqlRequests - before.cqlRequests);
     }
   }
 
-  /** Operations per table (keyspace.table → count), by operation, over some interval. */
-  record TableWork(Map<Operation, SortedMap<String, Long>> counts) {
+  /** Operations per table (keyspace.table → count), by operation, and the CQL requests served, over some interval. */
+  record TableWork(Map<Operation, SortedMap<String, Long>> counts, long cqlRequests) {
 
     static final TableWork NONE = new TableWork(Map.of());
 
     TableWork {
       counts = everyOperation(counts);
+    }
+
+    TableWork(Map<Operation, SortedMap<String, Long>> counts) {
+      this(counts, 0);
     }
 
     long count(Operation operation, String table) {
@@ -157,6 +178,12 @@ final class CassandraTableCounters {
       }
       counts.put(operation, byTable);
     }
-    return new Snapshot(counts);
+    Row pool =
+        session
+            .execute(
+                SimpleStatement.newInstance("SELECT completed_tasks FROM system_views.thread_pools WHERE name = ?", REQUEST_POOL)
+                    .setTimeout(Duration.ofSeconds(10)))
+            .one();
+    return new Snapshot(counts, pool == null ? 0 : pool.getLong("completed_tasks"));
   }
 }

@@ -31,9 +31,14 @@ record CassandraWork(String part, long events, TableWork work) {
           + " holds the Paxos state of conditional (IF ...) statements: an uncontended one costs 3 writes"
           + " (promise, proposal, commit) and 1 read there, plus its condition's read and its row's write in"
           + " its own table; system.batches is the batchlog: 2 writes per logged batch. Everything the node"
-          + " did in the window counts, background work included.";
+          + " did in the window counts, background work included. CQL requests served are the completed tasks of"
+          + " its Native-Transport-Requests pool (system_views.thread_pools): every request of every client, one"
+          + " network round trip each.";
 
   static final String PAXOS_TABLE = "system.paxos";
+
+  /** The row of {@link #requestsPerEvent}. */
+  static final String REQUESTS_ROW = "CQL requests served (round trips)";
 
   /** The row of {@link #paxosRoundsPerEvent}: an estimate, exact when no round was contended or found its condition false. */
   static final String CONDITIONAL_ROW = "conditional statements (paxos writes / 3)";
@@ -50,6 +55,11 @@ record CassandraWork(String part, long events, TableWork work) {
     return events == 0 ? 0 : work.count(Operation.WRITES, PAXOS_TABLE) / (double) PAXOS_WRITES_PER_ROUND / events;
   }
 
+  /** CQL requests the node served per event: every client's, the node's driver and the benchmark's own. */
+  double requestsPerEvent() {
+    return events == 0 ? 0 : work.cqlRequests() / (double) events;
+  }
+
   double totalPerEvent(Operation operation) {
     return events == 0 ? 0 : work.total(operation) / (double) events;
   }
@@ -62,7 +72,7 @@ record CassandraWork(String part, long events, TableWork work) {
     String name = "%-" + nameWidth + "s";
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "%nCassandra operations per stored event, by table and part:%n"));
-    out.append(wrap(WHAT_IS_COUNTED, 100));
+    out.append(Text.wrap(WHAT_IS_COUNTED, 100));
     out.append(String.format(Locale.ROOT, name, ""));
     for (CassandraWork part : parts) {
       out.append(String.format(Locale.ROOT, " | %22s", label(part.part)));
@@ -86,6 +96,10 @@ record CassandraWork(String part, long events, TableWork work) {
     out.append(System.lineSeparator()).append(String.format(Locale.ROOT, name, CONDITIONAL_ROW));
     for (CassandraWork part : parts) {
       out.append(String.format(Locale.ROOT, " | %22s", perEvent(part.paxosRoundsPerEvent())));
+    }
+    out.append(System.lineSeparator()).append(String.format(Locale.ROOT, name, REQUESTS_ROW));
+    for (CassandraWork part : parts) {
+      out.append(String.format(Locale.ROOT, " | %22s", perEvent(part.requestsPerEvent())));
     }
     out.append(System.lineSeparator()).append(String.format(Locale.ROOT, name, "events stored in the window"));
     for (CassandraWork part : parts) {
@@ -138,6 +152,8 @@ record CassandraWork(String part, long events, TableWork work) {
         }
       }
       node.put("conditionalStatementsPerEvent", part.paxosRoundsPerEvent());
+      node.put("cqlRequests", part.work.cqlRequests());
+      node.put("cqlRequestsPerEvent", part.requestsPerEvent());
       ObjectNode total = node.putObject("total");
       for (Operation operation : Operation.values()) {
         String key = operation.name().toLowerCase(Locale.ROOT);
@@ -145,24 +161,5 @@ record CassandraWork(String part, long events, TableWork work) {
         total.put(key + "PerEvent", part.totalPerEvent(operation));
       }
     }
-  }
-
-  private static String wrap(String text, int width) {
-    StringBuilder out = new StringBuilder();
-    StringBuilder line = new StringBuilder();
-    for (String word : text.split(" ")) {
-      if (line.length() > 0 && line.length() + 1 + word.length() > width) {
-        out.append("  ").append(line).append(System.lineSeparator());
-        line.setLength(0);
-      }
-      if (line.length() > 0) {
-        line.append(' ');
-      }
-      line.append(word);
-    }
-    if (line.length() > 0) {
-      out.append("  ").append(line).append(System.lineSeparator());
-    }
-    return out.toString();
   }
 }

@@ -31,6 +31,23 @@ final class LoadLoop {
     void opened();
 
     void closed();
+
+    /** Opens both (first, then second) and closes both (second, then first): the first measures around the second. */
+    static Window both(Window first, Window second) {
+      return new Window() {
+        @Override
+        public void opened() {
+          first.opened();
+          second.opened();
+        }
+
+        @Override
+        public void closed() {
+          second.closed();
+          first.closed();
+        }
+      };
+    }
   }
 
   private static final Logger log = LoggerFactory.getLogger(LoadLoop.class);

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -87,6 +88,8 @@ public final class SideBySideBenchmark {
 
       List<PartResult> results = new ArrayList<>();
       List<CassandraWork> cassandraWork = new ArrayList<>();
+      List<ProcessCpu.PartCpu> cpuWork = new ArrayList<>();
+      List<ProcessCpu.Watched> processes = watchedProcesses(cassandra, kafka);
       List<LedgerFigures.Figure> figures = new ArrayList<>();
       // Empty when (c) is not among the parts.
       Optional<FullIngestPath.Outcome> full = Optional.empty();
@@ -95,9 +98,11 @@ public final class SideBySideBenchmark {
         CassandraSchema.create(session, node.cassandra().journalKeyspace(), node.cassandra().snapshotKeyspace(), 1);
         if (settings.runs(BenchmarkSettings.RAW_INSERTS)) {
           CassandraTableCounters.OverWindow rawWindow = new CassandraTableCounters.OverWindow(session);
-          PartResult raw = RawCassandraInserts.run(session, settings, rawWindow);
+          ProcessCpu.OverWindow rawCpu = new ProcessCpu.OverWindow(processes);
+          PartResult raw = RawCassandraInserts.run(session, settings, LoadLoop.Window.both(rawWindow, rawCpu));
           results.add(raw);
           cassandraWork.add(new CassandraWork(raw.name(), raw.operations(), rawWindow.work()));
+          cpuWork.add(new ProcessCpu.PartCpu(raw.name(), raw.operations(), rawCpu.usage()));
         }
         long startingNode = System.nanoTime();
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "medtrace", nodeConfig);
@@ -108,18 +113,22 @@ public final class SideBySideBenchmark {
           figures.add(startUp("node start-up to ready", startingNode, "actor system, sharding, ingest, API bound, GET /ready answers 200"));
           if (settings.runs(BenchmarkSettings.PLAIN_ENTITY)) {
             CassandraTableCounters.OverWindow plainWindow = new CassandraTableCounters.OverWindow(session);
-            PartResult plain = PlainEntityAsks.run(system, settings, plainWindow);
+            ProcessCpu.OverWindow plainCpu = new ProcessCpu.OverWindow(processes);
+            PartResult plain = PlainEntityAsks.run(system, settings, LoadLoop.Window.both(plainWindow, plainCpu));
             results.add(plain);
             cassandraWork.add(new CassandraWork(plain.name(), plain.operations(), plainWindow.work()));
+            cpuWork.add(new ProcessCpu.PartCpu(plain.name(), plain.operations(), plainCpu.usage()));
           }
           if (settings.runs(BenchmarkSettings.FULL_PATH)) {
             CassandraTableCounters.OverWindow fullWindow = new CassandraTableCounters.OverWindow(session);
+            ProcessCpu.OverWindow fullCpu = new ProcessCpu.OverWindow(processes);
             FullIngestPath.Outcome outcome =
                 new FullIngestPath(
                         system, settings, running.metrics(), node.trustedKeys(), IngestSettings.from(nodeConfig).sensorReadings().topic())
-                    .run(fullWindow);
+                    .run(LoadLoop.Window.both(fullWindow, fullCpu));
             results.add(outcome.result());
             cassandraWork.add(new CassandraWork(outcome.result().name(), outcome.result().operations(), fullWindow.work()));
+            cpuWork.add(new ProcessCpu.PartCpu(outcome.result().name(), outcome.result().operations(), fullCpu.usage()));
             results.add(outcome.commit());
             results.add(outcome.logInclusion());
             results.add(outcome.logCheckpointed());
@@ -147,6 +156,7 @@ public final class SideBySideBenchmark {
               results,
               figures,
               cassandraWork,
+              cpuWork,
               full.map(FullIngestPath.Outcome::problems).orElse(List.of()),
               full.map(FullIngestPath.Outcome::produced).orElse(0L),
               full.map(FullIngestPath.Outcome::eventsChecked).orElse(0L));
@@ -196,6 +206,19 @@ public final class SideBySideBenchmark {
       }
       Thread.sleep(20);
     }
+  }
+
+  /** The processes whose CPU each part's window measures: this JVM (node and load generators), Cassandra, Kafka. */
+  private static List<ProcessCpu.Watched> watchedProcesses(CassandraLauncher cassandra, KafkaLauncher kafka) {
+    List<ProcessCpu.Watched> processes = new ArrayList<>();
+    processes.add(new ProcessCpu.Watched("benchmark JVM (node + load)", ProcessHandle.current()));
+    watch(processes, "Cassandra", cassandra.pid());
+    watch(processes, "Kafka", kafka.pid());
+    return processes;
+  }
+
+  private static void watch(List<ProcessCpu.Watched> processes, String name, OptionalLong pid) {
+    pid.stream().mapToObj(ProcessHandle::of).flatMap(Optional::stream).forEach(handle -> processes.add(new ProcessCpu.Watched(name, handle)));
   }
 
   private static CassandraLauncher startCassandra(BenchmarkSettings settings) throws Exception {

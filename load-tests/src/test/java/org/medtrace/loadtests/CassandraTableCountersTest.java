@@ -1,6 +1,7 @@
 package org.medtrace.loadtests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
@@ -93,6 +94,23 @@ class CassandraTableCountersTest {
     // Cassandra 5.0's default Paxos (v1), uncontended: the promise, the proposal and the commit.
     assertEquals(3, work.count(Operation.WRITES, "system.paxos"), "the Paxos state: " + work);
     assertEquals(1, work.count(Operation.READS, "system.paxos"), "the Paxos state: " + work);
+  }
+
+  @Test
+  void everyStatementIsARequestServedAndTheCountersOwnReadsAFewMore() {
+    int statements = 20;
+    TableWork work =
+        during(
+            () -> {
+              for (int i = 0; i < statements; i++) {
+                session.execute(insert.bind("requests", i));
+              }
+            });
+
+    assertEquals(statements, work.count(Operation.WRITES, TABLE));
+    // The closing read's three latency queries come before its pool query; the opening pool query
+    // completes after it was answered. The driver's heartbeats (every 30 s) may add one.
+    assertTrue(work.cqlRequests() >= statements + 4 && work.cqlRequests() <= statements + 6, "requests served: " + work.cqlRequests());
   }
 
   @Test

@@ -49,6 +49,16 @@ class CassandraWorkTest {
   }
 
   @Test
+  void theRequestsOfAWindowAreTheIncreaseOfTheServedCountAndADecreaseIsAnError() {
+    Snapshot before = new Snapshot(Map.of(), 1_000);
+    Snapshot after = new Snapshot(Map.of(), 1_250);
+
+    assertEquals(250, after.since(before).cqlRequests());
+    IllegalStateException error = assertThrows(IllegalStateException.class, () -> before.since(after));
+    assertTrue(error.getMessage().contains(CassandraTableCounters.REQUEST_POOL), error.getMessage());
+  }
+
+  @Test
   void aCounterThatWentDownIsAnErrorNotANegativeCount() {
     Snapshot before = new Snapshot(Map.of(Operation.WRITES, counts("ks.a", 10)));
     Snapshot after = new Snapshot(Map.of(Operation.WRITES, counts("ks.a", 4)));
@@ -59,13 +69,14 @@ class CassandraWorkTest {
 
   private static List<CassandraWork> threeParts() {
     TableWork raw = new TableWork(byOperation(counts("bench_raw.events", 1000), counts(), counts()));
-    TableWork plain = new TableWork(byOperation(counts("j.messages", 500), counts("j.tag_views", 1), counts()));
+    TableWork plain = new TableWork(byOperation(counts("j.messages", 500), counts("j.tag_views", 1), counts()), 500);
     TableWork full =
         new TableWork(
             byOperation(
                 counts("j.messages", 400, "j.tag_views", 100, "system.paxos", 1200),
                 counts("system.paxos", 800),
-                counts("j.all_persistence_ids", 2)));
+                counts("j.all_persistence_ids", 2)),
+            1000);
     return List.of(
         new CassandraWork("(a) raw Cassandra inserts", 1000, raw),
         new CassandraWork("(b) plain Pekko Persistence entity", 500, plain),
@@ -85,6 +96,7 @@ class CassandraWorkTest {
         List.of("j.all_persistence_ids", "-", "-", "-", "-", "-", "-", "-", "-", "0.005"), cells(row(lines, "j.all_persistence_ids")));
     assertEquals(List.of("total", "1.000", "-", "-", "1.000", "0.002", "-", "4.250", "2.000", "0.005"), cells(row(lines, "total")));
     assertEquals(List.of(CassandraWork.CONDITIONAL_ROW, "-", "-", "1.000"), cells(row(lines, CassandraWork.CONDITIONAL_ROW)));
+    assertEquals(List.of(CassandraWork.REQUESTS_ROW, "-", "1.000", "2.500"), cells(row(lines, CassandraWork.REQUESTS_ROW)));
     assertEquals(List.of("events stored in the window", "1000", "500", "400"), cells(row(lines, "events stored in the window")));
     assertTrue(row(lines, "keyspace.table").contains("writes"));
     assertTrue(table.contains("a batch over N partitions counts N"), "the table says what a count is");
@@ -121,6 +133,8 @@ class CassandraWorkTest {
     assertEquals(1700, full.get("total").get("writes").asLong());
     assertEquals(4.25, full.get("total").get("writesPerEvent").asDouble());
     assertEquals(1.0, full.get("conditionalStatementsPerEvent").asDouble(), "3 system.paxos writes per conditional statement");
+    assertEquals(1000, full.get("cqlRequests").asLong());
+    assertEquals(2.5, full.get("cqlRequestsPerEvent").asDouble());
   }
 
   private static String row(List<String> lines, String first) {

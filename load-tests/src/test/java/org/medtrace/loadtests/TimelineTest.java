@@ -43,7 +43,7 @@ class TimelineTest {
     PartResult withTimeline = new PartResult("(a) raw", 30, 3, 0, none, "call → acknowledged", timeline, 1);
     PartResult without = new PartResult("(x) none", 0, 1, 0, none, "");
     BenchmarkSettings settings = BenchmarkSettings.from(com.typesafe.config.ConfigFactory.load("benchmark"));
-    BenchmarkReport report = new BenchmarkReport(Instant.EPOCH, settings, List.of(withTimeline, without), List.of(), List.of(), List.of(), 0, 0);
+    BenchmarkReport report = new BenchmarkReport(Instant.EPOCH, settings, List.of(withTimeline, without), List.of(), List.of(), List.of(), List.of(), 0, 0);
 
     Path chart = BenchmarkChart.write(report, directory.resolve("benchmark-x.json"));
 
