@@ -71,17 +71,14 @@ record CassandraWork(String part, long events, TableWork work) {
     int nameWidth = Math.max(CONDITIONAL_ROW.length(), tables.stream().mapToInt(String::length).max().orElse(0));
     String name = "%-" + nameWidth + "s";
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "%nCassandra operations per stored event, by table and part:%n"));
-    out.append(Text.wrap(WHAT_IS_COUNTED, 100));
-    out.append(String.format(Locale.ROOT, name, ""));
-    for (CassandraWork part : parts) {
-      out.append(String.format(Locale.ROOT, " | %22s", label(part.part)));
-    }
-    out.append(System.lineSeparator()).append(String.format(Locale.ROOT, name, "keyspace.table"));
-    for (int i = 0; i < parts.size(); i++) {
-      out.append(String.format(Locale.ROOT, " | %8s %6s %6s", "writes", "reads", "scans"));
-    }
-    out.append(System.lineSeparator());
+    out.append(
+        Text.partTableHead(
+            "Cassandra operations per stored event, by table and part",
+            WHAT_IS_COUNTED,
+            nameWidth,
+            "keyspace.table",
+            parts.stream().map(CassandraWork::part).toList(),
+            String.format(Locale.ROOT, "%8s %6s %6s", "writes", "reads", "scans")));
     for (String table : tables) {
       out.append(String.format(Locale.ROOT, name, table));
       for (CassandraWork part : parts) {
@@ -116,12 +113,6 @@ record CassandraWork(String part, long events, TableWork work) {
         perEvent(perEvent.applyAsDouble(Operation.WRITES)),
         perEvent(perEvent.applyAsDouble(Operation.READS)),
         perEvent(perEvent.applyAsDouble(Operation.SCANS)));
-  }
-
-  /** {@code "(a)"} of {@code "(a) raw Cassandra inserts"}; a name without such a prefix, whole. */
-  static String label(String part) {
-    int end = part.indexOf(')');
-    return part.startsWith("(") && end > 0 ? part.substring(0, end + 1) : part;
   }
 
   /** A count per event, 3 decimals; "-" for none, and "<0.001" for some that round to 0. */

@@ -40,18 +40,34 @@ final class ProcessCpu {
 
     /** Cores the process kept busy on average; 0 when it was not measured. */
     double cores(String process) {
-      Duration used = cpu.get(process);
-      return used == null || wall.isZero() ? 0 : used.toNanos() / (double) wall.toNanos();
+      return cores(cpu.get(process));
     }
 
     /** Milliseconds of the process's CPU per event; 0 when it was not measured or nothing was stored. */
     double millisPerEvent(String process, long events) {
-      Duration used = cpu.get(process);
-      return used == null || events == 0 ? 0 : used.toNanos() / 1e6 / events;
+      return millisPerEvent(cpu.get(process), events);
     }
 
-    Duration total() {
+    /** Cores all the processes kept busy together. */
+    double totalCores() {
+      return cores(total());
+    }
+
+    /** Milliseconds of all the processes' CPU per event. */
+    double totalMillisPerEvent(long events) {
+      return millisPerEvent(total(), events);
+    }
+
+    private Duration total() {
       return cpu.values().stream().reduce(Duration.ZERO, Duration::plus);
+    }
+
+    private double cores(Duration used) {
+      return used == null || wall.isZero() ? 0 : used.toNanos() / (double) wall.toNanos();
+    }
+
+    private static double millisPerEvent(Duration used, long events) {
+      return used == null || events == 0 ? 0 : used.toNanos() / 1e6 / events;
     }
   }
 
@@ -117,17 +133,14 @@ final class ProcessCpu {
     int nameWidth = Math.max(total.length(), processes.stream().mapToInt(String::length).max().orElse(0));
     String name = "%-" + nameWidth + "s";
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "%nCPU per stored event, by process and part:%n"));
-    out.append(Text.wrap(WHAT_IS_MEASURED, 100));
-    out.append(String.format(Locale.ROOT, name, ""));
-    for (PartCpu part : parts) {
-      out.append(String.format(Locale.ROOT, " | %17s", CassandraWork.label(part.part())));
-    }
-    out.append(System.lineSeparator()).append(String.format(Locale.ROOT, name, "process"));
-    for (int i = 0; i < parts.size(); i++) {
-      out.append(String.format(Locale.ROOT, " | %9s %7s", "ms/event", "cores"));
-    }
-    out.append(System.lineSeparator());
+    out.append(
+        Text.partTableHead(
+            "CPU per stored event, by process and part",
+            WHAT_IS_MEASURED,
+            nameWidth,
+            "process",
+            parts.stream().map(PartCpu::part).toList(),
+            String.format(Locale.ROOT, "%9s %7s", "ms/event", "cores")));
     for (String process : processes) {
       out.append(String.format(Locale.ROOT, name, process));
       for (PartCpu part : parts) {
@@ -137,10 +150,7 @@ final class ProcessCpu {
     }
     out.append(String.format(Locale.ROOT, name, total));
     for (PartCpu part : parts) {
-      Usage usage = part.usage();
-      double cores = usage.wall().isZero() ? 0 : usage.total().toNanos() / (double) usage.wall().toNanos();
-      double perEvent = part.events() == 0 ? 0 : usage.total().toNanos() / 1e6 / part.events();
-      out.append(cells(perEvent, cores));
+      out.append(cells(part.usage().totalMillisPerEvent(part.events()), part.usage().totalCores()));
     }
     return out.append(System.lineSeparator()).toString();
   }

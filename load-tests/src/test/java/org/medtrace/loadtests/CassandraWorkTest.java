@@ -89,16 +89,16 @@ class CassandraWorkTest {
     List<String> lines = List.of(table.split("\\R"));
 
     assertEquals(
-        List.of("j.messages", "-", "-", "-", "1.000", "-", "-", "1.000", "-", "-"), cells(row(lines, "j.messages")));
-    assertEquals(List.of("j.tag_views", "-", "-", "-", "-", "0.002", "-", "0.250", "-", "-"), cells(row(lines, "j.tag_views")));
-    assertEquals(List.of("system.paxos", "-", "-", "-", "-", "-", "-", "3.000", "2.000", "-"), cells(row(lines, "system.paxos")));
+        List.of("j.messages", "-", "-", "-", "1.000", "-", "-", "1.000", "-", "-"), ReportRows.cells(ReportRows.row(lines, "j.messages")));
+    assertEquals(List.of("j.tag_views", "-", "-", "-", "-", "0.002", "-", "0.250", "-", "-"), ReportRows.cells(ReportRows.row(lines, "j.tag_views")));
+    assertEquals(List.of("system.paxos", "-", "-", "-", "-", "-", "-", "3.000", "2.000", "-"), ReportRows.cells(ReportRows.row(lines, "system.paxos")));
     assertEquals(
-        List.of("j.all_persistence_ids", "-", "-", "-", "-", "-", "-", "-", "-", "0.005"), cells(row(lines, "j.all_persistence_ids")));
-    assertEquals(List.of("total", "1.000", "-", "-", "1.000", "0.002", "-", "4.250", "2.000", "0.005"), cells(row(lines, "total")));
-    assertEquals(List.of(CassandraWork.CONDITIONAL_ROW, "-", "-", "1.000"), cells(row(lines, CassandraWork.CONDITIONAL_ROW)));
-    assertEquals(List.of(CassandraWork.REQUESTS_ROW, "-", "1.000", "2.500"), cells(row(lines, CassandraWork.REQUESTS_ROW)));
-    assertEquals(List.of("events stored in the window", "1000", "500", "400"), cells(row(lines, "events stored in the window")));
-    assertTrue(row(lines, "keyspace.table").contains("writes"));
+        List.of("j.all_persistence_ids", "-", "-", "-", "-", "-", "-", "-", "-", "0.005"), ReportRows.cells(ReportRows.row(lines, "j.all_persistence_ids")));
+    assertEquals(List.of("total", "1.000", "-", "-", "1.000", "0.002", "-", "4.250", "2.000", "0.005"), ReportRows.cells(ReportRows.row(lines, "total")));
+    assertEquals(List.of(CassandraWork.CONDITIONAL_ROW, "-", "-", "1.000"), ReportRows.cells(ReportRows.row(lines, CassandraWork.CONDITIONAL_ROW)));
+    assertEquals(List.of(CassandraWork.REQUESTS_ROW, "-", "1.000", "2.500"), ReportRows.cells(ReportRows.row(lines, CassandraWork.REQUESTS_ROW)));
+    assertEquals(List.of("events stored in the window", "1000", "500", "400"), ReportRows.cells(ReportRows.row(lines, "events stored in the window")));
+    assertTrue(ReportRows.row(lines, "keyspace.table").contains("writes"));
     assertTrue(table.contains("a batch over N partitions counts N"), "the table says what a count is");
   }
 
@@ -108,8 +108,8 @@ class CassandraWorkTest {
     assertEquals("<0.001", CassandraWork.perEvent(0.0004));
     assertEquals("0.001", CassandraWork.perEvent(0.0005));
     assertEquals("12.346", CassandraWork.perEvent(12.3456));
-    assertEquals("(c)", CassandraWork.label("(c) medtrace full path"));
-    assertEquals("other", CassandraWork.label("other"));
+    assertEquals("(c)", Text.label("(c) medtrace full path"));
+    assertEquals("other", Text.label("other"));
     assertEquals(0, new CassandraWork("(x)", 0, new TableWork(Map.of(Operation.WRITES, counts("t", 5)))).totalPerEvent(Operation.WRITES));
   }
 
@@ -135,19 +135,5 @@ class CassandraWorkTest {
     assertEquals(1.0, full.get("conditionalStatementsPerEvent").asDouble(), "3 system.paxos writes per conditional statement");
     assertEquals(1000, full.get("cqlRequests").asLong());
     assertEquals(2.5, full.get("cqlRequestsPerEvent").asDouble());
-  }
-
-  private static String row(List<String> lines, String first) {
-    return lines.stream().filter(line -> line.startsWith(first + " ")).findFirst().orElseThrow(() -> new AssertionError("no row " + first));
-  }
-
-  /** The row's cells: its name, then the counts, separators dropped. */
-  private static List<String> cells(String row) {
-    String name = row.substring(0, row.indexOf(" |")).trim();
-    List<String> cells = new java.util.ArrayList<>(List.of(name));
-    for (String cell : row.substring(row.indexOf(" |")).replace("|", " ").trim().split("\\s+")) {
-      cells.add(cell);
-    }
-    return cells;
   }
 }

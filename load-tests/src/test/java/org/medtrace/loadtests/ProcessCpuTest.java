@@ -68,11 +68,11 @@ class ProcessCpuTest {
     String table = ProcessCpu.table(twoParts());
     List<String> lines = List.of(table.split("\\R"));
 
-    assertEquals(List.of("benchmark JVM", "0.400", "0.40", "1.200", "0.60"), cells(row(lines, "benchmark JVM")));
-    assertEquals(List.of("Cassandra", "1.200", "1.20", "2.000", "1.00"), cells(row(lines, "Cassandra")));
-    assertEquals(List.of("Kafka", "-", "-", "0.300", "0.15"), cells(row(lines, "Kafka")), "(b) does not measure Kafka");
-    assertEquals(List.of("all of them", "1.600", "1.60", "3.500", "1.75"), cells(row(lines, "all of them")));
-    assertTrue(row(lines, "process").contains("ms/event"));
+    assertEquals(List.of("benchmark JVM", "0.400", "0.40", "1.200", "0.60"), ReportRows.cells(ReportRows.row(lines, "benchmark JVM")));
+    assertEquals(List.of("Cassandra", "1.200", "1.20", "2.000", "1.00"), ReportRows.cells(ReportRows.row(lines, "Cassandra")));
+    assertEquals(List.of("Kafka", "-", "-", "0.300", "0.15"), ReportRows.cells(ReportRows.row(lines, "Kafka")), "(b) does not measure Kafka");
+    assertEquals(List.of("all of them", "1.600", "1.60", "3.500", "1.75"), ReportRows.cells(ReportRows.row(lines, "all of them")));
+    assertTrue(ReportRows.row(lines, "process").contains("ms/event"));
     assertTrue(table.contains("JIT compilers and garbage collectors included"), "the table says what is measured");
   }
 
@@ -91,19 +91,5 @@ class ProcessCpuTest {
     assertEquals(1_500, kafka.get("cpuMillis").asLong());
     assertEquals(0.3, kafka.get("cpuMillisPerEvent").asDouble(), 1e-9);
     assertEquals(0.15, kafka.get("cores").asDouble(), 1e-9);
-  }
-
-  private static String row(List<String> lines, String first) {
-    return lines.stream().filter(line -> line.startsWith(first + " ")).findFirst().orElseThrow(() -> new AssertionError("no row " + first));
-  }
-
-  /** The row's cells: its name, then the figures, separators dropped. */
-  private static List<String> cells(String row) {
-    String name = row.substring(0, row.indexOf(" |")).trim();
-    List<String> cells = new java.util.ArrayList<>(List.of(name));
-    for (String cell : row.substring(row.indexOf(" |")).replace("|", " ").trim().split("\\s+")) {
-      cells.add(cell);
-    }
-    return cells;
   }
 }
