@@ -2,13 +2,18 @@ package org.medtrace.loadtests;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The CPU time each of the benchmark's processes spent over a part's measured window: its own JVM
@@ -29,13 +34,33 @@ final class ProcessCpu {
   /** A process the benchmark watches, under the name its row gets. */
   record Watched(String name, ProcessHandle handle) {}
 
-  /** CPU time per process (in watching order) over {@code wall}. */
-  record Usage(Map<String, Duration> cpu, Duration wall) {
+  /**
+   * CPU time per process (in watching order) over {@code wall}, and of the benchmark's own JVM by
+   * thread group ({@link #threadGroup}): its live threads' CPU in the window, not that of threads
+   * that ended in it, nor of the JVM's own compiler and garbage collector threads, which are no
+   * Java threads.
+   */
+  record Usage(Map<String, Duration> cpu, Duration wall, Map<String, Duration> ownThreads) {
 
     static final Usage NONE = new Usage(Map.of(), Duration.ZERO);
 
     Usage {
       cpu = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(cpu));
+      ownThreads = java.util.Collections.unmodifiableMap(new TreeMap<>(ownThreads));
+    }
+
+    Usage(Map<String, Duration> cpu, Duration wall) {
+      this(cpu, wall, Map.of());
+    }
+
+    /** Cores a thread group of the benchmark's JVM kept busy; 0 when it did nothing measured. */
+    double threadCores(String group) {
+      return cores(ownThreads.get(group));
+    }
+
+    /** Milliseconds of a thread group's CPU per event. */
+    double threadMillisPerEvent(String group, long events) {
+      return millisPerEvent(ownThreads.get(group), events);
     }
 
     /** Cores the process kept busy on average; 0 when it was not measured. */
@@ -79,6 +104,7 @@ final class ProcessCpu {
 
     private final List<Watched> processes;
     private Map<String, Duration> atOpening = Map.of();
+    private Map<Long, ThreadCpu> threadsAtOpening = Map.of();
     private long openedAtNanos;
     private Usage usage = Usage.NONE;
 
@@ -89,12 +115,14 @@ final class ProcessCpu {
     @Override
     public void opened() {
       atOpening = read(processes);
+      threadsAtOpening = ownThreads();
       openedAtNanos = System.nanoTime();
     }
 
     @Override
     public void closed() {
       Duration wall = Duration.ofNanos(System.nanoTime() - openedAtNanos);
+      Map<Long, ThreadCpu> threadsAtClosing = ownThreads();
       Map<String, Duration> atClosing = read(processes);
       Map<String, Duration> used = new LinkedHashMap<>();
       atClosing.forEach(
@@ -105,7 +133,7 @@ final class ProcessCpu {
               used.put(name, cpu.minus(before));
             }
           });
-      usage = new Usage(used, wall);
+      usage = new Usage(used, wall, byGroup(threadsAtOpening, threadsAtClosing));
     }
 
     /** The usage between opening and closing ({@link Usage#NONE} before the window closed). */
@@ -115,6 +143,53 @@ final class ProcessCpu {
   }
 
   private ProcessCpu() {}
+
+  /** A live thread of this JVM: its name and its CPU time so far. */
+  record ThreadCpu(String name, Duration cpu) {}
+
+  /** This JVM's live threads, by thread id; threads the JVM does not measure are left out. */
+  static Map<Long, ThreadCpu> ownThreads() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<Long, ThreadCpu> cpu = new HashMap<>();
+    if (!threads.isThreadCpuTimeSupported()) {
+      return cpu;
+    }
+    for (ThreadInfo thread : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (thread != null) {
+        long nanos = threads.getThreadCpuTime(thread.getThreadId());
+        if (nanos >= 0) {
+          cpu.put(thread.getThreadId(), new ThreadCpu(thread.getThreadName(), Duration.ofNanos(nanos)));
+        }
+      }
+    }
+    return cpu;
+  }
+
+  /** The CPU each thread alive at closing used since opening (from 0 if it started since), summed by {@link #threadGroup}. */
+  static Map<String, Duration> byGroup(Map<Long, ThreadCpu> atOpening, Map<Long, ThreadCpu> atClosing) {
+    Map<String, Duration> groups = new TreeMap<>();
+    atClosing.forEach(
+        (id, thread) -> {
+          ThreadCpu before = atOpening.get(id);
+          Duration used = before == null ? thread.cpu() : thread.cpu().minus(before.cpu());
+          if (!used.isNegative()) {
+            groups.merge(threadGroup(thread.name()), used, Duration::plus);
+          }
+        });
+    return groups;
+  }
+
+  /**
+   * A thread's group: its name without the number a pool gives each of its threads ({@code
+   * medtrace-pekko.actor.default-dispatcher-12} → {@code medtrace-pekko.actor.default-dispatcher},
+   * {@code s0-io-3} → {@code s0-io}) and without a Kafka client's {@code " | client-id"}.
+   */
+  static String threadGroup(String threadName) {
+    int client = threadName.indexOf(" | ");
+    String name = client >= 0 ? threadName.substring(0, client) : threadName;
+    String group = name.replaceAll("[-#_ ]?\\d+$", "");
+    return group.isEmpty() ? name : group;
+  }
 
   /** Each live process's CPU time so far; one the system does not account (gone, not permitted) is left out. */
   static Map<String, Duration> read(List<Watched> processes) {
@@ -130,7 +205,11 @@ final class ProcessCpu {
     Set<String> processes = new LinkedHashSet<>();
     parts.forEach(part -> processes.addAll(part.usage().cpu().keySet()));
     String total = "all of them";
-    int nameWidth = Math.max(total.length(), processes.stream().mapToInt(String::length).max().orElse(0));
+    List<String> groups = largestThreadGroups(parts);
+    int nameWidth =
+        Math.max(
+            Math.max(total.length(), OTHER_THREADS.length() + 2),
+            Math.max(processes.stream().mapToInt(String::length).max().orElse(0), groups.stream().mapToInt(group -> group.length() + 2).max().orElse(0)));
     String name = "%-" + nameWidth + "s";
     StringBuilder out = new StringBuilder();
     out.append(
@@ -152,7 +231,57 @@ final class ProcessCpu {
     for (PartCpu part : parts) {
       out.append(cells(part.usage().totalMillisPerEvent(part.events()), part.usage().totalCores()));
     }
-    return out.append(System.lineSeparator()).toString();
+    out.append(System.lineSeparator());
+    if (!groups.isEmpty()) {
+      out.append(Text.wrap(THREADS_EXPLAINED, 100));
+      for (String group : groups) {
+        out.append(String.format(Locale.ROOT, name, "  " + group));
+        for (PartCpu part : parts) {
+          out.append(cells(part.usage().threadMillisPerEvent(group, part.events()), part.usage().threadCores(group)));
+        }
+        out.append(System.lineSeparator());
+      }
+      out.append(String.format(Locale.ROOT, name, "  " + OTHER_THREADS));
+      for (PartCpu part : parts) {
+        Duration rest =
+            part.usage().ownThreads().entrySet().stream()
+                .filter(entry -> !groups.contains(entry.getKey()))
+                .map(Map.Entry::getValue)
+                .reduce(Duration.ZERO, Duration::plus);
+        Usage others = new Usage(Map.of(OTHER_THREADS, rest), part.usage().wall());
+        out.append(cells(others.millisPerEvent(OTHER_THREADS, part.events()), others.cores(OTHER_THREADS)));
+      }
+      out.append(System.lineSeparator());
+    }
+    return out.toString();
+  }
+
+  static final String OTHER_THREADS = "other threads";
+
+  /** A thread group gets a row of its own from this share of the JVM's threads' CPU in some part. */
+  static final double THREAD_GROUP_SHARE = 0.03;
+
+  static final String THREADS_EXPLAINED =
+      "Of the benchmark's JVM, by thread group (a pool's threads together, the names without their numbers),"
+          + " each group with at least " + (int) (100 * THREAD_GROUP_SHARE) + " % of its threads' CPU in some part, largest first:"
+          + " live Java threads only, so the JVM's compilers and garbage collectors, and threads that ended in"
+          + " the window, are the difference to its row above.";
+
+  /** The benchmark JVM's thread groups with at least {@link #THREAD_GROUP_SHARE} of its threads' CPU in some part, by their largest share. */
+  static List<String> largestThreadGroups(List<PartCpu> parts) {
+    Map<String, Double> largestShare = new HashMap<>();
+    for (PartCpu part : parts) {
+      Map<String, Duration> threads = part.usage().ownThreads();
+      long all = threads.values().stream().mapToLong(Duration::toNanos).sum();
+      if (all > 0) {
+        threads.forEach((group, cpu) -> largestShare.merge(group, cpu.toNanos() / (double) all, Math::max));
+      }
+    }
+    return largestShare.entrySet().stream()
+        .filter(entry -> entry.getValue() >= THREAD_GROUP_SHARE)
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   private static String cells(double millisPerEvent, double cores) {
@@ -179,6 +308,15 @@ final class ProcessCpu {
             row.put("cpuMillis", used.toMillis());
             row.put("cpuMillisPerEvent", part.usage().millisPerEvent(process, part.events()));
             row.put("cores", part.usage().cores(process));
+          });
+      ArrayNode threads = node.putArray("benchmarkJvmThreadGroups");
+      part.usage().ownThreads().forEach(
+          (group, used) -> {
+            ObjectNode row = threads.addObject();
+            row.put("group", group);
+            row.put("cpuMillis", used.toMillis());
+            row.put("cpuMillisPerEvent", part.usage().threadMillisPerEvent(group, part.events()));
+            row.put("cores", part.usage().threadCores(group));
           });
     }
   }

@@ -77,6 +77,52 @@ class ProcessCpuTest {
   }
 
   @Test
+  void aThreadsGroupIsItsNameWithoutItsPoolNumberOrKafkaClient() {
+    assertEquals("medtrace-pekko.actor.default-dispatcher", ProcessCpu.threadGroup("medtrace-pekko.actor.default-dispatcher-12"));
+    assertEquals("s0-io", ProcessCpu.threadGroup("s0-io-3"));
+    assertEquals("kafka-producer-network-thread", ProcessCpu.threadGroup("kafka-producer-network-thread | producer-1"));
+    assertEquals("main", ProcessCpu.threadGroup("main"));
+    assertEquals("42", ProcessCpu.threadGroup("42"), "a name of digits alone stays whole");
+  }
+
+  @Test
+  void threadGroupsSumTheCpuOfThreadsAliveAtClosingSinceOpening() {
+    Map<Long, ProcessCpu.ThreadCpu> atOpening =
+        Map.of(
+            1L, new ProcessCpu.ThreadCpu("pool-1", Duration.ofMillis(100)),
+            2L, new ProcessCpu.ThreadCpu("pool-2", Duration.ofMillis(50)),
+            3L, new ProcessCpu.ThreadCpu("ended-1", Duration.ofMillis(70)));
+    Map<Long, ProcessCpu.ThreadCpu> atClosing =
+        Map.of(
+            1L, new ProcessCpu.ThreadCpu("pool-1", Duration.ofMillis(160)),
+            2L, new ProcessCpu.ThreadCpu("pool-2", Duration.ofMillis(90)),
+            4L, new ProcessCpu.ThreadCpu("new-thread", Duration.ofMillis(30)));
+
+    Map<String, Duration> groups = ProcessCpu.byGroup(atOpening, atClosing);
+
+    assertEquals(Map.of("pool", Duration.ofMillis(100), "new-thread", Duration.ofMillis(30)), groups, "an ended thread's CPU is not seen");
+  }
+
+  @Test
+  void theTableShowsTheBenchmarkJvmsLargestThreadGroupsAndTheRest() {
+    Map<String, Duration> threads = new LinkedHashMap<>();
+    threads.put("dispatcher", Duration.ofMillis(3_000));
+    threads.put("kafka-producer-network-thread", Duration.ofMillis(1_000));
+    threads.put("tiny-1", Duration.ofMillis(20));
+    threads.put("tiny-2", Duration.ofMillis(30));
+    List<PartCpu> parts =
+        List.of(new PartCpu("(c) medtrace full path", 5_000, new Usage(Map.of("benchmark JVM", Duration.ofMillis(6_000)), Duration.ofMillis(10_000), threads)));
+
+    List<String> lines = List.of(ProcessCpu.table(parts).split("\\R"));
+
+    assertEquals(List.of("dispatcher", "0.600", "0.30"), ReportRows.cells(ReportRows.row(lines, "  dispatcher")));
+    assertEquals(List.of("kafka-producer-network-thread", "0.200", "0.10"), ReportRows.cells(ReportRows.row(lines, "  kafka-producer-network-thread")));
+    assertEquals(List.of(ProcessCpu.OTHER_THREADS, "0.010", "0.01"), ReportRows.cells(ReportRows.row(lines, "  " + ProcessCpu.OTHER_THREADS)),
+        "groups under 3 % of the threads' CPU, together");
+    assertEquals(List.of("dispatcher", "kafka-producer-network-thread"), ProcessCpu.largestThreadGroups(parts));
+  }
+
+  @Test
   void theJsonHasEveryPartsCpuByProcess() {
     ObjectNode root = new ObjectMapper().createObjectNode();
 
@@ -84,6 +130,7 @@ class ProcessCpuTest {
 
     JsonNode full = root.get("processCpu").get("parts").get(1);
     assertEquals("(c) medtrace full path", full.get("name").asText());
+    assertEquals(0, full.get("benchmarkJvmThreadGroups").size(), "no thread groups measured in this part");
     assertEquals(5_000, full.get("events").asLong());
     assertEquals(10_000, full.get("windowMillis").asLong());
     JsonNode kafka = full.get("processes").get(2);
