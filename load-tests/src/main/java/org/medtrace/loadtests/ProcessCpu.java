@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * The CPU time each of the benchmark's processes spent over a part's measured window: its own JVM
@@ -53,46 +57,33 @@ final class ProcessCpu {
       this(cpu, wall, Map.of());
     }
 
-    /** Cores a thread group of the benchmark's JVM kept busy; 0 when it did nothing measured. */
-    double threadCores(String group) {
-      return cores(ownThreads.get(group));
-    }
-
-    /** Milliseconds of a thread group's CPU per event. */
-    double threadMillisPerEvent(String group, long events) {
-      return millisPerEvent(ownThreads.get(group), events);
-    }
-
     /** Cores the process kept busy on average; 0 when it was not measured. */
     double cores(String process) {
-      return cores(cpu.get(process));
+      return coresOf(cpu.get(process));
     }
 
-    /** Milliseconds of the process's CPU per event; 0 when it was not measured or nothing was stored. */
-    double millisPerEvent(String process, long events) {
-      return millisPerEvent(cpu.get(process), events);
+    /** All the processes' CPU time together. */
+    Duration total() {
+      return sum(cpu.values());
     }
 
-    /** Cores all the processes kept busy together. */
-    double totalCores() {
-      return cores(total());
+    /** The benchmark JVM's threads' CPU outside {@code groups}. */
+    Duration threadsOutside(Collection<String> groups) {
+      return sum(ownThreads.entrySet().stream().filter(entry -> !groups.contains(entry.getKey())).map(Map.Entry::getValue).toList());
     }
 
-    /** Milliseconds of all the processes' CPU per event. */
-    double totalMillisPerEvent(long events) {
-      return millisPerEvent(total(), events);
-    }
-
-    private Duration total() {
-      return cpu.values().stream().reduce(Duration.ZERO, Duration::plus);
-    }
-
-    private double cores(Duration used) {
+    /** Cores {@code used} kept busy over the window; 0 for none measured ({@code null}). */
+    double coresOf(Duration used) {
       return used == null || wall.isZero() ? 0 : used.toNanos() / (double) wall.toNanos();
     }
 
-    private static double millisPerEvent(Duration used, long events) {
+    /** Milliseconds of {@code used} per event; 0 for none measured ({@code null}) or no event. */
+    static double millisPerEventOf(Duration used, long events) {
       return used == null || events == 0 ? 0 : used.toNanos() / 1e6 / events;
+    }
+
+    private static Duration sum(Collection<Duration> durations) {
+      return durations.stream().reduce(Duration.ZERO, Duration::plus);
     }
   }
 
@@ -200,16 +191,21 @@ final class ProcessCpu {
     return cpu;
   }
 
-  /** The printed table: a row per process and one for their sum, two columns (ms per event, cores) per part. */
+  /**
+   * The printed table: a row per process and one for their sum, then the benchmark JVM's largest
+   * thread groups and the rest of its threads; two columns (ms per event, cores) per part.
+   */
   static String table(List<PartCpu> parts) {
     Set<String> processes = new LinkedHashSet<>();
     parts.forEach(part -> processes.addAll(part.usage().cpu().keySet()));
-    String total = "all of them";
     List<String> groups = largestThreadGroups(parts);
+    String total = "all of them";
     int nameWidth =
-        Math.max(
-            Math.max(total.length(), OTHER_THREADS.length() + 2),
-            Math.max(processes.stream().mapToInt(String::length).max().orElse(0), groups.stream().mapToInt(group -> group.length() + 2).max().orElse(0)));
+        Stream.of(processes.stream(), Stream.of(total, "  " + OTHER_THREADS), groups.stream().map(group -> "  " + group))
+            .flatMap(names -> names)
+            .mapToInt(String::length)
+            .max()
+            .orElse(0);
     String name = "%-" + nameWidth + "s";
     StringBuilder out = new StringBuilder();
     out.append(
@@ -220,38 +216,18 @@ final class ProcessCpu {
             "process",
             parts.stream().map(PartCpu::part).toList(),
             String.format(Locale.ROOT, "%9s %7s", "ms/event", "cores")));
-    for (String process : processes) {
-      out.append(String.format(Locale.ROOT, name, process));
-      for (PartCpu part : parts) {
-        out.append(cells(part.usage().millisPerEvent(process, part.events()), part.usage().cores(process)));
-      }
-      out.append(System.lineSeparator());
-    }
-    out.append(String.format(Locale.ROOT, name, total));
-    for (PartCpu part : parts) {
-      out.append(cells(part.usage().totalMillisPerEvent(part.events()), part.usage().totalCores()));
-    }
-    out.append(System.lineSeparator());
+    BiConsumer<String, Function<Usage, Duration>> row =
+        (label, used) -> {
+          out.append(String.format(Locale.ROOT, name, label));
+          parts.forEach(part -> out.append(cells(part, used.apply(part.usage()))));
+          out.append(System.lineSeparator());
+        };
+    processes.forEach(process -> row.accept(process, usage -> usage.cpu().get(process)));
+    row.accept(total, Usage::total);
     if (!groups.isEmpty()) {
       out.append(Text.wrap(THREADS_EXPLAINED, 100));
-      for (String group : groups) {
-        out.append(String.format(Locale.ROOT, name, "  " + group));
-        for (PartCpu part : parts) {
-          out.append(cells(part.usage().threadMillisPerEvent(group, part.events()), part.usage().threadCores(group)));
-        }
-        out.append(System.lineSeparator());
-      }
-      out.append(String.format(Locale.ROOT, name, "  " + OTHER_THREADS));
-      for (PartCpu part : parts) {
-        Duration rest =
-            part.usage().ownThreads().entrySet().stream()
-                .filter(entry -> !groups.contains(entry.getKey()))
-                .map(Map.Entry::getValue)
-                .reduce(Duration.ZERO, Duration::plus);
-        Usage others = new Usage(Map.of(OTHER_THREADS, rest), part.usage().wall());
-        out.append(cells(others.millisPerEvent(OTHER_THREADS, part.events()), others.cores(OTHER_THREADS)));
-      }
-      out.append(System.lineSeparator());
+      groups.forEach(group -> row.accept("  " + group, usage -> usage.ownThreads().get(group)));
+      row.accept("  " + OTHER_THREADS, usage -> usage.threadsOutside(groups));
     }
     return out.toString();
   }
@@ -284,10 +260,11 @@ final class ProcessCpu {
         .toList();
   }
 
-  private static String cells(double millisPerEvent, double cores) {
-    return millisPerEvent == 0 && cores == 0
+  /** A part's two cells for {@code used}: "-" for none measured ({@code null} or zero). */
+  private static String cells(PartCpu part, Duration used) {
+    return used == null || used.isZero()
         ? String.format(Locale.ROOT, " | %9s %7s", "-", "-")
-        : String.format(Locale.ROOT, " | %9.3f %7.2f", millisPerEvent, cores);
+        : String.format(Locale.ROOT, " | %9.3f %7.2f", Usage.millisPerEventOf(used, part.events()), part.usage().coresOf(used));
   }
 
   /** Adds the parts' CPU to the JSON result: what is measured, then per part and process CPU ms, per event and cores. */
@@ -300,24 +277,19 @@ final class ProcessCpu {
       node.put("name", part.part());
       node.put("events", part.events());
       node.put("windowMillis", part.usage().wall().toMillis());
-      ArrayNode processes = node.putArray("processes");
-      part.usage().cpu().forEach(
-          (process, used) -> {
-            ObjectNode row = processes.addObject();
-            row.put("process", process);
-            row.put("cpuMillis", used.toMillis());
-            row.put("cpuMillisPerEvent", part.usage().millisPerEvent(process, part.events()));
-            row.put("cores", part.usage().cores(process));
-          });
-      ArrayNode threads = node.putArray("benchmarkJvmThreadGroups");
-      part.usage().ownThreads().forEach(
-          (group, used) -> {
-            ObjectNode row = threads.addObject();
-            row.put("group", group);
-            row.put("cpuMillis", used.toMillis());
-            row.put("cpuMillisPerEvent", part.usage().threadMillisPerEvent(group, part.events()));
-            row.put("cores", part.usage().threadCores(group));
-          });
+      putRows(node.putArray("processes"), "process", part.usage().cpu(), part);
+      putRows(node.putArray("benchmarkJvmThreadGroups"), "group", part.usage().ownThreads(), part);
     }
+  }
+
+  private static void putRows(ArrayNode rows, String key, Map<String, Duration> cpu, PartCpu part) {
+    cpu.forEach(
+        (name, used) -> {
+          ObjectNode row = rows.addObject();
+          row.put(key, name);
+          row.put("cpuMillis", used.toMillis());
+          row.put("cpuMillisPerEvent", Usage.millisPerEventOf(used, part.events()));
+          row.put("cores", part.usage().coresOf(used));
+        });
   }
 }
