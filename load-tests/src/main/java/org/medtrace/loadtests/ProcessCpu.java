@@ -7,6 +7,7 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -49,8 +50,8 @@ final class ProcessCpu {
     static final Usage NONE = new Usage(Map.of(), Duration.ZERO);
 
     Usage {
-      cpu = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(cpu));
-      ownThreads = java.util.Collections.unmodifiableMap(new TreeMap<>(ownThreads));
+      cpu = Collections.unmodifiableMap(new LinkedHashMap<>(cpu));
+      ownThreads = Collections.unmodifiableMap(new TreeMap<>(ownThreads));
     }
 
     Usage(Map<String, Duration> cpu, Duration wall) {
@@ -119,7 +120,7 @@ final class ProcessCpu {
       atClosing.forEach(
           (name, cpu) -> {
             Duration before = atOpening.get(name);
-            // A process that restarted in the window (new pid, counter from 0) is not measured.
+            // A process unreadable at opening, or whose counter went back (its pid reused), is not measured.
             if (before != null && cpu.compareTo(before) >= 0) {
               used.put(name, cpu.minus(before));
             }
