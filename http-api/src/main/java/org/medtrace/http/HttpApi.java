@@ -162,7 +162,7 @@ public final class HttpApi {
     TokenVerifier verifier = new TokenVerifier(settings.auth());
     ApiMetrics metrics = new ApiMetrics(registry);
     Ledger ledger = new Ledger(system, settings.askTimeout(), settings.ledgerBreaker());
-    LedgerQueries queries = new LedgerQueries(system, trustedKeys, settings.queryTimeout(), settings.maxPageSize());
+    LedgerQueries queries = new LedgerQueries(system, trustedKeys, settings.queryTimeout(), settings.maxPageSize(), settings.alertQuery());
     UnitIndex unitIndex = UnitIndex.onCassandra(system);
     BatchEndpoints batches =
         new BatchEndpoints(

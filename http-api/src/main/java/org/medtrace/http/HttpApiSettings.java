@@ -21,6 +21,7 @@ public record HttpApiSettings(
     Duration askTimeout,
     Duration queryTimeout,
     int maxPageSize,
+    AlertQuery alertQuery,
     Duration retryAfter,
     LedgerBreaker ledgerBreaker,
     Auth auth,
@@ -36,6 +37,23 @@ public record HttpApiSettings(
     public LedgerBreaker {
       if (maxFailures < 1) {
         throw new IllegalArgumentException("medtrace.http.ledger-breaker.max-failures must be at least 1");
+      }
+    }
+  }
+
+  /**
+   * How {@code GET /api/v1/alerts} reads ({@code medtrace.http.alerts}).
+   *
+   * @param maxSpan the most time one request reads; a longer one answers a {@code nextSince} to go on from
+   * @param parallelReads time buckets of the tag view read at once
+   */
+  public record AlertQuery(Duration maxSpan, int parallelReads) {
+    public AlertQuery {
+      if (maxSpan.isNegative() || maxSpan.isZero()) {
+        throw new IllegalArgumentException("medtrace.http.alerts.max-span must be positive");
+      }
+      if (parallelReads < 1) {
+        throw new IllegalArgumentException("medtrace.http.alerts.parallel-reads must be at least 1");
       }
     }
   }
@@ -142,6 +160,7 @@ public record HttpApiSettings(
         http.getDuration("ask-timeout"),
         http.getDuration("query-timeout"),
         http.getInt("max-page-size"),
+        new AlertQuery(http.getDuration("alerts.max-span"), http.getInt("alerts.parallel-reads")),
         http.getDuration("retry-after"),
         new LedgerBreaker(http.getInt("ledger-breaker.max-failures"), http.getDuration("ledger-breaker.reset-timeout")),
         new Auth(

@@ -1,6 +1,5 @@
 package org.medtrace.http;
 
-import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.typesafe.config.Config;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -45,8 +43,7 @@ final class JournalPages {
   private final Executor executor;
   private final long targetPartitionSize;
   private final String readProfile;
-  private final String selectRangeCql;
-  private final AtomicReference<CompletionStage<PreparedStatement>> selectRange = new AtomicReference<>();
+  private final PreparedOnDemand selectRange;
 
   JournalPages(ActorSystem<?> system) {
     Config plugin = system.settings().config().getConfig(JOURNAL_PLUGIN);
@@ -56,24 +53,12 @@ final class JournalPages {
     this.targetPartitionSize = plugin.getLong("journal.target-partition-size");
     this.readProfile = plugin.getString("query.read-profile");
     // The plugin's own events-by-persistence-id statement, with only the columns a page needs.
-    this.selectRangeCql =
-        "SELECT sequence_nr, timestamp, ser_id, ser_manifest, event FROM "
-            + plugin.getString("journal.keyspace") + "." + plugin.getString("journal.table")
-            + " WHERE persistence_id = ? AND partition_nr = ? AND sequence_nr >= ? AND sequence_nr <= ?";
-  }
-
-  /**
-   * The prepared select, prepared on the first read and again after a failed preparation (as the
-   * plugin's own statements are): a node that started while Cassandra was unreachable MUST NOT
-   * keep failing every trail once Cassandra answers.
-   */
-  private CompletionStage<PreparedStatement> selectRange() {
-    CompletionStage<PreparedStatement> current = selectRange.get();
-    if (current == null || current.toCompletableFuture().isCompletedExceptionally()) {
-      selectRange.compareAndSet(current, session.prepare(selectRangeCql));
-      return selectRange.get();
-    }
-    return current;
+    this.selectRange =
+        new PreparedOnDemand(
+            session,
+            "SELECT sequence_nr, timestamp, ser_id, ser_manifest, event FROM "
+                + plugin.getString("journal.keyspace") + "." + plugin.getString("journal.table")
+                + " WHERE persistence_id = ? AND partition_nr = ? AND sequence_nr >= ? AND sequence_nr <= ?");
   }
 
   /**
@@ -83,7 +68,7 @@ final class JournalPages {
    */
   CompletionStage<Optional<List<StoredEvent>>> read(String persistenceId, long from, long to) {
     long partition = (from - 1) / targetPartitionSize;
-    return selectRange()
+    return selectRange.get()
         .thenCompose(
             statement ->
                 session.selectAll(
@@ -95,19 +80,22 @@ final class JournalPages {
     List<StoredEvent> events = new ArrayList<>(rows.size());
     for (Row row : rows) {
       long sequenceNr = row.getLong("sequence_nr");
-      ByteBuffer bytes = row.getByteBuffer("event");
-      byte[] event = new byte[bytes.remaining()];
-      bytes.duplicate().get(event);
-      events.add(
-          new StoredEvent(
-              sequenceNr,
-              Uuids.unixTimestamp(row.getUuid("timestamp")),
-              // As the plugin: a row no serializer can read fails the read.
-              serialization.deserialize(event, row.getInt("ser_id"), row.getString("ser_manifest")).get()));
+      events.add(new StoredEvent(sequenceNr, Uuids.unixTimestamp(row.getUuid("timestamp")), event(serialization, row)));
       if (sequenceNr == to) {
         return Optional.of(events);
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The event of a journal or tag view row (columns {@code event}, {@code ser_id}, {@code
+   * ser_manifest}), deserialized as the plugin does: a row no serializer can read fails the read.
+   */
+  static Object event(Serialization serialization, Row row) {
+    ByteBuffer bytes = row.getByteBuffer("event");
+    byte[] event = new byte[bytes.remaining()];
+    bytes.duplicate().get(event);
+    return serialization.deserialize(event, row.getInt("ser_id"), row.getString("ser_manifest")).get();
   }
 }

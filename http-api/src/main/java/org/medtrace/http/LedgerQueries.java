@@ -14,7 +14,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.TimeBasedUUID;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.medtrace.actors.ledger.Alerts;
@@ -28,8 +27,9 @@ import org.medtrace.persistence.journal.JournalChainVerifier;
 
 /**
  * Reads of the journal itself (not of entity state): an entity's trail, the verification of its
- * chain, and the alerts. They read the Cassandra journal through Pekko persistence query, so they
- * show exactly what is stored, hashes included.
+ * chain, and the alerts. They read the Cassandra journal (through Pekko persistence query, or with
+ * the plugin's own statements: {@link JournalPages}, {@link AlertReads}), so they show exactly what
+ * is stored, hashes included.
  */
 public final class LedgerQueries {
 
@@ -43,15 +43,18 @@ public final class LedgerQueries {
   private final ActorSystem<?> system;
   private final CassandraReadJournal readJournal;
   private final JournalPages journalPages;
+  private final AlertReads alertReads;
   private final JournalChainVerifier verifier;
   private final Duration timeout;
   private final int maxPageSize;
 
-  LedgerQueries(ActorSystem<?> system, TrustedKeys trustedKeys, Duration timeout, int maxPageSize) {
+  LedgerQueries(
+      ActorSystem<?> system, TrustedKeys trustedKeys, Duration timeout, int maxPageSize, HttpApiSettings.AlertQuery alertQuery) {
     this.system = system;
     this.readJournal =
         PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
     this.journalPages = new JournalPages(system);
+    this.alertReads = new AlertReads(system, Alerts.TAG, alertQuery.maxSpan(), alertQuery.parallelReads());
     this.verifier = new JournalChainVerifier(readJournal, trustedKeys, system);
     this.timeout = timeout;
     this.maxPageSize = maxPageSize;
@@ -199,44 +202,38 @@ public final class LedgerQueries {
             });
   }
 
-  /** Alert events recorded at or after {@code since}, oldest first, at most {@code limit}. */
+  /**
+   * Alert events stored at or after {@code since}, oldest first, at most {@code limit}; {@code
+   * nextSince}, when present, is where the next page starts (see {@link AlertReads.Page}).
+   */
   public record AlertsPage(Instant since, List<EventView> alerts, Optional<Instant> nextSince) {}
 
   public CompletionStage<ApiResponse> alerts(Instant since, int limit) {
-    List<Instant> offsets = new java.util.concurrent.CopyOnWriteArrayList<>();
-    return readJournal
-        .currentEventsByTag(Alerts.TAG, readJournal.timeBasedUUIDFrom(since.toEpochMilli()))
-        .take(limit)
-        .map(
-            envelope -> {
-              if (envelope.offset() instanceof TimeBasedUUID uuid) {
-                offsets.add(Instant.ofEpochMilli(readJournal.timestampFrom(uuid)));
-              }
-              return view(entityTypeOf(envelope), entityIdOf(envelope), envelope);
-            })
-        .completionTimeout(timeout)
-        .runWith(Sink.seq(), system)
+    return alertReads
+        .since(since, limit, Instant.now())
+        .toCompletableFuture()
+        .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .thenApply(
-            alerts ->
+            page ->
                 ApiResponse.ok(
                     new AlertsPage(
                         since,
-                        alerts,
-                        // A full page may have more behind it; the next query starts at the last
-                        // offset's millisecond, so events of that millisecond can appear twice.
-                        alerts.size() == limit && !offsets.isEmpty()
-                            ? Optional.of(offsets.get(offsets.size() - 1))
-                            : Optional.empty())));
+                        page.events().stream()
+                            .map(
+                                alert ->
+                                    view(
+                                        entityTypeOf(alert.persistenceId()), entityIdOf(alert.persistenceId()),
+                                        alert.sequenceNr(), alert.timestampMillis(), alert.event()))
+                            .toList(),
+                        page.nextSince())));
   }
 
-  private static String entityTypeOf(EventEnvelope envelope) {
-    String pid = envelope.persistenceId();
+  private static String entityTypeOf(String pid) {
     int bar = pid.indexOf('|');
     return bar < 0 ? "" : pid.substring(0, bar);
   }
 
-  private static String entityIdOf(EventEnvelope envelope) {
-    String pid = envelope.persistenceId();
+  private static String entityIdOf(String pid) {
     return pid.substring(pid.indexOf('|') + 1);
   }
 

@@ -456,6 +456,63 @@ class BatchRoutesTest {
     assertEquals(200, api.get("/api/v1/alerts?since=2026-01-01T00:00:00Z&limit=5", auditor).status());
   }
 
+  @Test
+  void alertsArePagedByLimitAndByTheSpanOneRequestReads() throws Exception {
+    Instant before = Instant.now().minusMillis(1);
+    String lot = batchInStock(2);
+    List<Long> duplicateScans = new ArrayList<>();
+    for (String unit : List.of(lot + "-U1", lot + "-U2")) {
+      String dispense = json("quantity", 1, "unitSerials", List.of(unit), "patientPseudonym", "pp-1");
+      assertEquals(200, api.post(batchPath(lot) + "/dispensations", pharmacist, dispense).status());
+      ApiClient.Reply again = api.post(batchPath(lot) + "/dispensations", pharmacist, dispense);
+      assertEquals("refused-and-recorded", again.problemType(), again.toString());
+      duplicateScans.add(again.json().path("evidenceRecordedAt").asLong());
+    }
+
+    node.awaitAssert(
+        Duration.ofSeconds(45),
+        () -> {
+          JsonNode first = api.get("/api/v1/alerts?since=" + before + "&limit=1", regulator).json();
+          assertEquals(List.of(duplicateScans.get(0)), sequenceNumbersOf(lot, first.path("alerts")), first.toString());
+          assertTrue(first.hasNonNull("nextSince"), "a full page says where the next one starts: " + first);
+          JsonNode rest = api.get("/api/v1/alerts?since=" + first.path("nextSince").asText(), regulator).json();
+          // From the last alert's millisecond: the first alert may come again, the second must.
+          List<Long> restOfMine = sequenceNumbersOf(lot, rest.path("alerts"));
+          assertTrue(restOfMine.equals(duplicateScans.subList(1, 2)) || restOfMine.equals(duplicateScans), rest.toString());
+          assertFalse(rest.hasNonNull("nextSince"), "nothing after the last page: " + rest);
+        });
+
+    // Read 20 minutes at a time from an hour before: each short read says where the next begins.
+    AlertReads reads = new AlertReads(node.system(), org.medtrace.actors.ledger.Alerts.TAG, Duration.ofMinutes(20), 2);
+    Instant since = before.minus(Duration.ofHours(1));
+    List<Long> found = new ArrayList<>();
+    int requests = 0;
+    while (true) {
+      requests++;
+      AlertReads.Page page = reads.since(since, 1000, Instant.now()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      page.events().stream()
+          .filter(alert -> alert.persistenceId().endsWith("/" + lot))
+          .forEach(alert -> found.add(alert.sequenceNr()));
+      if (page.nextSince().isEmpty()) {
+        break;
+      }
+      assertEquals(since.toEpochMilli() + Duration.ofMinutes(20).toMillis() + 1, page.nextSince().get().toEpochMilli());
+      since = page.nextSince().get();
+    }
+    assertEquals(duplicateScans, found);
+    assertTrue(requests >= 4, "an hour and more in 20-minute reads took " + requests + " requests");
+  }
+
+  private static List<Long> sequenceNumbersOf(String lot, JsonNode alerts) {
+    List<Long> sequenceNumbers = new ArrayList<>();
+    alerts.forEach(alert -> {
+      if (alert.path("entityId").asText().endsWith("/" + lot)) {
+        sequenceNumbers.add(alert.path("sequenceNumber").asLong());
+      }
+    });
+    return sequenceNumbers;
+  }
+
   static void assertProblem(ApiClient.Reply reply, int status, String type) {
     assertEquals(status, reply.status(), reply.toString());
     assertEquals(type, reply.problemType(), reply.toString());
