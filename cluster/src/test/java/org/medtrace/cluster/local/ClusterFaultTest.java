@@ -325,11 +325,30 @@ class ClusterFaultTest {
   }
 
   /** A load on entities of the scenario's own, running for {@link #WARM_UP} already. */
+  /**
+   * Starts a scenario's load and returns once it flows: {@link #WARM_UP} has passed and every one of
+   * its entities has had a command acknowledged, so the fault meets a steady load on entities that
+   * exist (a cluster just started answered none of the first scenario's commands in 10 s once).
+   */
   private LoadClient warmLoad(String scenario) throws InterruptedException {
     LoadClient load = new LoadClient(cluster.layout().nodes(), cluster.tokenIssuer(), scenario + runId, WORKERS, ENTITIES_PER_TYPE, COMMAND_INTERVAL);
     load.start();
+    long started = System.nanoTime();
     Thread.sleep(WARM_UP.toMillis());
+    while (entitiesAcknowledged(load) < load.entities().size()) {
+      if (System.nanoTime() - started > RECOVERY_TIMEOUT.toNanos()) {
+        load.close();
+        throw new AssertionError("only " + entitiesAcknowledged(load) + " of the load's " + load.entities().size()
+            + " entities had a command acknowledged within " + RECOVERY_TIMEOUT.toSeconds() + " s of its start");
+      }
+      Thread.sleep(500);
+    }
+    log.info("{}: load flowing after {} s", scenario, (System.nanoTime() - started) / 1_000_000_000);
     return load;
+  }
+
+  private static long entitiesAcknowledged(LoadClient load) {
+    return load.acknowledgments().stream().map(LoadClient.Acknowledgment::entity).distinct().count();
   }
 
   private ScenarioFigures judge(String scenario, LoadClient load, long faultAt) {
