@@ -11,6 +11,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.serialization.Serialization;
@@ -58,12 +59,14 @@ final class AlertReads {
   private final String tag;
   private final Duration maxSpan;
   private final int parallelReads;
+  private final Duration timeout;
   private final long bucketMillis;
   private final Instant firstTimeBucket;
   private final String readProfile;
   private final PreparedOnDemand selectBucket;
 
-  AlertReads(ActorSystem<?> system, String tag, Duration maxSpan, int parallelReads) {
+  /** @param timeout how long one call may read; past it the read stops and fails with a {@link java.util.concurrent.TimeoutException} */
+  AlertReads(ActorSystem<?> system, String tag, Duration maxSpan, int parallelReads, Duration timeout) {
     Config plugin = system.settings().config().getConfig(JournalPages.JOURNAL_PLUGIN);
     this.system = system;
     this.session = CassandraSessionRegistry.get(system).sessionFor(JournalPages.JOURNAL_PLUGIN);
@@ -71,6 +74,7 @@ final class AlertReads {
     this.tag = tag;
     this.maxSpan = maxSpan;
     this.parallelReads = parallelReads;
+    this.timeout = timeout;
     this.bucketMillis = bucketMillis(plugin.getString("events-by-tag.bucket-size"));
     this.firstTimeBucket =
         LocalDateTime.parse(plugin.getString("events-by-tag.first-time-bucket"), FIRST_TIME_BUCKET).toInstant(ZoneOffset.UTC);
@@ -104,8 +108,8 @@ final class AlertReads {
     Instant from = since.isBefore(firstTimeBucket) ? firstTimeBucket : since;
     Instant to = from.plus(maxSpan).isBefore(now) ? from.plus(maxSpan) : now;
     List<Long> buckets = buckets(from.toEpochMilli(), to.toEpochMilli(), bucketMillis);
-    Object fromUuid = Uuids.startOf(from.toEpochMilli());
-    Object toUuid = Uuids.endOf(to.toEpochMilli());
+    UUID fromUuid = Uuids.startOf(from.toEpochMilli());
+    UUID toUuid = Uuids.endOf(to.toEpochMilli());
     return selectBucket
         .get()
         .thenCompose(
@@ -119,6 +123,7 @@ final class AlertReads {
                     .mapConcat(rows -> rows)
                     .take(limit)
                     .map(this::taggedEvent)
+                    .completionTimeout(timeout)
                     .runWith(Sink.seq(), system))
         .thenApply(
             events -> {

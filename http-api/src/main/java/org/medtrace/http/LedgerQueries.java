@@ -54,7 +54,7 @@ public final class LedgerQueries {
     this.readJournal =
         PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
     this.journalPages = new JournalPages(system);
-    this.alertReads = new AlertReads(system, Alerts.TAG, alertQuery.maxSpan(), alertQuery.parallelReads());
+    this.alertReads = new AlertReads(system, Alerts.TAG, alertQuery.maxSpan(), alertQuery.parallelReads(), timeout);
     this.verifier = new JournalChainVerifier(readJournal, trustedKeys, system);
     this.timeout = timeout;
     this.maxPageSize = maxPageSize;
@@ -211,8 +211,6 @@ public final class LedgerQueries {
   public CompletionStage<ApiResponse> alerts(Instant since, int limit) {
     return alertReads
         .since(since, limit, Instant.now())
-        .toCompletableFuture()
-        .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .thenApply(
             page ->
                 ApiResponse.ok(

@@ -2,6 +2,7 @@ package org.medtrace.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.medtrace.http.JsonBodies.json;
 
@@ -17,7 +18,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -483,7 +486,7 @@ class BatchRoutesTest {
         });
 
     // Read 20 minutes at a time from an hour before: each short read says where the next begins.
-    AlertReads reads = new AlertReads(node.system(), org.medtrace.actors.ledger.Alerts.TAG, Duration.ofMinutes(20), 2);
+    AlertReads reads = new AlertReads(node.system(), org.medtrace.actors.ledger.Alerts.TAG, Duration.ofMinutes(20), 2, Duration.ofSeconds(30));
     Instant since = before.minus(Duration.ofHours(1));
     List<Long> found = new ArrayList<>();
     int requests = 0;
@@ -501,6 +504,14 @@ class BatchRoutesTest {
     }
     assertEquals(duplicateScans, found);
     assertTrue(requests >= 4, "an hour and more in 20-minute reads took " + requests + " requests");
+
+    // A read that outlasts its timeout stops with a TimeoutException, which the API answers with 503.
+    AlertReads hurried = new AlertReads(node.system(), org.medtrace.actors.ledger.Alerts.TAG, Duration.ofDays(31), 1, Duration.ofMillis(1));
+    ExecutionException late =
+        assertThrows(
+            ExecutionException.class,
+            () -> hurried.since(before.minus(Duration.ofHours(20)), 1000, Instant.now()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertTrue(late.getCause() instanceof TimeoutException, late.toString());
   }
 
   private static List<Long> sequenceNumbersOf(String lot, JsonNode alerts) {
