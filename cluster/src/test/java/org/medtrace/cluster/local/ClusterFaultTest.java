@@ -324,9 +324,8 @@ class ClusterFaultTest {
     return false;
   }
 
-  /** A load on entities of the scenario's own, running for {@link #WARM_UP} already. */
   /**
-   * Starts a scenario's load and returns once it flows: {@link #WARM_UP} has passed and every one of
+   * Starts a load on entities of the scenario's own and returns once it flows: {@link #WARM_UP} has passed and every one of
    * its entities has had a command acknowledged, so the fault meets a steady load on entities that
    * exist (a cluster just started answered none of the first scenario's commands in 10 s once).
    */
