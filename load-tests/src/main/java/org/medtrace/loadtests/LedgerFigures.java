@@ -107,9 +107,11 @@ final class LedgerFigures {
    * Registers a batch, records {@code trail-events - 1} readings on it through the entity, then
    * reads its whole trail ({@code medtrace.http.max-page-size} events a page, following {@code nextFrom}) over
    * HTTP with a regulator's token, {@code trail-queries} times after {@code trail-warm-up}. Each
-   * read must return every event, in order.
+   * read must return every event, in order. Two figures: the warm-up reads, the first this node's
+   * JVM serves (its JIT compiles the read path meanwhile: a freshly started node), and the reads
+   * after them (a node that has served trails before).
    */
-  Figure trailQuery(InetSocketAddress api, String token) throws Exception {
+  List<Figure> trailQuery(InetSocketAddress api, String token) throws Exception {
     int events = settings.trailEvents();
     String entityId = new BatchId(FullIngestPath.GTIN, "TRAIL" + run).entityId();
     CommandResult registered = FullIngestPath.register(sharding, entityId).get(60, TimeUnit.SECONDS);
@@ -139,6 +141,7 @@ final class LedgerFigures {
     BatchId id = BatchId.fromEntityId(entityId);
     String trail = "http://" + api.getHostString() + ":" + api.getPort() + "/api/v1/batches/" + id.gtin() + "/" + id.lot() + "/trail";
     ObjectMapper json = new ObjectMapper();
+    Latencies firstReads = new Latencies();
     Latencies latencies = new Latencies();
     for (int i = 0; i < settings.trailWarmUp() + settings.trailQueries(); i++) {
       long started = System.nanoTime();
@@ -170,15 +173,16 @@ final class LedgerFigures {
       if (read != events) {
         throw new IllegalStateException("the trail returned " + read + " events, the batch holds " + events);
       }
-      if (i >= settings.trailWarmUp()) {
-        latencies.add(micros);
-      }
+      (i < settings.trailWarmUp() ? firstReads : latencies).add(micros);
     }
-    return new Figure(
-        "trail of a " + events + "-event batch over HTTP",
-        latencies.summary(),
-        0,
-        "GET .../trail?limit=" + trailPage + " and its next pages, one after another, after " + settings.trailWarmUp() + " warm-up reads");
+    String how = "GET .../trail?limit=" + trailPage + " and its next pages, one after another, ";
+    String name = "trail of a " + events + "-event batch over HTTP";
+    Figure warm = new Figure(name, latencies.summary(), 0, how + "after " + settings.trailWarmUp() + " warm-up reads");
+    return settings.trailWarmUp() == 0
+        ? List.of(warm)
+        : List.of(
+            new Figure(name + ", first reads", firstReads.summary(), 0, how + "the node's first " + settings.trailWarmUp() + " (its JIT compiling them)"),
+            warm);
   }
 
   /**

@@ -139,7 +139,7 @@ public final class SideBySideBenchmark {
             String token =
                 DevTokenIssuer.loadOrCreate(HttpApiSettings.from(nodeConfig).auth())
                     .mint(Role.REGULATOR, "national-regulator", "benchmark", Duration.ofHours(2));
-            figures.add(ledgerFigures.trailQuery(api.localAddress(), token));
+            figures.addAll(ledgerFigures.trailQuery(api.localAddress(), token));
             figures.addAll(ledgerFigures.chainVerification());
           }
         } finally {
