@@ -181,7 +181,7 @@ final class LedgerFigures {
     return settings.trailWarmUp() == 0
         ? List.of(warm)
         : List.of(
-            new Figure(name + ", first reads", firstReads.summary(), 0, how + "the node's first " + settings.trailWarmUp() + " (its JIT compiling them)"),
+            new Figure(name + ", first reads", firstReads.summary(), 0, how + "the node's first " + settings.trailWarmUp() + " trail reads"),
             warm);
   }
 
