@@ -106,7 +106,8 @@ final class AlertReads {
    */
   CompletionStage<Page> since(Instant since, int limit, Instant now) {
     Instant from = since.isBefore(firstTimeBucket) ? firstTimeBucket : since;
-    Instant to = from.plus(maxSpan).isBefore(now) ? from.plus(maxSpan) : now;
+    Instant spanEnd = from.plus(maxSpan);
+    Instant to = spanEnd.isBefore(now) ? spanEnd : now;
     List<Long> buckets = buckets(from.toEpochMilli(), to.toEpochMilli(), bucketMillis);
     UUID fromUuid = Uuids.startOf(from.toEpochMilli());
     UUID toUuid = Uuids.endOf(to.toEpochMilli());

@@ -107,9 +107,9 @@ final class LedgerFigures {
    * Registers a batch, records {@code trail-events - 1} readings on it through the entity, then
    * reads its whole trail ({@code medtrace.http.max-page-size} events a page, following {@code nextFrom}) over
    * HTTP with a regulator's token, {@code trail-queries} times after {@code trail-warm-up}. Each
-   * read must return every event, in order. Two figures: the warm-up reads, the first this node's
-   * JVM serves (its JIT compiles the read path meanwhile: a freshly started node), and the reads
-   * after them (a node that has served trails before).
+   * read must return every event, in order. Two figures: the warm-up reads, the first trail reads
+   * this node's JVM serves (its JIT compiles the read path meanwhile), and the reads after them (a
+   * node that has served trails before).
    */
   List<Figure> trailQuery(InetSocketAddress api, String token) throws Exception {
     int events = settings.trailEvents();

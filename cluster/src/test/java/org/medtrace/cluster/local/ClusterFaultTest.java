@@ -325,9 +325,10 @@ class ClusterFaultTest {
   }
 
   /**
-   * Starts a load on entities of the scenario's own and returns once it flows: {@link #WARM_UP} has passed and every one of
-   * its entities has had a command acknowledged, so the fault meets a steady load on entities that
-   * exist (a cluster just started answered none of the first scenario's commands in 10 s once).
+   * Starts a load on entities of the scenario's own and returns once it flows: {@link #WARM_UP} has
+   * passed and every one of its entities has had a command acknowledged, so the fault meets a steady
+   * load on entities that exist (a cluster just started answered none of the first scenario's
+   * commands in 10 s once).
    */
   private LoadClient warmLoad(String scenario) throws InterruptedException {
     LoadClient load = new LoadClient(cluster.layout().nodes(), cluster.tokenIssuer(), scenario + runId, WORKERS, ENTITIES_PER_TYPE, COMMAND_INTERVAL);
