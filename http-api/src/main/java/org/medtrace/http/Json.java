@@ -92,7 +92,7 @@ public final class Json {
   }
 
   /**
-   * A JSON document already serialized elsewhere (protobuf's JsonFormat), to embed as it is:
+   * A JSON document already serialized elsewhere (a payload in protobuf's JSON mapping), to embed as it is:
    * parsing it into a tree only to write it out again was a third of a trail page's CPU. The text
    * MUST be one well-formed JSON value; it is written without a check.
    */

@@ -3,7 +3,6 @@ package org.medtrace.http;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.JsonFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,8 +36,6 @@ public final class LedgerQueries {
   public static final String OLDEST_FIRST = "oldest";
 
   public static final String NEWEST_FIRST = "newest";
-
-  private static final JsonFormat.Printer PROTO_JSON = JsonFormat.printer().omittingInsignificantWhitespace();
 
   private final ActorSystem<?> system;
   private final CassandraReadJournal readJournal;
@@ -275,7 +272,7 @@ public final class LedgerQueries {
 
   private static String print(Message payload) {
     try {
-      return PROTO_JSON.print(payload);
+      return ProtoJson.print(payload);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("cannot print " + payload.getDescriptorForType().getName() + " as JSON", e);
     }
