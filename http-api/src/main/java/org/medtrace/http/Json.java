@@ -92,9 +92,9 @@ public final class Json {
   }
 
   /**
-   * A JSON document already serialized elsewhere (a payload in protobuf's JSON mapping), to embed as it is:
-   * parsing it into a tree only to write it out again was a third of a trail page's CPU. The text
-   * MUST be one well-formed JSON value; it is written without a check.
+   * A JSON document already serialized elsewhere (a payload in protobuf's JSON mapping), to embed
+   * as it is: parsing it into a tree only to write it out again was a third of a trail page's CPU.
+   * The text MUST be one well-formed JSON value; it is written without a check.
    */
   public static Object embedded(String json) {
     return new EmbeddedJson(json);

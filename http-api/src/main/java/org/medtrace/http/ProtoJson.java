@@ -84,10 +84,8 @@ final class ProtoJson {
 
   private ProtoJson() {}
 
+  /** {@code message} in protobuf's JSON mapping, or {@code JsonFormat}'s failure to print it. */
   static String print(Message message) throws InvalidProtocolBufferException {
-    if (layout(message.getDescriptorForType()).isEmpty()) {
-      return REFERENCE.print(message);
-    }
     StringBuilder out = new StringBuilder(256);
     try {
       value(out, message);

@@ -93,8 +93,13 @@ class ProtoJsonTest {
     assertEquals(expected.getMessage(), actual.getMessage());
   }
 
+  /** The same characters for {@code message} as built, and as read back from its bytes (as pages read payloads). */
   private static void assertSame(Message message) throws InvalidProtocolBufferException {
-    assertEquals(REFERENCE.print(message), ProtoJson.print(message), () -> "printing " + message.getDescriptorForType().getName() + ": " + message);
+    Message parsed = message.getParserForType().parseFrom(message.toByteString());
+    for (Message printed : List.of(message, parsed)) {
+      assertEquals(
+          REFERENCE.print(printed), ProtoJson.print(printed), () -> "printing " + printed.getDescriptorForType().getName() + ": " + printed);
+    }
   }
 
   /** Sets a random selection of {@code builder}'s fields (a oneof's last set member wins) to random values. */
