@@ -42,13 +42,14 @@ record BenchmarkReport(
     out.append(
         String.format(
             Locale.ROOT,
-            "in flight: (a) %d inserts over %d partitions; (b) %d asks over %d entities; (c) %d batches, at most %d produced and not yet stored%n",
+            "in flight: (a) %d inserts over %d partitions; (b) %d asks over %d entities; (c) %d batches, at most %d produced and not yet stored, producer linger %d ms%n",
             settings.rawConcurrency(),
             settings.rawPartitions(),
             settings.plainConcurrency(),
             settings.plainEntities(),
             settings.batches(),
-            settings.maxUnstored()));
+            settings.maxUnstored(),
+            settings.producerLinger().toMillis()));
     out.append(
         settings.fixedRate()
             ? String.format(

@@ -29,6 +29,7 @@ record BenchmarkSettings(
     int batches,
     int maxUnstored,
     int topicPartitions,
+    Duration producerLinger,
     Duration fullPathDuration,
     Duration drainTimeout,
     boolean figures,
@@ -68,6 +69,7 @@ record BenchmarkSettings(
         c.getInt("full-path.batches"),
         c.getInt("full-path.max-unstored"),
         c.getInt("full-path.topic-partitions"),
+        c.getDuration("full-path.producer-linger"),
         c.getDuration("full-path.duration"),
         c.getDuration("full-path.drain-timeout"),
         c.getBoolean("figures.enabled"),
@@ -103,7 +105,7 @@ record BenchmarkSettings(
     return new BenchmarkSettings(
         warmUp, duration, progressEvery, address, cassandraCqlPort, cassandraStoragePort, cassandraHeap, kafkaClientPort,
         kafkaControllerPort, workDir, resultDir, value, rawConcurrency, rawPartitions, rate, rateCatchUp, plainConcurrency, plainEntities, batches,
-        maxUnstored, topicPartitions, fullPathDuration, drainTimeout, figures, trailEvents, trailWarmUp, trailQueries, chainEvents, verifyRepetitions, parts);
+        maxUnstored, topicPartitions, producerLinger, fullPathDuration, drainTimeout, figures, trailEvents, trailWarmUp, trailQueries, chainEvents, verifyRepetitions, parts);
   }
 
   /** Whether (b) and (c) offer their events at {@link #rate} rather than as fast as they go. */

@@ -488,7 +488,7 @@ final class FullIngestPath {
     Properties properties = new Properties();
     properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers());
     properties.put(ProducerConfig.ACKS_CONFIG, "all");
-    properties.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    properties.put(ProducerConfig.LINGER_MS_CONFIG, (int) settings.producerLinger().toMillis());
     properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
   }
