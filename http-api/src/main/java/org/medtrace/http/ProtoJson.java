@@ -24,10 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Protobuf's JSON mapping of a message, character for character what {@code
  * JsonFormat.printer().omittingInsignificantWhitespace()} prints, for the payloads of trail and
  * alert pages. {@code JsonFormat} was the largest share of the CPU a 1,000-event trail read spent
- * in the node (load-tests/README.md, "Profiling"): it collects every message's fields into a sorted
- * map, concatenates a string per token, escapes each string through Gson and formats a timestamp's
- * fraction with {@code String.format}. This walks a list of each type's fields, made once, and
- * appends to one buffer.
+ * in the node (load-tests/README.md, "Profiling the full path"): it collects every message's
+ * fields into a sorted map, concatenates a string per token, escapes each string through Gson and
+ * formats a timestamp's fraction with {@code String.format}. This walks a list of each type's
+ * fields, made once, and appends to one buffer.
  *
  * <p>It MUST print what {@code JsonFormat} prints or what {@code JsonFormat} would throw: a type
  * it does not handle itself, anything holding a well-known type other than {@code Timestamp}
